@@ -1,0 +1,42 @@
+"""Configuration of one MikroTik router polled over the RouterOS v7 REST API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from homelake.secrets import SecretRef
+
+
+class MikrotikRouter(BaseModel):
+    """One router. `url` is the base, e.g. `https://192.168.88.1` (the client adds `/rest`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    url: str
+    role: Literal["firewall", "switch", "ap", "router"] = "router"
+    username: str = "admin"
+    password: SecretRef | None = None
+    # True: verify against system CAs; a path: verify against that CA bundle; False: explicit opt-out.
+    verify_tls: bool | Path = True
+    allow_http: bool = False
+    timezone: str | None = None  # router wall-clock zone; defaults to the site's
+    interval_s: float | None = None
+    timeout_s: float | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        value = value.rstrip("/")
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with https:// (or http:// together with allow_http: true)")
+        return value
+
+    @model_validator(mode="after")
+    def _http_needs_opt_in(self) -> MikrotikRouter:
+        if self.url.startswith("http://") and not self.allow_http:
+            raise ValueError("plain http:// sends the password in clear; use https:// or set allow_http: true")
+        return self
