@@ -1,0 +1,136 @@
+"""Runs one target on its interval with jitter, timeout, retry with backoff, and a health row per poll."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from datetime import UTC, datetime
+
+from homelake.lake.schemas import COLLECTOR_HEALTH, get
+from homelake.lake.writer import BufferedLakeWriter
+from homelake.logs import redact
+from homelake.runtime.target import PollOutcome, PollTarget
+
+log = logging.getLogger(__name__)
+
+
+class PollTimeout(Exception):
+    """The whole poll took longer than its deadline."""
+
+
+class Poller:
+    def __init__(
+        self,
+        target: PollTarget,
+        writer: BufferedLakeWriter,
+        *,
+        jitter: float = 0.1,
+        retries: int = 2,
+        backoff_s: float = 1.0,
+        collector: str = "homelake",
+        rng: random.Random | None = None,
+    ) -> None:
+        self.target = target
+        self.writer = writer
+        self.jitter = jitter
+        self.retries = retries
+        self.backoff_s = backoff_s
+        self.collector = collector
+        self.rng = rng or random.Random()
+        self.polls = 0
+        self.failures = 0
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Poll until `stop` is set. Never raises for a failing target."""
+        await self._sleep(self.rng.uniform(0, self.jitter * self.target.interval_s), stop)
+        while not stop.is_set():
+            started = time.monotonic()
+            await self.poll_once()
+            spread = self.jitter * self.target.interval_s
+            delay = self.target.interval_s + self.rng.uniform(-spread, spread) - (time.monotonic() - started)
+            await self._sleep(max(0.0, delay), stop)
+
+    async def poll_once(self) -> bool:
+        """One poll with retries; writes rows, dead letters and one health row. Returns ok."""
+        started_at = datetime.now(UTC)
+        t0 = time.monotonic()
+        outcome: PollOutcome | None = None
+        error: Exception | None = None
+        for attempt in range(self.retries + 1):
+            outcome, error = await self._attempt()
+            rows = sum(len(r.rows) for r in outcome.results) if outcome else 0
+            transient = error is not None and self.target.is_transient(error)
+            if error is None or rows or not transient or attempt == self.retries:
+                break
+            delay = self.backoff_s * (2**attempt) * (1 + self.rng.uniform(0, 0.25))
+            log.info("retry source=%s target=%s in=%.1fs after=%s", self.target.source, self.target.name,
+                     delay, type(error).__name__)
+            await asyncio.sleep(delay)
+        row_count = await self._store(outcome) if outcome else 0
+        ok = error is None
+        self.polls += 1
+        self.failures += 0 if ok else 1
+        health = {
+            "observed_at": started_at,
+            "received_at": datetime.now(UTC),
+            "family": "homelake",
+            "device_id": self.target.name,
+            "collector": self.collector,
+            "source": self.target.source,
+            "target": self.target.name,
+            "started_at": started_at,
+            "duration_s": round(time.monotonic() - t0, 6),
+            "ok": ok,
+            "error_class": type(error).__name__ if error else None,
+            "error_message": redact(str(error))[:500] if error else None,
+            "row_count": row_count,
+        }
+        await asyncio.to_thread(self.writer.add, COLLECTOR_HEALTH, [health])
+        if ok:
+            log.info("poll source=%s target=%s ok rows=%d duration=%.2fs", self.target.source,
+                     self.target.name, row_count, health["duration_s"])
+        else:
+            log.warning("poll source=%s target=%s failed rows=%d error=%s: %s", self.target.source,
+                        self.target.name, row_count, health["error_class"], health["error_message"])
+        return ok
+
+    async def _attempt(self) -> tuple[PollOutcome | None, Exception | None]:
+        deadline = self.target.timeout_s * 6
+        try:
+            outcome = await asyncio.wait_for(self.target.poll(), timeout=deadline)
+        except TimeoutError:
+            return None, PollTimeout(f"{self.target.name}: no answer within {deadline:.0f}s")
+        except Exception as exc:  # a target's bug must not stop the runtime
+            log.exception("poll crashed source=%s target=%s", self.target.source, self.target.name)
+            return None, exc
+        return outcome, (outcome.errors[0] if outcome.errors else None)
+
+    async def _store(self, outcome: PollOutcome) -> int:
+        lake = self.writer.writer
+        count = 0
+        for result in outcome.results:
+            dataset = get(result.dataset)
+            if result.rows:
+                await asyncio.to_thread(self.writer.add, dataset, result.rows)
+                count += len(result.rows)
+            for reject in result.rejects:
+                await asyncio.to_thread(
+                    lake.dead_letter, family=self.target.source, dataset=result.dataset,
+                    reason=reject.reason, payload=reject.payload, device_id=self.target.name,
+                    collector=self.collector,
+                )
+        for dataset_key, reason, raw in outcome.dead_letters:
+            await asyncio.to_thread(
+                lake.dead_letter, family=self.target.source, dataset=dataset_key, reason=reason,
+                payload=raw, device_id=self.target.name, collector=self.collector,
+            )
+        return count
+
+    @staticmethod
+    async def _sleep(seconds: float, stop: asyncio.Event) -> None:
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=seconds)
+        except TimeoutError:
+            pass
