@@ -1,0 +1,150 @@
+"""Async RouterOS v7 REST client: GET a menu, return raw bytes + decoded JSON, or raise a typed error."""
+
+from __future__ import annotations
+
+import json
+import logging
+import ssl
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+from homelake.sources.mikrotik.config import MikrotikRouter
+from homelake.sources.mikrotik.errors import (
+    MikrotikAuthError,
+    MikrotikBadPayload,
+    MikrotikConnectError,
+    MikrotikError,
+    MikrotikHTTPError,
+    MikrotikNotAvailable,
+    MikrotikTimeout,
+    MikrotikTLSError,
+)
+
+log = logging.getLogger(__name__)
+_warned_unverified: set[str] = set()  # routers already warned about, so the warning is logged once
+
+
+@dataclass(frozen=True)
+class RestResponse:
+    """One successful GET: the path asked, the body as received and as decoded JSON."""
+
+    path: str
+    raw: bytes
+    data: Any
+
+
+def _tls_context(router: MikrotikRouter) -> ssl.SSLContext | bool:
+    """System CAs, a given CA bundle, or (explicit opt-out) no verification."""
+    if router.verify_tls is False:
+        if router.name not in _warned_unverified:
+            _warned_unverified.add(router.name)
+            log.warning("TLS certificate verification is off router=%s", router.name)
+        return False
+    if isinstance(router.verify_tls, Path):
+        try:
+            return ssl.create_default_context(cafile=str(router.verify_tls))
+        except (OSError, ssl.SSLError) as exc:
+            detail = f"cannot load CA bundle {router.verify_tls}: {exc.__class__.__name__}"
+            raise MikrotikTLSError(router.name, "", detail) from None
+    return ssl.create_default_context()
+
+
+def _is_tls_failure(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return "CERTIFICATE_VERIFY_FAILED" in str(exc) or "SSL" in str(exc)
+
+
+class MikrotikClient:
+    """One router's REST endpoint. Use as `async with MikrotikClient(...) as client:`."""
+
+    def __init__(
+        self,
+        router: MikrotikRouter,
+        password: str | None,
+        *,
+        timeout_s: float = 10.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.router = router
+        self._secret = password or ""
+        self._http = httpx.AsyncClient(
+            base_url=router.url + "/rest",
+            auth=httpx.BasicAuth(router.username, self._secret),
+            verify=_tls_context(router),
+            timeout=timeout_s,
+            transport=transport,
+            headers={"Accept": "application/json"},
+        )
+
+    def __repr__(self) -> str:
+        return f"MikrotikClient(router={self.router.name!r}, url={self.router.url!r})"
+
+    async def __aenter__(self) -> MikrotikClient:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    def _error(self, cls: type[MikrotikError], path: str, detail: str, **extra: Any) -> MikrotikError:
+        if self._secret:
+            detail = detail.replace(self._secret, "***")
+        return cls(self.router.name, path, detail, **extra)
+
+    async def get(self, path: str) -> RestResponse:
+        """GET `/rest<path>` (e.g. `/interface`); raises a MikrotikError subclass on any failure."""
+        chunks: list[bytes] = []
+        try:
+            async with self._http.stream("GET", path) as response:
+                try:
+                    async for chunk in response.aiter_bytes():
+                        chunks.append(chunk)
+                except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
+                    detail = f"body cut off after {sum(map(len, chunks))} bytes ({exc.__class__.__name__})"
+                    raise self._error(MikrotikBadPayload, path, detail, raw=b"".join(chunks)) from None
+                status = response.status_code
+        except httpx.TimeoutException as exc:
+            raise self._error(MikrotikTimeout, path, f"timed out ({exc.__class__.__name__})") from None
+        except httpx.TransportError as exc:
+            cls = MikrotikTLSError if _is_tls_failure(exc) else MikrotikConnectError
+            raise self._error(cls, path, f"{exc.__class__.__name__}: {exc}") from None
+        raw = b"".join(chunks)
+        if not 200 <= status < 300:
+            raise self._status_error(path, status, raw)
+        try:
+            data = json.loads(raw)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            detail = f"body is not valid JSON ({len(raw)} bytes: {exc})"
+            raise self._error(MikrotikBadPayload, path, detail, raw=raw, status=status) from None
+        return RestResponse(path=path, raw=raw, data=data)
+
+    def _status_error(self, path: str, status: int, raw: bytes) -> MikrotikError:
+        detail = f"HTTP {status}"
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            body = None
+        if isinstance(body, dict) and isinstance(body.get("detail"), str):
+            detail += f": {body['detail'][:200]}"  # RouterOS text, e.g. "no such command or directory (x)"
+        if status in (401, 403):
+            return self._error(
+                MikrotikAuthError,
+                path,
+                f"{detail} (check username/password and the user's policies)",
+                status=status,
+            )
+        if status == 400:
+            return self._error(MikrotikNotAvailable, path, detail, status=status)
+        return self._error(MikrotikHTTPError, path, detail, status=status)

@@ -1,0 +1,222 @@
+"""Pure parsers: RouterOS REST payloads (already JSON-decoded) to mikrotik/* lake rows."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from homelake.sources.base import ParseContext, ParseResult, PayloadError, Reject
+from homelake.sources.mikrotik import values as v
+
+DHCP_LEASES = "mikrotik/dhcp_leases"
+WIFI_CLIENTS = "mikrotik/wifi_clients"
+INTERFACES = "mikrotik/interfaces"
+SYSTEM = "mikrotik/system"
+WIFI_MENUS = ("wifi", "wifiwave2", "wireless", "capsman")
+
+Convert = Callable[[Any, ParseContext], Any]
+
+
+def _plain(parse: Callable[[Any], Any]) -> Convert:
+    return lambda value, _ctx: parse(value)
+
+
+def _local_time(value: Any, ctx: ParseContext) -> Any:
+    return v.parse_local_time(value, ctx.local_tz)
+
+
+TEXT, BOOL, INT, FLOAT = (
+    _plain(v.parse_text),
+    _plain(v.parse_bool),
+    _plain(v.parse_int),
+    _plain(v.parse_float),
+)
+DURATION, MAC, IP, MTU = (
+    _plain(v.parse_duration),
+    _plain(v.parse_mac),
+    _plain(v.parse_ip),
+    _plain(v.parse_mtu),
+)
+RATE, SIGNAL = _plain(v.parse_rate), _plain(v.parse_signal)
+# `bytes` is one "tx,rx" string (AP perspective: first = sent to the client).
+PAIR_TX, PAIR_RX = _plain(lambda s: v.parse_pair(s)[0]), _plain(lambda s: v.parse_pair(s)[1])
+
+
+@dataclass(frozen=True)
+class Column:
+    """One lake column: read from the first of `keys` that is set, converted, optionally required."""
+
+    name: str
+    keys: tuple[str, ...]
+    convert: Convert
+    required: bool = False
+
+    def value(self, item: dict[str, Any], ctx: ParseContext) -> Any:
+        key = next((k for k in self.keys if v.present(item.get(k)) is not None), self.keys[0])
+        try:
+            result = self.convert(item.get(key), ctx)
+        except ValueError as exc:
+            raise ValueError(f"{key}: {exc}") from None
+        if result is None and self.required:
+            raise ValueError(f"{key}: required but absent")
+        return result
+
+
+def _col(name: str, keys: str, convert: Convert, required: bool = False) -> Column:
+    return Column(name, tuple(keys.split("|")), convert, required)
+
+
+LEASE_COLUMNS = (
+    _col("lease_id", ".id", TEXT),
+    _col("mac", "mac-address", MAC, required=True),  # never derived from client-id
+    _col("ip", "address", IP),  # static leases may name a pool instead: not an ip
+    _col("active_ip", "active-address", IP),
+    _col("hostname", "host-name", TEXT),
+    _col("client_id", "client-id", TEXT),  # opaque: RouterOS drops leading zeros of bytes
+    _col("status", "status", TEXT),
+    _col("server", "server", TEXT),
+    _col("is_dynamic", "dynamic", BOOL),
+    _col("is_blocked", "blocked", BOOL),
+    _col("is_disabled", "disabled", BOOL),
+    _col("last_seen_s", "last-seen", DURATION),
+    _col("expires_after_s", "expires-after", DURATION),
+    _col("comment", "comment", TEXT),
+)
+
+WIFI_COLUMNS = (
+    _col("interface", "interface", TEXT),
+    _col("ssid", "ssid", TEXT),
+    _col("mac", "mac-address", MAC, required=True),
+    # v7 wifi/wifiwave2 `signal`, legacy wireless `signal-strength`, legacy CAPsMAN `rx-signal`.
+    _col("signal_dbm", "signal|signal-strength|rx-signal", SIGNAL),
+    _col("tx_rate_bps", "tx-rate", RATE),
+    _col("rx_rate_bps", "rx-rate", RATE),
+    _col("tx_bytes", "bytes", PAIR_TX),
+    _col("rx_bytes", "bytes", PAIR_RX),
+    _col("uptime_s", "uptime", DURATION),
+    _col("last_activity_s", "last-activity", DURATION),
+    _col("last_ip", "last-ip", IP),
+    _col("comment", "comment", TEXT),
+)
+
+INTERFACE_COLUMNS = (
+    _col("interface_id", ".id", TEXT),
+    _col("interface", "name", TEXT, required=True),
+    _col("default_name", "default-name", TEXT),
+    _col("type", "type", TEXT),
+    _col("mac", "mac-address", MAC),  # tunnels (wireguard, pppoe) have none
+    _col("mtu", "mtu", MTU),
+    _col("is_running", "running", BOOL),
+    _col("is_disabled", "disabled", BOOL),
+    _col("rx_bytes", "rx-byte", INT),
+    _col("tx_bytes", "tx-byte", INT),
+    _col("rx_packets", "rx-packet", INT),
+    _col("tx_packets", "tx-packet", INT),
+    _col("rx_errors", "rx-error", INT),
+    _col("tx_errors", "tx-error", INT),
+    _col("rx_drops", "rx-drop", INT),
+    _col("tx_drops", "tx-drop", INT),
+    _col("link_downs", "link-downs", INT),
+    _col("last_link_up_at", "last-link-up-time", _local_time),
+    _col("comment", "comment", TEXT),
+)
+
+SYSTEM_COLUMNS = (
+    _col("board_name", "board-name", TEXT),
+    _col("version", "version", TEXT),  # "7.16.2 (stable)": the channel is kept
+    _col("architecture", "architecture-name", TEXT),
+    _col("cpu", "cpu", TEXT),
+    _col("cpu_count", "cpu-count", INT),
+    _col("cpu_load_pct", "cpu-load", FLOAT),
+    _col("free_memory_bytes", "free-memory", INT),
+    _col("total_memory_bytes", "total-memory", INT),
+    _col("free_hdd_bytes", "free-hdd-space", INT),
+    _col("total_hdd_bytes", "total-hdd-space", INT),
+    _col("uptime_s", "uptime", DURATION),
+    _col("build_time", "build-time", _local_time),
+)
+
+
+def _raw(item: Any) -> bytes:
+    """The item as JSON bytes, so a reject can be replayed through the parser later."""
+    return json.dumps(item, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+
+
+def _items(payload: Any, what: str) -> list[Any]:
+    if not isinstance(payload, list):
+        raise PayloadError(f"{what}: expected a JSON array, got {type(payload).__name__}")
+    return payload
+
+
+def _rows(
+    result: ParseResult,
+    items: Iterable[Any],
+    ctx: ParseContext,
+    build: Callable[[dict[str, Any]], dict[str, Any]],
+) -> ParseResult:
+    """Build one row per item; a bad item becomes a Reject and the others carry on."""
+    for index, item in enumerate(items):
+        try:
+            if not isinstance(item, dict):
+                raise ValueError(f"expected an object, got {type(item).__name__}")
+            result.rows.append(ctx.origin() | build(item))
+        except ValueError as exc:
+            result.rejects.append(Reject(f"{result.dataset} item {index}: {exc}", _raw(item)))
+    return result
+
+
+def _columns(columns: Iterable[Column], item: dict[str, Any], ctx: ParseContext) -> dict[str, Any]:
+    return {column.name: column.value(item, ctx) for column in columns}
+
+
+def parse_leases(payload: Any, ctx: ParseContext) -> ParseResult:
+    """`GET /rest/ip/dhcp-server/lease` -> one row per lease, whatever its status."""
+    items = _items(payload, "dhcp leases")
+    return _rows(ParseResult(DHCP_LEASES), items, ctx, lambda item: _columns(LEASE_COLUMNS, item, ctx))
+
+
+def parse_wifi(payload: Any, ctx: ParseContext, menu: str) -> ParseResult:
+    """A wifi registration table (`menu` in WIFI_MENUS) -> one row per associated client."""
+    if menu not in WIFI_MENUS:
+        raise ValueError(f"unknown wifi menu {menu!r}; expected one of {', '.join(WIFI_MENUS)}")
+    items = _items(payload, f"{menu} registration table")
+    return _rows(
+        ParseResult(WIFI_CLIENTS), items, ctx, lambda item: {"menu": menu} | _columns(WIFI_COLUMNS, item, ctx)
+    )
+
+
+def parse_interfaces(payload: Any, ctx: ParseContext) -> ParseResult:
+    """`GET /rest/interface` -> one row per interface with its cumulative counters."""
+    items = _items(payload, "interfaces")
+    return _rows(ParseResult(INTERFACES), items, ctx, lambda item: _columns(INTERFACE_COLUMNS, item, ctx))
+
+
+def _single(payload: Any, what: str) -> Any:
+    """Singleton menus answer a bare object; the manual prints them inside a 1-element array."""
+    if isinstance(payload, list):
+        if len(payload) != 1:
+            raise PayloadError(f"{what}: expected one object, got an array of {len(payload)}")
+        payload = payload[0]
+    return payload
+
+
+def parse_system(resource: Any, ctx: ParseContext, identity: Any | None = None) -> ParseResult:
+    """`/system/resource` (+ `/system/identity`) -> one row; a malformed identity is rejected, not fatal."""
+    resource = _single(resource, "system resource")
+    if not isinstance(resource, dict):
+        raise PayloadError(f"system resource: expected an object, got {type(resource).__name__}")
+    result = ParseResult(SYSTEM)
+    name: str | None = None
+    if identity is not None:
+        single = identity[0] if isinstance(identity, list) and len(identity) == 1 else identity
+        try:
+            if not isinstance(single, dict):
+                raise ValueError(f"expected an object, got {type(single).__name__}")
+            name = v.parse_text(single.get("name"))
+        except ValueError as exc:
+            result.rejects.append(Reject(f"{SYSTEM} identity: {exc}", _raw(identity)))
+    return _rows(
+        result, [resource], ctx, lambda item: {"identity": name} | _columns(SYSTEM_COLUMNS, item, ctx)
+    )
