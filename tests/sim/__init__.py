@@ -1,0 +1,1 @@
+"""Tests of the simulated site and its device simulators."""
