@@ -40,7 +40,7 @@ def _f(name: str, type_: pa.DataType, nullable: bool = True) -> pa.Field:
     return pa.field(name, type_, nullable=nullable)
 
 
-S, F, I, B = pa.string(), pa.float64(), pa.int64(), pa.bool_()
+S, F, I, B = pa.string(), pa.float64(), pa.int64(), pa.bool_()  # noqa: E741
 
 MIKROTIK_DHCP_LEASES = Dataset(
     "mikrotik",
@@ -161,6 +161,141 @@ DEAD_LETTER = Dataset(
     "Payloads or rows that could not be parsed or did not fit their schema, kept verbatim with the reason.",
 )
 
+SHELLY_SWITCH_READINGS = Dataset(
+    "shelly",
+    "switch_readings",
+    (
+        _f("generation", I),
+        _f("model", S),
+        _f("channel", I),
+        _f("component", S),  # switch | relay | light | cover | roller | pm1 | meter
+        _f("output", B),
+        _f("power_w", F),
+        _f("voltage_v", F),
+        _f("current_a", F),
+        _f("pf", F),
+        _f("freq_hz", F),
+        _f("energy_wh", F),  # the device's cumulative counter, converted to Wh (resets on reboot)
+        _f("returned_energy_wh", F),  # cumulative
+        _f("temperature_c", F),  # device temperature
+        _f("uptime_s", F),  # only when the same payload carried it: downstream detects reboots
+        _f("cover_state", S),
+        _f("cover_pos", F),
+        _f("errors", S),  # comma-joined
+        _f("transport", S),  # http | mqtt
+    ),
+    "Outputs and meters of Shelly relays, plugs, lights and covers; one row per channel per reading.",
+)
+
+SHELLY_SENSOR_READINGS = Dataset(
+    "shelly",
+    "sensor_readings",
+    (
+        _f("generation", I),
+        _f("model", S),
+        _f("channel", I),
+        _f("temperature_c", F),
+        _f("humidity_pct", F),
+        _f("lux", F),
+        _f("battery_pct", F),
+        _f("battery_v", F),
+        _f("motion", B),
+        _f("vibration", B),
+        _f("transport", S),
+    ),
+    "Shelly environment sensors (H&T, Motion, add-on probes); one row per channel per reading.",
+)
+
+SHELLY_DEVICE_STATUS = Dataset(
+    "shelly",
+    "device_status",
+    (
+        _f("generation", I),
+        _f("model", S),
+        _f("mac", S),  # lowercase colon form
+        _f("ip", S),
+        _f("firmware", S),
+        _f("uptime_s", F),
+        _f("rssi_dbm", F),
+        _f("ssid", S),
+        _f("is_online", B),  # MQTT online topics, or true after a successful poll
+        _f("cloud_connected", B),
+        _f("mqtt_connected", B),
+        _f("ram_free_bytes", I),
+        _f("has_update", B),
+        _f("transport", S),
+    ),
+    "Shelly device health: network, firmware, connectivity; one row per poll or status message.",
+)
+
+SHELLY_EVENTS = Dataset(
+    "shelly",
+    "events",
+    (
+        _f("generation", I),
+        _f("channel", I),
+        _f("component", S),
+        _f("event", S),  # single_push, long_push, btn_down, S, L ...
+        _f("event_at", UTC_TS),
+        _f("transport", S),
+    ),
+    "Shelly input and system events (button pushes), one row per event.",
+)
+
+ZIGBEE_LOCK_EVENTS = Dataset(
+    "zigbee",
+    "lock_events",
+    (
+        _f("state", S),  # LOCK | UNLOCK
+        _f("lock_state", S),  # locked | unlocked | not_fully_locked
+        _f("action", S),  # transient: present only on the message that reports the action
+        _f("action_source_name", S),
+        _f("action_user", I),
+        _f("battery_pct", F),
+        _f("linkquality", I),
+    ),
+    "Zigbee2MQTT lock messages (device_id = friendly name); one row per message.",
+)
+
+ZIGBEE_SENSOR_READINGS = Dataset(
+    "zigbee",
+    "sensor_readings",
+    (
+        _f("temperature_c", F),
+        _f("humidity_pct", F),
+        _f("pressure_hpa", F),
+        _f("illuminance_lux", F),
+        _f("occupancy", B),
+        _f("contact", B),  # true = closed
+        _f("battery_pct", F),
+        _f("voltage_mv", F),
+        _f("linkquality", I),
+    ),
+    "Zigbee2MQTT sensor messages (device_id = friendly name); one row per message.",
+)
+
+ZIGBEE_AVAILABILITY = Dataset(
+    "zigbee",
+    "availability",
+    (_f("is_online", B),),
+    "Zigbee2MQTT availability changes (device_id = friendly name).",
+)
+
+MQTT_MESSAGES = Dataset(
+    "mqtt",
+    "messages",
+    (
+        _f("topic", S, False),
+        _f("payload", pa.binary()),
+        _f("qos", I),
+        _f("retain", B),
+        _f("dup", B),  # MQTT DUP flag: set by the broker when it redelivers
+        _f("msg_key", S),  # hash of topic + payload: with `dup`, identifies a redelivery
+        _f("parsed_ok", B),
+    ),
+    "Raw archive of every MQTT message received, verbatim.",
+)
+
 DATASETS: dict[str, Dataset] = {
     d.key: d
     for d in (
@@ -170,6 +305,14 @@ DATASETS: dict[str, Dataset] = {
         MIKROTIK_SYSTEM,
         COLLECTOR_HEALTH,
         DEAD_LETTER,
+        SHELLY_SWITCH_READINGS,
+        SHELLY_SENSOR_READINGS,
+        SHELLY_DEVICE_STATUS,
+        SHELLY_EVENTS,
+        ZIGBEE_LOCK_EVENTS,
+        ZIGBEE_SENSOR_READINGS,
+        ZIGBEE_AVAILABILITY,
+        MQTT_MESSAGES,
     )
 }
 
