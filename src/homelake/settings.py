@@ -125,7 +125,9 @@ def _explain(exc: ValidationError, source: str) -> str:
     lines = []
     for err in exc.errors():
         # pydantic appends the failing validator's name for union members; drop those noise parts.
-        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p in {"function-after", "bool", "path"}))
+        loc = tuple(
+            p for p in err["loc"] if not (isinstance(p, str) and p in {"function-after", "bool", "path"})
+        )
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             msg = "unknown key (check the spelling; see the example site file in the README)"

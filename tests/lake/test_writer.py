@@ -23,8 +23,15 @@ T0 = datetime(2026, 11, 28, 23, 59, 30, tzinfo=UTC)
 
 def lease(mac: str, t: datetime, **extra: object) -> dict[str, object]:
     row: dict[str, object] = {
-        "observed_at": t, "received_at": t, "family": "mikrotik", "device_id": "fw", "collector": "test",
-        "mac": mac, "ip": "192.168.88.10", "status": "bound", "is_dynamic": True,
+        "observed_at": t,
+        "received_at": t,
+        "family": "mikrotik",
+        "device_id": "fw",
+        "collector": "test",
+        "mac": mac,
+        "ip": "192.168.88.10",
+        "status": "bound",
+        "is_dynamic": True,
     }
     row.update(extra)
     return row
@@ -44,7 +51,10 @@ def test_rows_land_in_utc_day_partitions(tmp_path: Path) -> None:
         f"select mac, date from read_parquet('{layout.glob_pattern(tmp_path, MIKROTIK_DHCP_LEASES)}',"
         " hive_partitioning=true) order by mac"
     ).fetchall()
-    assert [(m, str(d)) for m, d in got] == [("aa:bb:cc:dd:ee:01", "2026-11-28"), ("aa:bb:cc:dd:ee:02", "2026-11-29")]
+    assert [(m, str(d)) for m, d in got] == [
+        ("aa:bb:cc:dd:ee:01", "2026-11-28"),
+        ("aa:bb:cc:dd:ee:02", "2026-11-29"),
+    ]
 
 
 def test_misfit_rows_go_to_dead_letter_with_reason(tmp_path: Path) -> None:
@@ -124,7 +134,9 @@ def test_killed_writes_never_leave_a_readable_partial_file(tmp_path: Path) -> No
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src")}
     kills = 0
     for delay in (0.35, 0.6, 0.9, 1.3, 1.7):
-        proc = subprocess.Popen([sys.executable, "-c", WRITER_LOOP, str(tmp_path)], stdout=subprocess.PIPE, env=env)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", WRITER_LOOP, str(tmp_path)], stdout=subprocess.PIPE, env=env
+        )
         assert proc.stdout is not None and proc.stdout.readline().strip() == b"ready"
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)

@@ -93,7 +93,7 @@ class LakeWriter:
             report.rows_written += table.num_rows
         return report
 
-    def dead_letter(
+    def dead_letter_row(
         self,
         *,
         family: str,
@@ -103,10 +103,10 @@ class LakeWriter:
         device_id: str,
         collector: str | None = None,
         observed_at: datetime | None = None,
-    ) -> None:
-        """Keep an unusable payload verbatim with the reason it was refused."""
+    ) -> dict[str, Any]:
+        """The dead_letter row for an unusable payload, kept verbatim with the reason it was refused."""
         now = datetime.now(UTC)
-        row = {
+        return {
             "observed_at": observed_at or now,
             "received_at": now,
             "family": "homelake",
@@ -117,6 +117,10 @@ class LakeWriter:
             "reason": reason[:2000],
             "payload": payload,
         }
+
+    def dead_letter(self, **kwargs: Any) -> None:
+        """Write one dead letter at once (see dead_letter_row for the arguments)."""
+        row = self.dead_letter_row(**kwargs)
         table = pa.Table.from_pylist([row], schema=DEAD_LETTER.schema)
         path = layout.partition_dir(self.root, DEAD_LETTER, row["observed_at"].date()) / layout.batch_name()
         write_table_atomic(table, path)

@@ -65,8 +65,13 @@ class Poller:
             if error is None or rows or not transient or attempt == self.retries:
                 break
             delay = self.backoff_s * (2**attempt) * (1 + self.rng.uniform(0, 0.25))
-            log.info("retry source=%s target=%s in=%.1fs after=%s", self.target.source, self.target.name,
-                     delay, type(error).__name__)
+            log.info(
+                "retry source=%s target=%s in=%.1fs after=%s",
+                self.target.source,
+                self.target.name,
+                delay,
+                type(error).__name__,
+            )
             await asyncio.sleep(delay)
         row_count = await self._store(outcome) if outcome else 0
         ok = error is None
@@ -89,11 +94,22 @@ class Poller:
         }
         await asyncio.to_thread(self.writer.add, COLLECTOR_HEALTH, [health])
         if ok:
-            log.info("poll source=%s target=%s ok rows=%d duration=%.2fs", self.target.source,
-                     self.target.name, row_count, health["duration_s"])
+            log.info(
+                "poll source=%s target=%s ok rows=%d duration=%.2fs",
+                self.target.source,
+                self.target.name,
+                row_count,
+                health["duration_s"],
+            )
         else:
-            log.warning("poll source=%s target=%s failed rows=%d error=%s: %s", self.target.source,
-                        self.target.name, row_count, health["error_class"], health["error_message"])
+            log.warning(
+                "poll source=%s target=%s failed rows=%d error=%s: %s",
+                self.target.source,
+                self.target.name,
+                row_count,
+                health["error_class"],
+                health["error_message"],
+            )
         return ok
 
     async def _attempt(self) -> tuple[PollOutcome | None, Exception | None]:
@@ -117,14 +133,23 @@ class Poller:
                 count += len(result.rows)
             for reject in result.rejects:
                 await asyncio.to_thread(
-                    lake.dead_letter, family=self.target.source, dataset=result.dataset,
-                    reason=reject.reason, payload=reject.payload, device_id=self.target.name,
+                    lake.dead_letter,
+                    family=self.target.source,
+                    dataset=result.dataset,
+                    reason=reject.reason,
+                    payload=reject.payload,
+                    device_id=self.target.name,
                     collector=self.collector,
                 )
         for dataset_key, reason, raw in outcome.dead_letters:
             await asyncio.to_thread(
-                lake.dead_letter, family=self.target.source, dataset=dataset_key, reason=reason,
-                payload=raw, device_id=self.target.name, collector=self.collector,
+                lake.dead_letter,
+                family=self.target.source,
+                dataset=dataset_key,
+                reason=reason,
+                payload=raw,
+                device_id=self.target.name,
+                collector=self.collector,
             )
         return count
 

@@ -41,8 +41,12 @@ class MikrotikTarget:
     def _ctx(self) -> ParseContext:
         now = datetime.now(UTC)
         return ParseContext(
-            family="mikrotik", device_id=self.name, collector=self.collector,
-            observed_at=now, received_at=now, local_tz=self.local_tz,
+            family="mikrotik",
+            device_id=self.name,
+            collector=self.collector,
+            observed_at=now,
+            received_at=now,
+            local_tz=self.local_tz,
         )
 
     async def poll(self) -> PollOutcome:

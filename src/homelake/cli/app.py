@@ -1,0 +1,44 @@
+"""The `homelake` command: one Typer app; each command group lives in its own module."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from homelake.cli import collect, demo, lake, parse, simulate, transform
+from homelake.cli.common import UserError, err_console
+from homelake.secrets import SecretError
+from homelake.settings import ConfigError
+
+app = typer.Typer(
+    name="homelake",
+    help="homelake: a trustworthy, queryable history of your home or small office.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("collect")(collect.collect)
+app.command("transform")(transform.transform)
+app.command("parse")(parse.parse)
+app.command("simulate")(simulate.simulate)
+app.command("demo")(demo.demo)
+app.add_typer(lake.app, name="lake")
+
+
+def main() -> None:
+    """Entry point: user mistakes become one line on stderr and exit code 2, never a traceback."""
+    from rich.markup import escape
+
+    try:
+        app()
+    except (ConfigError, SecretError, UserError) as exc:
+        for line in str(exc).splitlines():
+            err_console.print(f"[bold red]error:[/] {escape(line)}", highlight=False)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,42 @@
+"""`homelake transform`: dbt build into a fresh DuckDB file, then publish it atomically."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from homelake.cli.common import UserError, console, load
+from homelake.lake.writer import LakeWriter
+from homelake.settings import Settings
+
+ConfigOpt = Annotated[
+    Path | None, typer.Option("--config", "-c", help="Site file (default $HOMELAKE_CONFIG or ./site.yaml).")
+]
+
+
+def run_transform(settings: Settings, select: str | None = None):  # noqa: ANN201 - BuildReport
+    from homelake.warehouse.publish import TransformError, build_warehouse
+
+    LakeWriter(settings.lake.root).ensure_anchors()
+    try:
+        return build_warehouse(
+            lake_root=settings.lake.root,
+            warehouse_path=settings.warehouse.path,
+            metadata_csv=settings.metadata_csv,
+            site_timezone=settings.site.timezone,
+            select=select,
+        )
+    except TransformError as exc:
+        raise UserError(str(exc)) from None
+
+
+def transform(
+    config: ConfigOpt = None,
+    select: Annotated[str | None, typer.Option(help="dbt selector, e.g. 'marts.network'.")] = None,
+) -> None:
+    """Build the warehouse from the lake with dbt (models and tests) and swap it in atomically."""
+    settings = load(config)
+    report = run_transform(settings, select)
+    console.print(f"warehouse published: {report.path}  ({report.duration_s:.1f}s)")

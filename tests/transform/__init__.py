@@ -1,0 +1,1 @@
+"""Tests of the dbt project and the warehouse build-then-swap."""
