@@ -7,7 +7,7 @@ import sys
 import typer
 
 from homelake.cli import collect, demo, lake, parse, simulate, transform
-from homelake.cli.common import UserError, err_console
+from homelake.cli.common import UserError, print_error
 from homelake.secrets import SecretError
 from homelake.settings import ConfigError
 
@@ -28,13 +28,10 @@ app.add_typer(lake.app, name="lake")
 
 def main() -> None:
     """Entry point: user mistakes become one line on stderr and exit code 2, never a traceback."""
-    from rich.markup import escape
-
     try:
         app()
     except (ConfigError, SecretError, UserError) as exc:
-        for line in str(exc).splitlines():
-            err_console.print(f"[bold red]error:[/] {escape(line)}", highlight=False)
+        print_error(str(exc))
         sys.exit(2)
     except KeyboardInterrupt:
         sys.exit(130)

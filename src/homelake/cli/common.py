@@ -8,7 +8,6 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 
 from homelake.logs import setup_logging
 from homelake.settings import Settings, load_settings
@@ -32,8 +31,16 @@ def load(path: Path | None) -> Settings:
     return settings
 
 
+def print_error(message: str) -> None:
+    """One line per message line on stderr, never wrapped (so logs and greps keep it whole)."""
+    prefix = "\033[1;31merror:\033[0m " if sys.stderr.isatty() else "error: "
+    for line in message.splitlines() or [""]:
+        sys.stderr.write(prefix + line + "\n")
+    sys.stderr.flush()
+
+
 def fail(message: str, code: int = 2) -> None:
-    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, markup=True, soft_wrap=True)
+    print_error(message)
     raise typer.Exit(code)
 
 

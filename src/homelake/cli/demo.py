@@ -53,13 +53,11 @@ def print_inventory(warehouse: Path) -> tuple[int, int, int]:
 
 
 def demo(
-    days: Annotated[
-        float, typer.Option(help="Days of simulated history to lay down before live collection.")
-    ] = 2,
+    days: Annotated[float, typer.Option(help="Days of simulated history to lay down before live collection.")] = 2,
     live: Annotated[float, typer.Option(help="Seconds of live collection over the real protocols.")] = 30,
-    workdir: Annotated[
-        Path, typer.Option(help="Where the demo keeps its site file, lake and warehouse.")
-    ] = Path("var/demo"),
+    workdir: Annotated[Path, typer.Option(help="Where the demo keeps its site file, lake and warehouse.")] = Path(
+        "var/demo"
+    ),
     seed: Annotated[int, typer.Option(help="Simulated site seed.")] = 7,
 ) -> None:
     """Start a simulated site, collect from it, build the warehouse and show what homelake knows."""
@@ -102,14 +100,10 @@ def demo(
             ticker.start()
             run.collect_live(live)
             done.set()
-            bar.update(
-                task, completed=live, description=f"[3/4] live: {run.polls} polls ({run.failed_polls} failed)"
-            )
+            bar.update(task, completed=live, description=f"[3/4] live: {run.polls} polls ({run.failed_polls} failed)")
             task = bar.add_task("[4/4] dbt build into a fresh warehouse", total=None)
             report = run_transform(run.settings)
-            bar.update(
-                task, total=1, completed=1, description=f"[4/4] warehouse built in {report.duration_s:.0f}s"
-            )
+            bar.update(task, total=1, completed=1, description=f"[4/4] warehouse built in {report.duration_s:.0f}s")
     finally:
         run.stop()
     total, online, unknown = print_inventory(run.settings.warehouse.path)
@@ -118,7 +112,5 @@ def demo(
     )
     console.print(f"lake:      {run.settings.lake.root}", highlight=False)
     console.print(f"warehouse: {run.settings.warehouse.path}", highlight=False)
-    console.print(
-        f"site file: {run.site_file}  (e.g. homelake lake stats -c {run.site_file})", highlight=False
-    )
+    console.print(f"site file: {run.site_file}  (e.g. homelake lake stats -c {run.site_file})", highlight=False)
     console.print(f"done in {time.monotonic() - t0:.0f}s")

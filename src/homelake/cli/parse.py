@@ -22,9 +22,7 @@ def _when(value: str | None) -> datetime:
     try:
         t = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise UserError(
-            f"--observed-at {value!r} is not an ISO 8601 time like 2026-11-29T10:00:00Z"
-        ) from None
+        raise UserError(f"--observed-at {value!r} is not an ISO 8601 time like 2026-11-29T10:00:00Z") from None
     return t.astimezone(UTC) if t.tzinfo else t.replace(tzinfo=UTC)
 
 
@@ -32,9 +30,7 @@ def parse(
     kind: Annotated[str | None, typer.Argument(help="Payload kind; see --list.")] = None,
     file: Annotated[Path | None, typer.Argument(help="Saved payload ('-' for stdin).")] = None,
     list_kinds: Annotated[bool, typer.Option("--list", help="List the payload kinds.")] = False,
-    observed_at: Annotated[
-        str | None, typer.Option(help="UTC time the payload was fetched (default: now).")
-    ] = None,
+    observed_at: Annotated[str | None, typer.Option(help="UTC time the payload was fetched (default: now).")] = None,
     tz: Annotated[str, typer.Option(help="Device wall-clock zone for times sent without one.")] = "UTC",
     device: Annotated[str, typer.Option(help="Device id to stamp on the rows.")] = "cli",
 ) -> None:
@@ -73,9 +69,7 @@ def parse(
     for result in results:
         for row in result.rows:
             out.write(
-                orjson.dumps(
-                    {"dataset": result.dataset, **row}, option=orjson.OPT_UTC_Z | orjson.OPT_APPEND_NEWLINE
-                )
+                orjson.dumps({"dataset": result.dataset, **row}, option=orjson.OPT_UTC_Z | orjson.OPT_APPEND_NEWLINE)
             )
         for reject in result.rejects:
             print(f"rejected ({result.dataset}): {reject.reason}", file=sys.stderr)

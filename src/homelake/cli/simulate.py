@@ -19,9 +19,7 @@ from homelake.sim.site import build_site
 def simulate(
     seed: Annotated[int, typer.Option(help="Site seed: the same seed gives the same site.")] = 7,
     tls: Annotated[bool, typer.Option(help="Serve HTTPS with a self-signed certificate.")] = False,
-    write_config: Annotated[
-        Path | None, typer.Option(help="Write a site file for these endpoints here.")
-    ] = None,
+    write_config: Annotated[Path | None, typer.Option(help="Write a site file for these endpoints here.")] = None,
 ) -> None:
     """Serve the simulated site (routers, devices) on loopback, as a real site, until Ctrl-C."""
     site = build_site(seed)

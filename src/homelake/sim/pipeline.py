@@ -64,9 +64,7 @@ class DemoRun:
         config["metadata_csv"] = "device_metadata.csv"
         config["collect"] = {"interval_s": self.interval_s, "timeout_s": 3.0, "retries": 1, "backoff_s": 0.5}
         config["lake"]["flush_age_s"] = 2.0
-        header = (
-            "# Written by `homelake demo`: the simulated site on loopback. Secrets are files, never inline.\n"
-        )
+        header = "# Written by `homelake demo`: the simulated site on loopback. Secrets are files, never inline.\n"
         self.site_file.write_text(header + yaml.safe_dump(config, sort_keys=False))
         self.settings = load_settings(self.site_file)
 

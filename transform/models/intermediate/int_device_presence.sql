@@ -99,6 +99,38 @@ current_wifi_clients as (
 
 ),
 
+last_wifi_sightings as (
+
+    select
+        mac,
+        max(observed_at) as last_wifi_seen_at
+    from wifi_clients
+    where mac is not null
+    group by mac
+
+),
+
+current_leases_checked as (
+
+    -- A wifi client that left keeps its bound lease until it expires, so for a MAC known from the wifi
+    -- tables a lease only proves presence when the client's last DHCP contact came after its last
+    -- wifi sighting (it moved to a cable); otherwise the wifi tables decide.
+    select
+        current_leases.* replace (
+            current_leases.is_lease_online
+            and (
+                last_wifi_sightings.mac is null
+                or current_leases.last_seen_at is null
+                or current_leases.last_seen_at
+                > last_wifi_sightings.last_wifi_seen_at + to_seconds({{ var('lease_renewal_slack_s') }})
+            ) as is_lease_online
+        )
+    from current_leases
+    left join last_wifi_sightings
+        on current_leases.mac = last_wifi_sightings.mac
+
+),
+
 lease_presence as (
 
     -- a MAC with leases on several servers reports its online lease first, then any bound one
@@ -106,7 +138,7 @@ lease_presence as (
         mac,
         lease_status,
         bool_or(is_lease_online) over (partition by mac) as is_online_dhcp
-    from current_leases
+    from current_leases_checked
     qualify row_number() over (
         partition by mac
         order by is_lease_online desc, lease_status = 'bound' desc, observed_at desc, device_id, dhcp_server
