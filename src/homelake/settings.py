@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from homelake.runtime.mqtt.config import MqttConfig
 from homelake.sources.mikrotik.config import MikrotikRouter
 
 
@@ -86,6 +87,7 @@ class Settings(_Strict):
     metadata_csv: Path | None = None
     collect: PollDefaults = PollDefaults()
     mikrotik: MikrotikFamily = MikrotikFamily()
+    mqtt: MqttConfig | None = None
     logging: LoggingConfig = LoggingConfig()
 
     @property
@@ -103,6 +105,8 @@ class Settings(_Strict):
         self.warehouse.path = fix(self.warehouse.path)
         if self.metadata_csv is not None:
             self.metadata_csv = fix(self.metadata_csv)
+        if self.mqtt is not None and self.mqtt.password is not None and self.mqtt.password.file is not None:
+            object.__setattr__(self.mqtt.password, "file", fix(self.mqtt.password.file))
         for router in self.mikrotik.routers:
             if router.password is not None and router.password.file is not None:
                 object.__setattr__(router.password, "file", fix(router.password.file))

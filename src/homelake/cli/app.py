@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from homelake.cli import collect, demo, lake, parse, simulate, transform
+from homelake.cli import collect, demo, ingest, lake, parse, simulate, transform
 from homelake.cli.common import UserError, print_error
 from homelake.secrets import SecretError
 from homelake.settings import ConfigError
@@ -19,6 +19,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.command("collect")(collect.collect)
+app.command("ingest")(ingest.ingest)
 app.command("transform")(transform.transform)
 app.command("parse")(parse.parse)
 app.command("simulate")(simulate.simulate)

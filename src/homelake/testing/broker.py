@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import getpass
+import os
 import shutil
 import socket
 import subprocess
@@ -37,7 +39,9 @@ class Mosquitto:
         self.conf = self.dir / "mosquitto.conf"
         self.conf.write_text(
             f"listener {self.port} 127.0.0.1\n"
-            "allow_anonymous true\n"
+            # run as root, mosquitto would switch to user 'mosquitto' and could not save to our folder
+            + (f"user {getpass.getuser()}\n" if os.geteuid() == 0 else "")
+            + "allow_anonymous true\n"
             "persistence true\n"
             f"persistence_location {self.dir}/\n"
             "autosave_interval 1\n"

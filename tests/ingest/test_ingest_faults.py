@@ -1,0 +1,176 @@
+"""Ingestion that loses nothing, against a real Mosquitto: SIGKILL, broker restart, disk failure, poison."""
+
+from __future__ import annotations
+
+import json
+import random
+import signal
+import threading
+import time
+import urllib.request
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from homelake.lake import layout
+from homelake.lake.schemas import get
+from homelake.testing.broker import Mosquitto, free_port
+from tests.ingest.support import (
+    TOPIC,
+    Publisher,
+    archived_seqs,
+    frame,
+    lake_query,
+    start_ingester,
+    stop,
+    wait_for,
+    write_site,
+)
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def broker(tmp_path: Path):  # noqa: ANN201
+    with Mosquitto(tmp_path / "broker") as b:
+        yield b
+
+
+def redeliveries_are_marked(root: Path) -> None:
+    """Every extra copy of a message is either flagged dup by the broker or an identical re-write."""
+    rows = lake_query(
+        root,
+        "mqtt/messages",
+        """
+        select msg_key, received_at, dup,
+               row_number() over (partition by msg_key order by received_at, dup) as n
+        from {ds}""",
+    )
+    first = {(k, r) for k, r, _, n in rows if n == 1}
+    for key, received_at, dup, n in rows:
+        if n > 1:
+            assert dup or (key, received_at) in first, (key, received_at)
+
+
+def all_files_readable(root: Path) -> None:
+    for path in (root / "raw").rglob("*.parquet"):
+        pq.read_table(path)
+
+
+def test_sigkill_at_random_moments_loses_nothing(tmp_path: Path, broker: Mosquitto) -> None:
+    n = 20_000
+    site = write_site(tmp_path, broker.port)
+    root = tmp_path / "lake"
+    proc = start_ingester(site)
+    time.sleep(1.5)  # the persistent session exists from here on
+    publisher = Publisher(broker.port)
+    sender = threading.Thread(target=publisher.publish_all, args=([(TOPIC, frame(i)) for i in range(n)],))
+    sender.start()
+    rng = random.Random(42)
+    kills = 0
+    for _ in range(3):
+        time.sleep(rng.uniform(0.3, 1.5))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        kills += 1
+        proc = start_ingester(site)
+    sender.join()
+    publisher.close()
+    assert wait_for(lambda: len(set(archived_seqs(root))) == n, timeout=120), "messages were lost"
+    stop(proc)
+    seqs = archived_seqs(root)
+    assert set(seqs) == set(range(n)) and kills == 3
+    redeliveries_are_marked(root)
+    all_files_readable(root)
+    parsed = lake_query(root, "shelly/switch_readings", "select count(distinct power_w) from {ds}")
+    assert parsed == [(n,)]
+
+
+def test_broker_restart_mid_stream_loses_nothing(tmp_path: Path, broker: Mosquitto) -> None:
+    n = 6_000
+    site = write_site(tmp_path, broker.port)
+    proc = start_ingester(site)
+    time.sleep(1.5)
+    publisher = Publisher(broker.port)
+    publisher.publish_all([(TOPIC, frame(i)) for i in range(n // 2)])
+    broker.restart()
+    publisher.publish_all([(TOPIC, frame(i)) for i in range(n // 2, n)])
+    publisher.close()
+    root = tmp_path / "lake"
+    assert wait_for(lambda: len(set(archived_seqs(root))) == n), "messages were lost across the broker restart"
+    stop(proc)
+    redeliveries_are_marked(root)
+
+
+def test_disk_failure_stops_acknowledging_reports_unhealthy_and_resumes(tmp_path: Path, broker: Mosquitto) -> None:
+    n = 3_000
+    port = free_port()
+    site = write_site(tmp_path, broker.port)
+    root = tmp_path / "lake"
+    archive = get("mqtt/messages")
+    proc = start_ingester(site, "--metrics-port", str(port))
+    time.sleep(1.5)
+    # Every partition the writer could need is blocked: a file where its directory must go.
+    base = layout.dataset_dir(root, archive)
+    blockers = []
+    from datetime import UTC, datetime, timedelta
+
+    today = datetime.now(UTC).date()
+    for day in (today - timedelta(days=1), today, today + timedelta(days=1)):
+        blocker = layout.partition_dir(root, archive, day)
+        blocker.parent.mkdir(parents=True, exist_ok=True)
+        blocker.write_text("disk full")
+        blockers.append(blocker)
+    publisher = Publisher(broker.port)
+    publisher.publish_all([(TOPIC, frame(i)) for i in range(n)])
+
+    def health() -> tuple[int, dict]:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                return r.status, json.loads(r.read())
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read())
+
+    assert wait_for(lambda: health()[0] == 503, timeout=30), "the ingester should report unhealthy"
+    status, doc = health()
+    assert doc["lake_writable"] is False and "lake write failed" in doc["last_error"]
+    metrics = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2).read().decode()
+    assert "homelake_ingest_messages_acknowledged_total 0" in metrics
+    assert not [p for p in base.glob("date=*/*.parquet") if layout.is_batch_file(p)]
+    for blocker in blockers:
+        blocker.unlink()
+    assert wait_for(lambda: len(set(archived_seqs(root))) == n, timeout=60), "messages were lost"
+    assert wait_for(lambda: health()[0] == 200, timeout=10)
+    publisher.close()
+    stop(proc)
+
+
+def test_poison_messages_are_kept_verbatim_and_the_stream_goes_on(tmp_path: Path, broker: Mosquitto) -> None:
+    site = write_site(tmp_path, broker.port)
+    root = tmp_path / "lake"
+    proc = start_ingester(site)
+    time.sleep(1.5)
+    poison = [
+        (TOPIC, b'{"src": "shellyplus1pm-a8032abe54dc", "method": "NotifyStatus", "params": {'),  # invalid JSON
+        ("shellies/shellyplug-s-C18B12/no/such/topic", b"42"),  # unknown topic
+        (TOPIC, b"x" * 1_000_000),  # huge
+        ("shellies/shellyplug-s-C18B12/relay/0/power", b"\xff\xfe\xfa"),  # invalid UTF-8
+    ]
+    publisher = Publisher(broker.port)
+    publisher.publish_all([(TOPIC, frame(0)), *poison, (TOPIC, frame(1))])
+    publisher.close()
+    assert wait_for(lambda: sorted(archived_seqs_safe(root)) == [0, 1], timeout=30)
+    stop(proc)
+    archived = lake_query(root, "mqtt/messages", "select topic, payload, parsed_ok from {ds}")
+    for topic, payload in poison:
+        assert (topic, payload, False) in [(t, bytes(p), ok) for t, p, ok in archived]
+    dead = lake_query(root, "homelake/dead_letter", "select reason, payload from {ds}")
+    assert len(dead) == len(poison)
+    assert {bytes(p) for _, p in dead} == {p for _, p in poison}
+
+
+def archived_seqs_safe(root: Path) -> list[int]:
+    rows = lake_query(root, "mqtt/messages", f"select payload from {{ds}} where topic = '{TOPIC}' and parsed_ok")
+    return [int(json.loads(bytes(p))["params"]["switch:0"]["apower"]) for (p,) in rows]
