@@ -115,7 +115,6 @@ def test_disk_failure_stops_acknowledging_reports_unhealthy_and_resumes(tmp_path
     # Every partition the writer could need is blocked: a file where its directory must go.
     base = layout.dataset_dir(root, archive)
     blockers = []
-    from datetime import UTC, datetime, timedelta
 
     today = datetime.now(UTC).date()
     for day in (today - timedelta(days=1), today, today + timedelta(days=1)):
