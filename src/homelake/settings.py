@@ -45,6 +45,7 @@ class LakeConfig(_Strict):
     root: Path = Path("var/lake")
     flush_rows: int = Field(10_000, ge=1)
     flush_age_s: float = Field(5.0, gt=0)
+    retention_days: int | None = Field(None, ge=1)  # None: keep raw data forever (the default)
 
 
 class WarehouseConfig(_Strict):
