@@ -1,0 +1,159 @@
+"""The simulated Shelly fleet: one HTTP server per device on its own loopback address, plus MQTT.
+
+Each device's LAN address maps into loopback through an address map, by default
+{"192.168.88.0/24": "127.88.0.0/24"} (192.168.88.23 -> 127.88.0.23), all on one port (default 8080),
+so a collector that discovers devices from DHCP leases reaches them through the same map.
+"""
+
+from __future__ import annotations
+
+import errno
+import ipaddress
+import logging
+import socket
+import threading
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any, Self
+
+from homelake.sim.mqtt_publish import MqttPublisher
+from homelake.sim.shelly_state import shelly_state
+from homelake.sim.site import Site
+from homelake.sources.shelly.simulator import ShellySimServer
+
+log = logging.getLogger(__name__)
+DEFAULT_ADDRESS_MAP: dict[str, str] = {"192.168.88.0/24": "127.88.0.0/24"}
+PORT_ATTEMPTS = 20
+
+
+def map_address(ip: str, address_map: Mapping[str, str] = DEFAULT_ADDRESS_MAP) -> str:
+    """The address a LAN IP is reachable at: the same offset in the mapped network (unmapped: itself)."""
+    address = ipaddress.ip_address(ip)
+    for source, target in address_map.items():
+        lan, loop = ipaddress.ip_network(source), ipaddress.ip_network(target)
+        if address in lan:
+            if loop.prefixlen != lan.prefixlen:
+                raise ValueError(f"address map {source} -> {target}: networks differ in size")
+            return str(loop.network_address + (int(address) - int(lan.network_address)))
+    return ip
+
+
+def _free_port(host: str) -> int:
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
+
+
+class ShellyFleet:
+    """Every Shelly of the site as a live device. `tick(t)` moves the fleet to time t: listeners close
+    while a device is offline (connection refused) and MQTT traffic up to t is published."""
+
+    def __init__(
+        self,
+        site: Site,
+        *,
+        clock: Callable[[], datetime],
+        mqtt_host: str | None = None,
+        mqtt_port: int | None = None,
+        port: int = 8080,
+        address_map: Mapping[str, str] = DEFAULT_ADDRESS_MAP,
+        passwords: Mapping[str, str] | None = None,
+        client_id: str = "homelake-sim",
+        timeout_delay_s: float = 10.0,
+    ) -> None:
+        self.site, self.clock, self.port, self.address_map = site, clock, port, dict(address_map)
+        self.state = shelly_state(site)
+        passwords = dict(passwords or {})
+        self.servers: dict[str, ShellySimServer] = {
+            dev.device_id: ShellySimServer(
+                site, dev, host=map_address(dev.lan_ip, address_map), port=port, clock=clock,
+                password=passwords.get(dev.device_id) or passwords.get(dev.key) or "", timeout_delay_s=timeout_delay_s,
+            )
+            for dev in self.state.devices
+        }  # fmt: skip
+        self.publisher = (
+            MqttPublisher(site, mqtt_host, mqtt_port or 1883, client_id=client_id) if mqtt_host is not None else None
+        )
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def _bind_all(self, port: int) -> None:
+        for server in self.servers.values():
+            server.port = port
+            server.start()
+
+    def start(self) -> Self:
+        """Bind every device (port 0: one free port shared by all), connect MQTT, sync to the clock."""
+        try:
+            for _ in range(PORT_ATTEMPTS if self.port == 0 else 1):
+                port = self.port or _free_port(next(iter(self.servers.values())).host)
+                try:
+                    self._bind_all(port)
+                    break
+                except OSError as exc:
+                    for server in self.servers.values():
+                        server.stop()
+                    if exc.errno != errno.EADDRINUSE or self.port != 0:
+                        raise
+            else:
+                raise OSError(errno.EADDRINUSE, "no port free on every device address")
+            self.port = port
+            if self.publisher is not None:
+                self.publisher.connect()
+            self.tick(self.clock())
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def tick(self, t: datetime | None = None) -> int:
+        """Bring the fleet to t (default: the clock): listeners follow reachability, MQTT is published up
+        to t. Returns the number of MQTT messages published."""
+        t = self.clock() if t is None else t
+        with self._lock:
+            for server in self.servers.values():
+                server.sync(t)
+            return self.publisher.tick(t) if self.publisher is not None else 0
+
+    def run_in_background(self, interval_s: float = 1.0) -> None:
+        """Real-time mode: tick with the clock every `interval_s` seconds in a daemon thread."""
+
+        def loop() -> None:
+            while not self._stop.wait(interval_s):
+                try:
+                    self.tick()
+                except Exception:  # a broker hiccup: the next tick publishes what is still due
+                    log.warning("simulated Shelly fleet tick failed", exc_info=True)
+
+        self._stop.clear()
+        self._thread = threading.Thread(target=loop, name="sim-shelly-fleet", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+        for server in self.servers.values():
+            server.stop()
+        if self.publisher is not None:
+            self.publisher.close()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def devices(self) -> list[dict[str, Any]]:
+        """device_id, gen, model, mac, lan_ip, url (and username/password when protected) per device."""
+        rows = []
+        for dev in self.state.devices:
+            server = self.servers[dev.device_id]
+            row: dict[str, Any] = {"device_id": dev.device_id, "gen": dev.gen, "model": dev.model,
+                                   "mac": dev.client.mac, "lan_ip": dev.lan_ip, "url": server.url}  # fmt: skip
+            if server.password:
+                row |= {"username": "admin", "password": server.password}
+            rows.append(row)
+        return rows

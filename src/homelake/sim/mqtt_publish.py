@@ -1,0 +1,123 @@
+"""Publishes the simulated site's MQTT traffic (Shelly Gen1/Gen2, Zigbee2MQTT) to a real broker.
+
+`tick(t)` publishes, in time order, everything the devices would have published since the previous
+tick, with QoS 1, and returns only once the broker has acknowledged every message (PUBACK). The
+session is persistent (clean_session false), so messages in flight survive a reconnect.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+import paho.mqtt.client as mqtt
+
+from homelake.sim.mqtt_messages import Message, shelly_messages
+from homelake.sim.occupancy import truth_door_events, truth_motion_events
+from homelake.sim.site import Site
+from homelake.sim.zigbee_messages import zigbee_messages
+
+__all__ = ["MqttPublisher", "iter_mqtt_messages", "mqtt_messages", "truth_door_events", "truth_motion_events"]
+
+MAX_INFLIGHT = 0  # unlimited: paho pipelines best without a window
+
+
+def mqtt_messages(site: Site, start: float, end: float, *, connect: bool = False) -> list[Message]:
+    """Every simulated MQTT message with a time in [start, end): (t, topic, payload, retain), in order."""
+    found = shelly_messages(site, start, end, connect=connect) + zigbee_messages(site, start, end, connect=connect)
+    return sorted(found, key=lambda m: m[0])
+
+
+def iter_mqtt_messages(
+    site: Site, start: datetime, end: datetime, *, chunk_s: float = 3600.0
+) -> Iterator[tuple[str, bytes, datetime]]:
+    """(topic, payload, t) of every message in [start, end), devices connecting at `start`, hour by hour."""
+    a, b, first = start.timestamp(), end.timestamp(), True
+    while a < b:
+        upto = min(b, a + chunk_s)
+        for t, topic, payload, _ in mqtt_messages(site, a, upto, connect=first):
+            yield topic, payload, datetime.fromtimestamp(t, start.tzinfo)
+        a, first = upto, False
+
+
+class MqttPublisher:
+    """One paho connection that publishes the site's traffic tick by tick (virtual or real time)."""
+
+    def __init__(
+        self,
+        site: Site,
+        host: str,
+        port: int,
+        *,
+        client_id: str = "homelake-sim",
+        timeout_s: float = 60.0,
+        keepalive: int = 30,
+    ) -> None:
+        self.site, self.host, self.port, self.timeout_s, self.keepalive = site, host, port, timeout_s, keepalive
+        self.client = mqtt.Client(
+            mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=False, protocol=mqtt.MQTTv311
+        )
+        self.client.max_inflight_messages_set(MAX_INFLIGHT)
+        self.client.max_queued_messages_set(0)
+        self.client.reconnect_delay_set(0.1, 2)
+        self._connected = threading.Event()
+        self.client.on_connect = self._on_connect
+        self.client.on_disconnect = self._on_disconnect
+        self._last: float | None = None
+        self._first = True
+        self._lock = threading.Lock()
+        self.published = 0
+
+    def _on_connect(self, client: Any, userdata: Any, flags: Any, reason: Any, properties: Any) -> None:
+        if not reason.is_failure:
+            self._connected.set()
+
+    def _on_disconnect(self, client: Any, userdata: Any, flags: Any, reason: Any, properties: Any) -> None:
+        self._connected.clear()
+
+    def connect(self) -> MqttPublisher:
+        self.client.connect(self.host, self.port, keepalive=self.keepalive)
+        self.client.loop_start()
+        if not self._connected.wait(self.timeout_s):
+            self.close()
+            raise ConnectionError(f"no CONNACK from the MQTT broker at {self.host}:{self.port}")
+        return self
+
+    def close(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()
+
+    def tick(self, t: datetime) -> int:
+        """Publish everything due in [previous tick, t) and wait for every PUBACK; the first tick only
+        marks the start (devices connect right after it). Returns how many messages were published."""
+        now = t.timestamp()
+        with self._lock:
+            if self._last is None or now <= self._last:
+                self._last = now if self._last is None else self._last
+                return 0
+            messages = mqtt_messages(self.site, self._last, now, connect=self._first)
+            if not self._connected.wait(self.timeout_s):
+                raise ConnectionError(f"not connected to the MQTT broker at {self.host}:{self.port}")
+            infos = [
+                self.client.publish(topic, payload, qos=1, retain=retain) for _, topic, payload, retain in messages
+            ]
+            for info in infos:  # a timeout means no acknowledgement for timeout_s
+                _wait(info, time.monotonic() + self.timeout_s)
+            self._last, self._first = now, False
+            self.published += len(infos)
+            return len(infos)
+
+
+def _wait(info: mqtt.MQTTMessageInfo, deadline: float) -> None:
+    """Until the broker acknowledged `info` (queued while reconnecting is fine); TimeoutError at the deadline."""
+    while not info.is_published():
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError(f"the broker did not acknowledge message {info.mid} in time")
+        try:
+            info.wait_for_publish(min(left, 1.0))
+        except RuntimeError:  # published while disconnected: paho resends it after the reconnect
+            time.sleep(0.01)

@@ -1,0 +1,84 @@
+"""Deterministic outdoor weather at the site: seasonal + diurnal + smooth noise, and daylight by time."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+
+from homelake.sim import noise
+
+DAY_S = 86400.0
+YEAR_DAYS = 365.25
+FRONT_S = 2 * DAY_S  # weather fronts: knots of a slow random walk
+GUST_S = 6 * 3600.0  # shorter wiggles on top
+
+
+@dataclass(frozen=True)
+class Weather:
+    """Outdoor conditions at one instant."""
+
+    temperature_c: float
+    humidity_pct: float
+    lux: float
+
+
+def _epoch(t: datetime | float) -> float:
+    if isinstance(t, datetime):
+        if t.tzinfo is None:
+            raise ValueError("weather needs an aware datetime")
+        return t.timestamp()
+    return float(t)
+
+
+def smooth(seed: int, tag: str, t: float, period: float) -> float:
+    """Cosine-interpolated value noise in [-1, 1] with knots every `period` seconds."""
+    k = math.floor(t / period)
+    a = noise.uniform(-1, 1, seed, "weather", tag, k)
+    b = noise.uniform(-1, 1, seed, "weather", tag, k + 1)
+    w = (1 - math.cos(math.pi * (t / period - k))) / 2
+    return a + (b - a) * w
+
+
+def _day_of_year(t: float) -> float:
+    return ((t / DAY_S) - 10957.0) % YEAR_DAYS  # days since 1 January (2000 epoch offset, close enough)
+
+
+def solar_hour(t: float, longitude: float) -> float:
+    """Local solar time in hours (0-24)."""
+    return ((t % DAY_S) / 3600.0 + longitude / 15.0) % 24.0
+
+
+def day_length_h(t: float, latitude: float) -> float:
+    """Hours of daylight on the day of t at `latitude` (simple declination model)."""
+    declination = math.radians(23.44) * math.sin(2 * math.pi * (284 + _day_of_year(t)) / 365.0)
+    x = -math.tan(math.radians(latitude)) * math.tan(declination)
+    return 2 * math.degrees(math.acos(max(-1.0, min(1.0, x)))) / 15.0
+
+
+def sun_elevation_factor(t: float, latitude: float, longitude: float) -> float:
+    """0 at night, rising to 1 at solar noon (a smooth proxy for sunlight)."""
+    half = day_length_h(t, latitude) / 2
+    offset = abs(solar_hour(t, longitude) - 12.0)
+    return max(0.0, math.cos(math.pi / 2 * offset / half)) if offset < half else 0.0
+
+
+def is_dark(t: float, latitude: float, longitude: float, margin_h: float = 0.5) -> bool:
+    """True from `margin_h` before sunset to `margin_h` after sunrise (people switch lights on)."""
+    half = day_length_h(t, latitude) / 2 - margin_h
+    return abs(solar_hour(t, longitude) - 12.0) >= half
+
+
+def outdoor(seed: int, t: datetime | float, latitude: float = 52.52, longitude: float = 13.405) -> Weather:
+    """Outdoor temperature (C), relative humidity (%) and illuminance (lux) at time t."""
+    ts = _epoch(t)
+    doy = _day_of_year(ts)
+    seasonal = 10.0 - 9.5 * math.cos(2 * math.pi * (doy - 20) / YEAR_DAYS)
+    swing = 4.0 + 1.5 * math.cos(2 * math.pi * (doy - 172) / YEAR_DAYS)
+    diurnal = math.cos(2 * math.pi * (solar_hour(ts, longitude) - 15.0) / 24.0)
+    front = 3.0 * smooth(seed, "front", ts, FRONT_S) + 1.2 * smooth(seed, "gust", ts, GUST_S)
+    temperature = seasonal + swing * diurnal + front
+    humidity = 76.0 - 14.0 * diurnal + 8.0 * smooth(seed, "hum", ts, GUST_S) - 0.3 * front
+    cloud = 0.35 + 0.3 * (smooth(seed, "cloud", ts, GUST_S) + 1) / 2
+    lux = 100000.0 * sun_elevation_factor(ts, latitude, longitude) * (1 - cloud)
+    return Weather(round(temperature, 2), round(max(25.0, min(100.0, humidity)), 1), round(lux, 1))
