@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import csv
 import json
 import logging
 import os
@@ -21,11 +20,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import duckdb
 
+from homelake.warehouse import seeds
+
 log = logging.getLogger(__name__)
 
 DEFAULT_PROJECT_DIR = Path(__file__).resolve().parents[3] / "transform"
-METADATA_SEED = "device_metadata.csv"
-METADATA_COLUMNS = ("mac", "name", "owner", "room", "location", "device_type", "vendor", "model", "notes")
+METADATA_SEED = seeds.METADATA.file_name
+METADATA_COLUMNS = seeds.METADATA.columns
 
 # The environment is process-wide and dbt keeps global state: one in-process build at a time.
 _BUILD_LOCK = threading.Lock()
@@ -74,6 +75,7 @@ def build_warehouse(
     site_timezone: str,
     project_dir: Path | None = None,
     select: str | None = None,
+    seeds_dir: Path | None = None,
 ) -> BuildReport:
     """Run `dbt build` in-process into `<warehouse dir>/.build-<random>.duckdb` and swap it in.
 
@@ -81,25 +83,35 @@ def build_warehouse(
     checkpointed new one over it. On any failure the temporary file is removed, the published warehouse
     is left as it was and `TransformError` says which nodes failed. With `select`, the build starts from
     a copy of the published warehouse so that the models left out keep their previous tables.
+
+    The site's seed files (device_metadata.csv, circuits.csv, sensor_rooms.csv) replace the project's
+    examples: those in `seeds_dir`, else those lying beside `metadata_csv`; `metadata_csv` always wins.
     """
     started = time.monotonic()
     project_dir = (project_dir or DEFAULT_PROJECT_DIR).resolve()
     lake_root = Path(lake_root).resolve()
     warehouse_path = Path(warehouse_path).resolve()
-    _check_inputs(lake_root, metadata_csv, site_timezone, project_dir)
+    _check_inputs(lake_root, site_timezone, project_dir)
+    try:
+        site_files = seeds.site_seed_files(
+            Path(metadata_csv) if metadata_csv is not None else None,
+            Path(seeds_dir) if seeds_dir is not None else None,
+        )
+    except seeds.SeedError as exc:
+        raise TransformError(str(exc)) from None
 
     warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     build_path = warehouse_path.parent / f".build-{secrets.token_hex(6)}.duckdb"
     with _BUILD_LOCK, tempfile.TemporaryDirectory(prefix="homelake-dbt-") as work_dir:
         work = Path(work_dir)
         try:
-            seeds_dir = _stage_seeds(project_dir, metadata_csv, work / "seeds")
+            staged_seeds = seeds.stage_seeds(project_dir / "seeds", site_files, work / "seeds")
             if select and warehouse_path.exists():
                 shutil.copyfile(warehouse_path, build_path)
             env = {
                 "HOMELAKE_LAKE_ROOT": str(lake_root),
                 "HOMELAKE_WAREHOUSE_BUILD": str(build_path),
-                "HOMELAKE_SEEDS_DIR": str(seeds_dir),
+                "HOMELAKE_SEEDS_DIR": str(staged_seeds),
             }
             args = [
                 "build",
@@ -138,7 +150,7 @@ def build_warehouse(
     return report
 
 
-def _check_inputs(lake_root: Path, metadata_csv: Path | None, site_timezone: str, project_dir: Path) -> None:
+def _check_inputs(lake_root: Path, site_timezone: str, project_dir: Path) -> None:
     if not (project_dir / "dbt_project.yml").is_file():
         raise TransformError(f"no dbt project at {project_dir} (dbt_project.yml missing)")
     if not lake_root.is_dir():
@@ -146,41 +158,10 @@ def _check_inputs(lake_root: Path, metadata_csv: Path | None, site_timezone: str
     # The path is spliced into read_parquet('...') and a str.format template by dbt-duckdb.
     if any(char in str(lake_root) for char in "'{}"):
         raise TransformError(f"lake root {lake_root} must not contain quotes or braces")
-    if metadata_csv is not None:
-        _check_metadata_header(Path(metadata_csv))
     try:
         ZoneInfo(site_timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise TransformError(
-            f"unknown site timezone {site_timezone!r}; use an IANA name like Europe/Berlin"
-        ) from None
-
-
-def _check_metadata_header(metadata_csv: Path) -> None:
-    if not metadata_csv.is_file():
-        raise TransformError(f"device metadata file {metadata_csv} does not exist")
-    with open(metadata_csv, encoding="utf-8-sig", newline="") as handle:
-        header = next(csv.reader(handle), [])
-    missing = [column for column in METADATA_COLUMNS if column not in {name.strip() for name in header}]
-    if missing:
-        raise TransformError(
-            f"device metadata file {metadata_csv} lacks the column(s) {', '.join(missing)}; "
-            f"the header must be {','.join(METADATA_COLUMNS)}"
-        )
-
-
-def _stage_seeds(project_dir: Path, metadata_csv: Path | None, seeds_dir: Path) -> Path:
-    """A private seeds directory: the project's own seeds, with the site's device metadata on top."""
-    project_seeds = project_dir / "seeds"
-    if project_seeds.is_dir():
-        shutil.copytree(project_seeds, seeds_dir)
-    else:
-        seeds_dir.mkdir(parents=True)
-    if metadata_csv is not None:
-        # re-encoded without a byte-order mark (spreadsheet exports add one; it would stick to `mac`)
-        text = Path(metadata_csv).read_text(encoding="utf-8-sig")
-        (seeds_dir / METADATA_SEED).write_text(text, encoding="utf-8")
-    return seeds_dir
+        raise TransformError(f"unknown site timezone {site_timezone!r}; use an IANA name like Europe/Berlin") from None
 
 
 @contextlib.contextmanager

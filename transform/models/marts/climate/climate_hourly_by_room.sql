@@ -1,0 +1,81 @@
+{#- Temperature and humidity per room and UTC hour, from Shelly sensors (H&T, add-on probes) and
+    Zigbee2MQTT sensors, each placed in its room by sensor_rooms (Shelly: else device_metadata). A
+    sensor with no room is left out: averaging unplaced sensors together would describe no room. -#}
+with
+
+shelly_readings as (
+
+    select * from {{ ref('stg_shelly__sensor_readings') }}
+
+),
+
+zigbee_readings as (
+
+    select * from {{ ref('stg_zigbee__sensor_readings') }}
+
+),
+
+sensors as (
+
+    select * from {{ ref('int_sensors_located') }}
+
+),
+
+readings as (
+
+    select
+        device_id,
+        'shelly' as source,
+        observed_at,
+        temperature_c,
+        humidity_pct
+    from shelly_readings
+    where temperature_c is not null
+        or humidity_pct is not null
+    union all
+    select
+        device_id,
+        'zigbee' as source,
+        observed_at,
+        temperature_c,
+        humidity_pct
+    from zigbee_readings
+    where temperature_c is not null
+        or humidity_pct is not null
+
+),
+
+placed as (
+
+    select
+        readings.*,
+        sensors.room,
+        {{ utc_hour_start('readings.observed_at') }} as hour_start_at
+    from readings
+    inner join sensors
+        on readings.device_id = sensors.device_id
+        and readings.source = sensors.source
+    where sensors.room is not null
+
+),
+
+final as (
+
+    select
+        hour_start_at,
+        {{ to_site_local('hour_start_at') }} as hour_start_local,
+        room,
+        avg(temperature_c) as avg_temperature_c,
+        min(temperature_c) as min_temperature_c,
+        max(temperature_c) as max_temperature_c,
+        avg(humidity_pct) as avg_humidity_pct,
+        count(*) as sample_count,
+        count(temperature_c) as temperature_sample_count,
+        count(humidity_pct) as humidity_sample_count,
+        count(distinct device_id) as sensor_count
+    from placed
+    group by hour_start_at, room
+
+)
+
+select * from final
