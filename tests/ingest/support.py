@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -89,20 +90,24 @@ def write_site(tmp: Path, port: int, **mqtt_cfg: object) -> Path:
     return site
 
 
+STARTED: list[subprocess.Popen[bytes]] = []
+
+
 def start_ingester(site: Path, *args: str) -> subprocess.Popen[bytes]:
+    """`homelake ingest` as its own process (killed at teardown by the conftest fixture if still alive)."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "homelake.cli.app", "ingest", "-c", str(site), *args],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=tempfile.TemporaryFile(),  # noqa: SIM115 - a pipe nobody reads could fill and block the ingester
         env=os.environ.copy(),
     )
     return proc
 
 
-def stop(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> str:
+def stop(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> int:
+    """Signal the ingester and wait for it; returns its exit code (0 after SIGTERM = a clean stop)."""
     proc.send_signal(sig)
-    _, err = proc.communicate(timeout=60)
-    return err.decode()
+    return proc.wait(timeout=60)
 
 
 def lake_query(root: Path, dataset: str, sql: str) -> list[tuple]:

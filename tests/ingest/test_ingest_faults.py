@@ -79,7 +79,7 @@ def test_sigkill_at_random_moments_loses_nothing(tmp_path: Path, broker: Mosquit
     sender.join()
     publisher.close()
     assert wait_for(lambda: len(set(archived_seqs(root))) == n, timeout=120), "messages were lost"
-    stop(proc)
+    assert stop(proc) == 0  # SIGTERM: written, acknowledged, clean exit
     seqs = archived_seqs(root)
     assert set(seqs) == set(range(n)) and kills == 3
     redeliveries_are_marked(root)
@@ -100,7 +100,7 @@ def test_broker_restart_mid_stream_loses_nothing(tmp_path: Path, broker: Mosquit
     publisher.close()
     root = tmp_path / "lake"
     assert wait_for(lambda: len(set(archived_seqs(root))) == n), "messages were lost across the broker restart"
-    stop(proc)
+    assert stop(proc) == 0  # SIGTERM: written, acknowledged, clean exit
     redeliveries_are_marked(root)
 
 
@@ -143,7 +143,7 @@ def test_disk_failure_stops_acknowledging_reports_unhealthy_and_resumes(tmp_path
     assert wait_for(lambda: len(set(archived_seqs(root))) == n, timeout=60), "messages were lost"
     assert wait_for(lambda: health()[0] == 200, timeout=10)
     publisher.close()
-    stop(proc)
+    assert stop(proc) == 0  # SIGTERM: written, acknowledged, clean exit
 
 
 def test_poison_messages_are_kept_verbatim_and_the_stream_goes_on(tmp_path: Path, broker: Mosquitto) -> None:
@@ -161,7 +161,7 @@ def test_poison_messages_are_kept_verbatim_and_the_stream_goes_on(tmp_path: Path
     publisher.publish_all([(TOPIC, frame(0)), *poison, (TOPIC, frame(1))])
     publisher.close()
     assert wait_for(lambda: sorted(archived_seqs_safe(root)) == [0, 1], timeout=30)
-    stop(proc)
+    assert stop(proc) == 0  # SIGTERM: written, acknowledged, clean exit
     archived = lake_query(root, "mqtt/messages", "select topic, payload, parsed_ok from {ds}")
     for topic, payload in poison:
         assert (topic, payload, False) in [(t, bytes(p), ok) for t, p, ok in archived]

@@ -36,8 +36,10 @@ def test_two_workers_share_the_stream_and_survive_a_kill(tmp_path: Path) -> None
         root = tmp_path / "lake"
         assert wait_for(lambda: len(set(archived_seqs(root))) == n, timeout=120), "messages were lost"
         for proc in workers.values():
-            stop(proc)
-    per_worker = dict(lake_query(root, "mqtt/messages", "select collector, count(distinct msg_key) from {ds} group by 1"))
+            assert stop(proc) == 0
+    per_worker = dict(
+        lake_query(root, "mqtt/messages", "select collector, count(distinct msg_key) from {ds} group by 1")
+    )
     assert set(per_worker) == {"ingest-a", "ingest-b"}, per_worker
     assert all(count > n * 0.1 for count in per_worker.values()), per_worker  # both really took a share
     assert set(archived_seqs(root)) == set(range(n))

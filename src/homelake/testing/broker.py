@@ -45,6 +45,7 @@ class Mosquitto:
             "persistence true\n"
             f"persistence_location {self.dir}/\n"
             "autosave_interval 1\n"
+            "set_tcp_nodelay true\n"
             "max_inflight_messages 0\n"
             "max_queued_messages 0\n"
             "max_queued_bytes 0\n"

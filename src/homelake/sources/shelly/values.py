@@ -17,10 +17,17 @@ _FALSE = frozenset({"false", "off", "0", "no"})
 _MAC_RE = re.compile(r"[0-9a-f]{12}|[0-9a-f]{2}(?::[0-9a-f]{2}){5}")
 
 
+_PATHS: dict[str, tuple[str, ...]] = {}
+
+
 def dig(item: Any, path: str) -> Any:
     """`a.b.c` inside nested objects; None as soon as a level is missing or not an object."""
-    for key in path.split("."):
-        if not isinstance(item, Mapping):
+    keys = _PATHS.get(path)
+    if keys is None:  # the column tables use a few dozen paths: split each once (hot path of ingestion)
+        keys = _PATHS[path] = tuple(path.split("."))
+    for key in keys:
+        # `type(...) is dict` first: decoded JSON is always a dict, and ABC checks are slow per message
+        if type(item) is not dict and not isinstance(item, Mapping):
             return None
         item = item.get(key)
     return item
@@ -145,10 +152,11 @@ def decode_text(payload: bytes, topic: str) -> str:
 
 
 def decode_json(payload: bytes, topic: str) -> Any:
-    """An MQTT payload as JSON; broken JSON is a PayloadError."""
+    """An MQTT payload as JSON; broken JSON (or invalid UTF-8) is a PayloadError."""
     try:
-        return orjson.loads(decode_text(payload, topic))
+        return orjson.loads(payload)  # orjson validates UTF-8 itself: no separate decode on the hot path
     except orjson.JSONDecodeError as exc:
+        decode_text(payload, topic)  # names invalid UTF-8 precisely when that is the cause
         raise PayloadError(f"{topic}: payload is not valid JSON ({exc})") from None
 
 
