@@ -7,6 +7,7 @@ import queue
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from typing import Any
@@ -53,10 +54,12 @@ class Ingester:
         password: str | None = None,
         local_tz: tzinfo = UTC,
         collector: str | None = None,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.cfg = cfg
         self.lake = lake
         self.collector = collector or cfg.client_id
+        self.clock = clock or (lambda: datetime.now(UTC))  # injectable: tests drive simulated weeks
         self.router = Router(cfg.topics, collector=self.collector, local_tz=local_tz)
         self.queue: queue.Queue[Inbound] = queue.Queue(maxsize=cfg.queue_max)
         self.metrics = IngestMetrics(queue_depth=self.queue.qsize)
