@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from homelake.cli import collect, demo, ingest, lake, parse, simulate, transform
+from homelake.cli import collect, demo, ingest, lake, parse, serve, simulate, sql, transform
 from homelake.cli.common import UserError, print_error
 from homelake.secrets import SecretError
 from homelake.settings import ConfigError
@@ -24,6 +24,8 @@ app.command("transform")(transform.transform)
 app.command("parse")(parse.parse)
 app.command("simulate")(simulate.simulate)
 app.command("demo")(demo.demo)
+app.command("sql")(sql.sql)
+app.command("serve")(serve.serve)
 app.add_typer(lake.app, name="lake")
 
 

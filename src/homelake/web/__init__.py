@@ -1,0 +1,1 @@
+"""The read-only web dashboard: server-rendered pages, Plotly charts fed by JSON endpoints."""

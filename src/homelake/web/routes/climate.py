@@ -1,0 +1,39 @@
+"""Climate `/climate`: temperature and humidity by room over time."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from homelake.web import queries
+from homelake.web.charts import Chart, ChartContext, register, series
+from homelake.web.pages import WarehouseDep, render, request_range, settings_of
+
+router = APIRouter()
+
+register(Chart(
+    "climate_temperature", "Temperature by room", queries.CLIMATE_SERIES,
+    series("period_start", "temperature_c", "room", y_title="°C"),
+))  # fmt: skip
+register(Chart(
+    "climate_humidity", "Humidity by room", queries.CLIMATE_SERIES,
+    series("period_start", "humidity_pct", "room", y_title="%"),
+))  # fmt: skip
+
+
+@router.get("/climate")
+def climate(request: Request, wh: WarehouseDep) -> Response:
+    tr, range_error = request_range(request)
+    values = ChartContext(tr=tr, lake_root=settings_of(request).lake.root).values()
+    rooms = wh.run(queries.CLIMATE_ROOMS, values)
+    return render(
+        request,
+        "climate.html",
+        title="Climate",
+        tr=tr,
+        range_error=range_error,
+        has_warehouse=wh.exists,
+        missing=rooms.missing,
+        rooms=rooms.records(),
+        charts=["climate_temperature", "climate_humidity"],
+    )
