@@ -11,6 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from homelake.runtime.mqtt.config import MqttConfig
 from homelake.sources.mikrotik.config import MikrotikRouter
+from homelake.sources.shelly.config import ShellyFamily
+from homelake.web.config import DashboardConfig
 
 
 class ConfigError(ValueError):
@@ -88,7 +90,9 @@ class Settings(_Strict):
     metadata_csv: Path | None = None
     collect: PollDefaults = PollDefaults()
     mikrotik: MikrotikFamily = MikrotikFamily()
+    shelly: ShellyFamily = ShellyFamily()
     mqtt: MqttConfig | None = None
+    dashboard: DashboardConfig = DashboardConfig()
     logging: LoggingConfig = LoggingConfig()
 
     @property
@@ -106,13 +110,18 @@ class Settings(_Strict):
         self.warehouse.path = fix(self.warehouse.path)
         if self.metadata_csv is not None:
             self.metadata_csv = fix(self.metadata_csv)
-        if self.mqtt is not None and self.mqtt.password is not None and self.mqtt.password.file is not None:
-            object.__setattr__(self.mqtt.password, "file", fix(self.mqtt.password.file))
+        secrets = [self.mqtt.password if self.mqtt else None, self.dashboard.auth.token, self.dashboard.auth.password]
+        for ref in secrets:
+            if ref is not None and ref.file is not None:
+                object.__setattr__(ref, "file", fix(ref.file))
         for router in self.mikrotik.routers:
             if router.password is not None and router.password.file is not None:
                 object.__setattr__(router.password, "file", fix(router.password.file))
             if isinstance(router.verify_tls, Path):
                 router.verify_tls = fix(router.verify_tls)
+        for device in self.shelly.devices:
+            if device.password is not None and device.password.file is not None:
+                object.__setattr__(device.password, "file", fix(device.password.file))
         return self
 
 
@@ -130,9 +139,7 @@ def _explain(exc: ValidationError, source: str) -> str:
     lines = []
     for err in exc.errors():
         # pydantic appends the failing validator's name for union members; drop those noise parts.
-        loc = tuple(
-            p for p in err["loc"] if not (isinstance(p, str) and p in {"function-after", "bool", "path"})
-        )
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p in {"function-after", "bool", "path"}))
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             msg = "unknown key (check the spelling; see the example site file in the README)"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import duckdb
@@ -52,8 +51,9 @@ def week(tmp_path_factory: pytest.TempPathFactory) -> dict:
     lake = LakeWriter(tmp / "lake", collector="e2e")
     lake.ensure_anchors()
     with Mosquitto(tmp / "broker") as broker:
-        ingester = Ingester(MqttConfig(port=broker.port, client_id="e2e-ingest", batch_max_age_s=0.2), lake,
-                            local_tz=TZ, clock=clock)
+        ingester = Ingester(
+            MqttConfig(port=broker.port, client_id="e2e-ingest", batch_max_age_s=0.2), lake, local_tz=TZ, clock=clock
+        )
         ingester.start()
         fleet = ShellyFleet(site, clock=clock, mqtt_host="127.0.0.1", mqtt_port=broker.port, port=0)
         writer = BufferedLakeWriter(lake, max_rows=50_000, max_age_s=3600)
@@ -63,8 +63,13 @@ def week(tmp_path_factory: pytest.TempPathFactory) -> dict:
                 time.sleep(0.05)
             fleet.start()
             pollers = [
-                Poller(ShellyTarget(d["device_id"], d["url"], password=d.get("password"), local_tz=TZ,
-                                    timeout_s=0.5, clock=clock), writer, retries=0)
+                Poller(
+                    ShellyTarget(
+                        d["device_id"], d["url"], password=d.get("password"), local_tz=TZ, timeout_s=0.5, clock=clock
+                    ),
+                    writer,
+                    retries=0,
+                )
                 for d in fleet.devices()
             ]
             published = asyncio.run(_drive(fleet, ingester, pollers, clock))
@@ -75,10 +80,14 @@ def week(tmp_path_factory: pytest.TempPathFactory) -> dict:
     metadata = site.write_metadata_csv(tmp / "seeds" / "device_metadata.csv")
     load_model(site).write_circuits_csv(tmp / "seeds" / "circuits.csv")
     warehouse = tmp / "warehouse.duckdb"
-    build_warehouse(lake_root=tmp / "lake", warehouse_path=warehouse, metadata_csv=metadata,
-                    site_timezone=str(TZ))
-    return {"site": site, "lake": tmp / "lake", "warehouse": warehouse, "published": published,
-            "ingested": ingester.metrics.written}
+    build_warehouse(lake_root=tmp / "lake", warehouse_path=warehouse, metadata_csv=metadata, site_timezone=str(TZ))
+    return {
+        "site": site,
+        "lake": tmp / "lake",
+        "warehouse": warehouse,
+        "published": published,
+        "ingested": ingester.metrics.written,
+    }
 
 
 async def _drive(fleet: ShellyFleet, ingester: Ingester, pollers: list[Poller], clock: VirtualClock) -> int:
@@ -113,8 +122,10 @@ def test_power_daily_by_room_matches_the_truth(week: dict) -> None:
     truth = load_model(week["site"]).truth_energy_by_room_day(day0, day0 + timedelta(days=DAYS), TZ)
     con = connect_readonly(week["warehouse"])
     try:
-        got = {(room, day): wh for day, room, wh in con.execute(
-            "select local_date, room, energy_wh from power_daily_by_room").fetchall()}
+        got = {
+            (room, day): wh
+            for day, room, wh in con.execute("select local_date, room, energy_wh from power_daily_by_room").fetchall()
+        }
         negative = con.execute("select count(*) from intermediate.int_energy_intervals where energy_wh < 0").fetchall()
         resets = con.execute("select count(*) from intermediate.int_energy_intervals where is_reset").fetchall()
     finally:
@@ -137,6 +148,7 @@ def test_power_daily_by_room_matches_the_truth(week: dict) -> None:
 
 def test_http_alone_covered_the_mqtt_outage(week: dict) -> None:
     glob = layout.glob_pattern(week["lake"], get("shelly/switch_readings"))
-    transports = dict(duckdb.connect().execute(
-        f"select transport, count(*) from read_parquet('{glob}') group by 1").fetchall())
+    transports = dict(
+        duckdb.connect().execute(f"select transport, count(*) from read_parquet('{glob}') group by 1").fetchall()
+    )
     assert transports.get("http", 0) > 0 and transports.get("mqtt", 0) > 0

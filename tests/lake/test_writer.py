@@ -134,9 +134,7 @@ def test_killed_writes_never_leave_a_readable_partial_file(tmp_path: Path) -> No
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src")}
     kills = 0
     for delay in (0.35, 0.6, 0.9, 1.3, 1.7):
-        proc = subprocess.Popen(
-            [sys.executable, "-c", WRITER_LOOP, str(tmp_path)], stdout=subprocess.PIPE, env=env
-        )
+        proc = subprocess.Popen([sys.executable, "-c", WRITER_LOOP, str(tmp_path)], stdout=subprocess.PIPE, env=env)
         assert proc.stdout is not None and proc.stdout.readline().strip() == b"ready"
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)

@@ -30,9 +30,7 @@ def test_endpoints_and_site_config(tmp_path: Path) -> None:
 
         config = sim.site_config(tmp_path / "lake", tmp_path / "wh.duckdb", tmp_path / "secrets",
                                  metadata_csv=tmp_path / "device_metadata.csv")  # fmt: skip
-        assert config["site"]["timezone"] == "Europe/Berlin" and config["lake"]["root"] == str(
-            tmp_path / "lake"
-        )
+        assert config["site"]["timezone"] == "Europe/Berlin" and config["lake"]["root"] == str(tmp_path / "lake")
         assert Path(config["metadata_csv"]).read_text().startswith("mac,name,owner,room,location")
         routers = config["mikrotik"]["routers"]
         assert [r["name"] for r in routers] == ["fw", "sw", "ap-living", "ap-office"]

@@ -166,9 +166,7 @@ def write_lake(root: Path) -> None:
     )
     write(schemas.MIKROTIK_SYSTEM, "batch-0001", [_system(r, t + 3 * SECOND) for r in ROUTERS for t in POLLS])
     # the poller's health rows mark when each poll began; ap-shed has none (like backfilled history)
-    write(
-        schemas.COLLECTOR_HEALTH, "batch-0001", [_health(r, t - SECOND) for r in ROUTERS[:2] for t in POLLS]
-    )
+    write(schemas.COLLECTOR_HEALTH, "batch-0001", [_health(r, t - SECOND) for r in ROUTERS[:2] for t in POLLS])
 
 
 def _project_files() -> set[Path]:

@@ -1,4 +1,4 @@
-"""`homelake collect`: run every configured poller (or only some families) until stopped."""
+"""`homelake collect`: run every configured poller and discovery (or only some families) until stopped."""
 
 from __future__ import annotations
 
@@ -11,10 +11,12 @@ import typer
 
 from homelake.cli.common import UserError, load
 from homelake.lake.writer import BufferedLakeWriter, LakeWriter
+from homelake.runtime.discovery import run_discovering_pollers
 from homelake.runtime.poller import Poller
 from homelake.runtime.supervisor import run_pollers
+from homelake.runtime.target import PollTarget
 from homelake.settings import Settings
-from homelake.sources.registry import SOURCES, build_targets
+from homelake.sources.registry import SOURCES, Discovery, build_discoveries, build_targets
 
 log = logging.getLogger("homelake.collect")
 
@@ -28,8 +30,41 @@ def make_pollers(settings: Settings, sources: list[str] | None, writer: Buffered
         targets = build_targets(settings, sources)
     except ValueError as exc:
         raise UserError(str(exc)) from None
+    return [make_poller(settings, t, writer) for t in targets]
+
+
+def make_poller(settings: Settings, target: PollTarget, writer: BufferedLakeWriter) -> Poller:
     d = settings.collect
-    return [Poller(t, writer, jitter=d.jitter, retries=d.retries, backoff_s=d.backoff_s) for t in targets]
+    return Poller(target, writer, jitter=d.jitter, retries=d.retries, backoff_s=d.backoff_s)
+
+
+def make_discoveries(settings: Settings, sources: list[str] | None) -> list[Discovery]:
+    try:
+        return build_discoveries(settings, sources)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+
+
+async def run_collect(
+    settings: Settings,
+    pollers: list[Poller],
+    discoveries: list[Discovery],
+    writer: BufferedLakeWriter,
+    duration_s: float | None = None,
+) -> None:
+    """Static pollers and discovery loops side by side, all stopped by one signal or `duration_s`."""
+    stop = asyncio.Event()
+    loops = [
+        run_discovering_pollers(
+            d.discover,
+            writer,
+            refresh_s=d.refresh_s,
+            stop=stop,
+            make_poller=lambda target: make_poller(settings, target, writer),
+        )
+        for d in discoveries
+    ]
+    await asyncio.gather(run_pollers(pollers, writer, stop=stop, duration_s=duration_s), *loops)
 
 
 def open_writer(settings: Settings) -> BufferedLakeWriter:
@@ -51,9 +86,12 @@ def collect(
     settings = load(config)
     writer = open_writer(settings)
     pollers = make_pollers(settings, source, writer)
-    if not pollers:
+    discoveries = make_discoveries(settings, source)
+    if not pollers and not discoveries:
         raise UserError(
-            "no targets configured for the chosen sources; add routers under 'mikrotik.routers' in the site file"
+            "no targets configured for the chosen sources; add routers under 'mikrotik.routers' "
+            "or devices under 'shelly.devices' in the site file"
         )
-    log.info("collecting targets=%d lake=%s", len(pollers), settings.lake.root)
-    asyncio.run(run_pollers(pollers, writer, duration_s=duration))
+    found = ",".join(d.family for d in discoveries) or "none"
+    log.info("collecting targets=%d discovery=%s lake=%s", len(pollers), found, settings.lake.root)
+    asyncio.run(run_collect(settings, pollers, discoveries, writer, duration))

@@ -29,9 +29,7 @@ def _is_error(payload: Any) -> bool:
     return isinstance(payload, dict) and isinstance(payload.get("error"), int)
 
 
-def parse_router_payloads(
-    items: Iterator[tuple[datetime, str, str, Any]], local_tz: Any
-) -> Iterator[ParseResult]:
+def parse_router_payloads(items: Iterator[tuple[datetime, str, str, Any]], local_tz: Any) -> Iterator[ParseResult]:
     """Turn (time, router, path, payload) into parse results, pairing resource with identity."""
     identities: dict[tuple[datetime, str], Any] = {}
     resources: dict[tuple[datetime, str], Any] = {}

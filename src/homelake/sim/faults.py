@@ -50,9 +50,7 @@ class FaultPlan:
     def inject_json(self, spec: Any) -> Fault:
         """Arm a fault from `{"kind": ..., "count": N, "path": prefix}` (the HTTP control path)."""
         if not isinstance(spec, dict) or not isinstance(spec.get("kind"), str):
-            raise ValueError(
-                'expected a JSON object like {"kind": "timeout", "count": 1, "path": "/interface"}'
-            )
+            raise ValueError('expected a JSON object like {"kind": "timeout", "count": 1, "path": "/interface"}')
         count, path = spec.get("count", 1), spec.get("path")
         if count is not None and (not isinstance(count, int) or isinstance(count, bool)):
             raise ValueError("count must be an integer (or null for until cleared)")

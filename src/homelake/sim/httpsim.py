@@ -98,9 +98,7 @@ class SimHTTPServer:
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
 
     # --- to implement -------------------------------------------------------------------------
-    def handle(
-        self, method: str, path: str, query: list[tuple[str, str]], body: bytes, fault: str | None
-    ) -> Reply:
+    def handle(self, method: str, path: str, query: list[tuple[str, str]], body: bytes, fault: str | None) -> Reply:
         """Answer an authenticated API request; `path` is below `api_prefix`. `fault` is a non-generic
         armed fault kind for this request (or None)."""
         raise NotImplementedError

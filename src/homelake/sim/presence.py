@@ -55,9 +55,7 @@ def _away(pattern: str, name: str, day: date, seed: int) -> list[Span]:
     if pattern == "traveller":
         # every odd ISO week: away from Tuesday 06:00 to Thursday evening (more than a day)
         if day.isocalendar().week % 2 == 1 and wd in (1, 2, 3):
-            return [
-                (0.0, 1440.0) if wd == 2 else (360.0, 1440.0) if wd == 1 else (0.0, 1170 + u(-20, 40, "b"))
-            ]
+            return [(0.0, 1440.0) if wd == 2 else (360.0, 1440.0) if wd == 1 else (0.0, 1170 + u(-20, 40, "b"))]
         if wd in (1, 3):
             return [(480 + u(-15, 15, "leave"), 1110 + u(-30, 30, "back"))]
         if wd < 5 and noise.chance(0.3, seed, name, day, "lunch"):
@@ -134,18 +132,14 @@ def day_plan(client: Client, day: date, tz: tzinfo, seed: int, persons: dict[str
         minutes = _windows(p.usage, client.id, day, seed)
     if p.outage_per_day and noise.chance(p.outage_per_day, seed, client.id, day, "outage"):
         begin = noise.uniform(60, 1380, seed, client.id, day, "outage-at")
-        minutes = subtract(
-            minutes, [(begin, begin + noise.uniform(2, 12, seed, client.id, day, "outage-len"))]
-        )
+        minutes = subtract(minutes, [(begin, begin + noise.uniform(2, 12, seed, client.id, day, "outage-len"))])
     changes: list[float] = []
     if p.reboot_weekly is not None and day.weekday() == p.reboot_weekly[0]:
         at = float(p.reboot_weekly[1])
         if any(s <= at < e for s, e in minutes):
             minutes = subtract(minutes, [(at, at + REBOOT_MIN)])
             changes.append(local_epoch(day, at + REBOOT_MIN, tz))
-    return DayPlan(
-        tuple((local_epoch(day, s, tz), local_epoch(day, e, tz)) for s, e in minutes), tuple(changes)
-    )
+    return DayPlan(tuple((local_epoch(day, s, tz), local_epoch(day, e, tz)) for s, e in minutes), tuple(changes))
 
 
 class Timeline:
@@ -163,9 +157,7 @@ class Timeline:
         self._next_day = origin
         self.origin_ts = local_epoch(origin, 0, tz)
         self._covered_until = self.origin_ts
-        self.rooms: dict[
-            int, str
-        ] = {}  # half-hour slot -> room, filled by the state code (pure, so cacheable)
+        self.rooms: dict[int, str] = {}  # half-hour slot -> room, filled by the state code (pure, so cacheable)
 
     def _extend_to(self, t: float) -> None:
         while self._covered_until <= t:

@@ -84,8 +84,7 @@ class Site:
         self.routers, self.clients = routers, clients
         self.origin = start.astimezone(self.tz).date() - timedelta(days=HISTORY_DAYS)
         self._timelines = {
-            c.mac: Timeline(partial(self._plan, c), self.tz, self.origin, dynamic=not c.is_static)
-            for c in clients
+            c.mac: Timeline(partial(self._plan, c), self.tz, self.origin, dynamic=not c.is_static) for c in clients
         }
         statics = [c for c in clients if c.is_static]
         dynamics = [c for c in clients if not c.is_static]

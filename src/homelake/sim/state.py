@@ -89,9 +89,7 @@ def _lease(client: Client, timeline: Timeline, t: float, seed: int, lease_number
         return None if dynamic else Lease(lease_id, address, "waiting", False, None, None)
     start, end, online = session
     # a session already running at the model's origin renews on its own phase, not on midnight
-    first = start - (
-        round(noise.uniform(0, half, seed, client.id, "renew")) if start <= timeline.origin_ts else 0
-    )
+    first = start - (round(noise.uniform(0, half, seed, client.id, "renew")) if start <= timeline.origin_ts else 0)
     renewed = first + ((t if online else end) - first) // half * half
     expires = renewed + client.lease_time_s
     if online or t < expires:
@@ -107,9 +105,7 @@ def _room(client: Client, timeline: Timeline, t: float, tz: tzinfo, seed: int) -
     return room
 
 
-def client_state(
-    client: Client, timeline: Timeline, t: float, tz: tzinfo, seed: int, lease_number: int
-) -> ClientState:
+def client_state(client: Client, timeline: Timeline, t: float, tz: tzinfo, seed: int, lease_number: int) -> ClientState:
     """The truth for one client at epoch second t (pure in seed, client and t)."""
     session = timeline.session(t)
     online = session is not None and session[2]

@@ -96,15 +96,11 @@ KINDS: dict[str, ParseKind] = {
     k.name: k
     for k in (
         ParseKind("mikrotik-leases", "mikrotik", "GET /rest/ip/dhcp-server/lease", _mikrotik("leases")),
-        ParseKind(
-            "mikrotik-wifi", "mikrotik", "wifi / wireless / CAPsMAN registration table", _mikrotik("wifi")
-        ),
+        ParseKind("mikrotik-wifi", "mikrotik", "wifi / wireless / CAPsMAN registration table", _mikrotik("wifi")),
         ParseKind("mikrotik-interfaces", "mikrotik", "GET /rest/interface", _mikrotik("interfaces")),
         ParseKind("mikrotik-resource", "mikrotik", "GET /rest/system/resource", _mikrotik("resource")),
         ParseKind("shelly-gen1-status", "shelly", "Shelly Gen1 GET /status", _shelly_status(1)),
-        ParseKind(
-            "shelly-gen2-status", "shelly", "Shelly Gen2+ Shelly.GetStatus (bare or RPC)", _shelly_status(2)
-        ),
+        ParseKind("shelly-gen2-status", "shelly", "Shelly Gen2+ Shelly.GetStatus (bare or RPC)", _shelly_status(2)),
         ParseKind("shelly-mqtt", "shelly", "JSON list of Shelly MQTT {topic, payload}", _mqtt("shelly")),
         ParseKind("zigbee-mqtt", "zigbee", "JSON list of Zigbee2MQTT {topic, payload}", _mqtt("zigbee")),
     )

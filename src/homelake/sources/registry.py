@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from homelake.logs import register_secret
 from homelake.runtime.target import PollTarget
 from homelake.settings import Settings
+
+Discover = Callable[[], Awaitable[Sequence[PollTarget]]]
 
 
 def _mikrotik_targets(settings: Settings, collector: str) -> list[PollTarget]:
@@ -38,25 +40,75 @@ def _zone(name: str):  # noqa: ANN202 - tiny local helper
 
 
 @dataclass(frozen=True)
+class Discovery:
+    """Targets found at run time: `discover()` returns every target to poll now, asked every `refresh_s`."""
+
+    family: str
+    discover: Discover
+    refresh_s: float
+
+
+def _shelly_discovers(settings: Settings) -> bool:
+    """Discovery reads the DHCP leases the MikroTik pollers land; without routers it would never find any."""
+    return settings.shelly.discovery.enabled and bool(settings.mikrotik.routers)
+
+
+def _shelly_targets(settings: Settings, collector: str) -> list[PollTarget]:
+    from homelake.sources.shelly.discovery import ShellyDiscovery
+
+    if _shelly_discovers(settings):
+        return []  # the discovery loop polls the static devices too, so each device has one poller
+    return list(ShellyDiscovery(settings, settings.lake.root, collector=collector).static_targets())
+
+
+def _shelly_discovery(settings: Settings, collector: str) -> Discovery | None:
+    from homelake.sources.shelly.discovery import ShellyDiscovery
+
+    if not _shelly_discovers(settings):
+        return None
+    finder = ShellyDiscovery(settings, settings.lake.root, collector=collector)
+    return Discovery("shelly", finder, settings.shelly.discovery.refresh_s)
+
+
+@dataclass(frozen=True)
 class SourceSpec:
     family: str
     description: str
     build_targets: Callable[[Settings, str], list[PollTarget]]
+    discover: Callable[[Settings, str], Discovery | None] | None = None  # None: static targets only
 
 
 SOURCES: dict[str, SourceSpec] = {
     "mikrotik": SourceSpec(
         "mikrotik", "RouterOS v7 REST: DHCP leases, wifi clients, interfaces, system", _mikrotik_targets
     ),
+    "shelly": SourceSpec(
+        "shelly",
+        "Shelly Gen1/Gen2+ HTTP status: switches, meters, sensors; devices found in DHCP leases",
+        _shelly_targets,
+        _shelly_discovery,
+    ),
 }
+
+
+def _chosen(families: list[str] | None) -> list[str]:
+    unknown = sorted(set(families or []) - set(SOURCES))
+    if unknown:
+        raise ValueError(f"unknown source {', '.join(unknown)}; known: {', '.join(SOURCES)}")
+    return families or list(SOURCES)
 
 
 def build_targets(
     settings: Settings, families: list[str] | None = None, collector: str = "homelake"
 ) -> list[PollTarget]:
     """Every configured target of the chosen families (all when None). Resolves secrets now."""
-    unknown = sorted(set(families or []) - set(SOURCES))
-    if unknown:
-        raise ValueError(f"unknown source {', '.join(unknown)}; known: {', '.join(SOURCES)}")
-    chosen = families or list(SOURCES)
-    return [t for name in chosen for t in SOURCES[name].build_targets(settings, collector)]
+    return [t for name in _chosen(families) for t in SOURCES[name].build_targets(settings, collector)]
+
+
+def build_discoveries(
+    settings: Settings, families: list[str] | None = None, collector: str = "homelake"
+) -> list[Discovery]:
+    """The run-time discoveries of the chosen families that are enabled. Resolves secrets now."""
+    hooks = [SOURCES[name].discover for name in _chosen(families)]
+    found = [hook(settings, collector) for hook in hooks if hook is not None]
+    return [discovery for discovery in found if discovery is not None]

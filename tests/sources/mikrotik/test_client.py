@@ -43,9 +43,7 @@ def _error(handler: Handler, path: str = "/interface") -> MikrotikError:
     with pytest.raises(MikrotikError) as info:
         _get(handler, path)
     message = str(info.value)
-    assert (
-        PASSWORD not in message and base64.b64encode(f"homelake:{PASSWORD}".encode()).decode() not in message
-    )
+    assert PASSWORD not in message and base64.b64encode(f"homelake:{PASSWORD}".encode()).decode() not in message
     assert message.startswith(f"mikrotik fw-core: GET /rest{path}: ")
     return info.value
 
@@ -101,9 +99,7 @@ def test_other_status_is_http_error(status: int) -> None:
     assert type(exc) is MikrotikHTTPError and exc.status == status and f"HTTP {status}" in str(exc)
 
 
-@pytest.mark.parametrize(
-    "body", [b"<html>not json</html>", b'[{".id":"*1","name":"ether1"', b"", b"\xff\xfe"]
-)
+@pytest.mark.parametrize("body", [b"<html>not json</html>", b'[{".id":"*1","name":"ether1"', b"", b"\xff\xfe"])
 def test_malformed_or_truncated_json_is_bad_payload(body: bytes) -> None:
     exc = _error(lambda request: httpx.Response(200, content=body))
     assert isinstance(exc, MikrotikBadPayload) and exc.raw == body
@@ -126,9 +122,7 @@ def _raising(error: Exception) -> Handler:
     return handler
 
 
-@pytest.mark.parametrize(
-    "error", [httpx.ReadTimeout("read timed out"), httpx.ConnectTimeout("connect timed out")]
-)
+@pytest.mark.parametrize("error", [httpx.ReadTimeout("read timed out"), httpx.ConnectTimeout("connect timed out")])
 def test_timeout(error: Exception) -> None:
     assert isinstance(_error(_raising(error)), MikrotikTimeout)
 
@@ -139,9 +133,7 @@ def test_connect_error() -> None:
 
 
 def test_tls_error() -> None:
-    error = httpx.ConnectError(
-        "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate"
-    )
+    error = httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate")
     assert isinstance(_error(_raising(error)), MikrotikTLSError)
 
 

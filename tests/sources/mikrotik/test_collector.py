@@ -83,9 +83,7 @@ def test_ap_with_legacy_wireless_and_no_dhcp_server(fixture_bytes: FixtureBytes)
     cache: dict[str, str | None] = {}
     routes = _firewall(fixture_bytes)
     del routes["/ip/dhcp-server/lease"]  # answers 400: not an error
-    routes["/interface/wireless/registration-table"] = _ok(
-        fixture_bytes("hap_ac2_7.16.2_wireless_registration.json")
-    )
+    routes["/interface/wireless/registration-table"] = _ok(fixture_bytes("hap_ac2_7.16.2_wireless_registration.json"))
     fake = FakeRouter(routes)
     outcome = _poll(fake, cache, name="ap-attic")
     assert outcome.errors == [] and cache == {"ap-attic": "wireless"}
@@ -113,9 +111,7 @@ def test_one_failing_endpoint_does_not_stop_the_others(fixture_bytes: FixtureByt
     outcome = _poll(FakeRouter(routes), {})
     # the truncated body counts as a failure of the poll as well as being kept verbatim
     assert [type(e) for e in outcome.errors] == [MikrotikBadPayload, MikrotikHTTPError]
-    assert [(d, raw) for d, _reason, raw in outcome.dead_letters] == [
-        ("mikrotik/dhcp_leases", b'[{".id":"*1"')
-    ]
+    assert [(d, raw) for d, _reason, raw in outcome.dead_letters] == [("mikrotik/dhcp_leases", b'[{".id":"*1"')]
     assert [r.dataset for r in outcome.results] == ["mikrotik/system"]
 
 
@@ -128,9 +124,7 @@ def test_wrong_shape_is_dead_lettered(fixture_bytes: FixtureBytes) -> None:
 
 
 def test_auth_error_skips_the_rest(fixture_bytes: FixtureBytes) -> None:
-    fake = FakeRouter(
-        {"/ip/dhcp-server/lease": httpx.Response(401, json={"error": 401, "message": "Unauthorized"})}
-    )
+    fake = FakeRouter({"/ip/dhcp-server/lease": httpx.Response(401, json={"error": 401, "message": "Unauthorized"})})
     cache: dict[str, str | None] = {}
     outcome = _poll(fake, cache)
     assert [type(e) for e in outcome.errors] == [MikrotikAuthError]

@@ -138,9 +138,7 @@ def test_wifi_v7(load: Load, ctx: ParseContext) -> None:
 
 
 def test_wifi_legacy_wireless(load: Load, ctx: ParseContext) -> None:
-    clients = _by(
-        parser.parse_wifi(load("hap_ac2_7.16.2_wireless_registration.json"), ctx, "wireless"), "mac"
-    )
+    clients = _by(parser.parse_wifi(load("hap_ac2_7.16.2_wireless_registration.json"), ctx, "wireless"), "mac")
     first = clients["00:1a:2b:3c:4d:5e"]
     assert first["signal_dbm"] == -62.0  # "-62@1Mbps"
     assert (first["rx_rate_bps"], first["tx_rate_bps"]) == (72_200_000.0, 65_000_000.0)
@@ -203,9 +201,7 @@ def test_interface_with_bad_counter_rejected(load: Load, ctx: ParseContext) -> N
 
 
 def test_system_bare_object_with_identity(load: Load, ctx: ParseContext) -> None:
-    result = parser.parse_system(
-        load("rb4011_7.16.2_resource.json"), ctx, load("rb4011_7.16.2_identity.json")
-    )
+    result = parser.parse_system(load("rb4011_7.16.2_resource.json"), ctx, load("rb4011_7.16.2_identity.json"))
     (row,) = result.rows
     assert (row["identity"], row["board_name"], row["version"]) == (
         "fw-core",

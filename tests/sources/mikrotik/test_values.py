@@ -81,9 +81,7 @@ def test_mac_normalised(text: str) -> None:
     assert v.parse_mac(text) == "3c:22:fb:00:11:22"
 
 
-@pytest.mark.parametrize(
-    "text", ["1:3c:22:fb:0:11:22", "3C:22:FB:00:11", "3C:22-FB:00:11:22", "zz:22:fb:00:11:22"]
-)
+@pytest.mark.parametrize("text", ["1:3c:22:fb:0:11:22", "3C:22:FB:00:11", "3C:22-FB:00:11:22", "zz:22:fb:00:11:22"])
 def test_mac_malformed_raises(text: str) -> None:
     with pytest.raises(ValueError, match="not a MAC"):
         v.parse_mac(text)
@@ -136,9 +134,7 @@ def test_local_time_to_utc(text: str, expected: datetime) -> None:
     assert parsed is not None and parsed.utcoffset() is not None and parsed.tzinfo == UTC
 
 
-@pytest.mark.parametrize(
-    "text", ["Foo/15/2023 05:17:29", "2023-13-01 00:00:00", "05:17:29", "jun/15 05:17:29"]
-)
+@pytest.mark.parametrize("text", ["Foo/15/2023 05:17:29", "2023-13-01 00:00:00", "05:17:29", "jun/15 05:17:29"])
 def test_local_time_malformed_raises(text: str) -> None:
     with pytest.raises(ValueError, match="not a RouterOS date-time"):
         v.parse_local_time(text, BERLIN)

@@ -150,16 +150,12 @@ def test_gen1_input_event() -> None:
     assert bad.rows == [] and bad.rejects
 
 
-@pytest.mark.parametrize(
-    "tail", ["relay/0/command", "temperature_f", "overtemperature", "input/0", "longpush/0"]
-)
+@pytest.mark.parametrize("tail", ["relay/0/command", "temperature_f", "overtemperature", "input/0", "longpush/0"])
 def test_gen1_known_topics_without_lake_data(tail: str) -> None:
     assert send(ShellyMqtt(), f"{PLUG}/{tail}", "1") == []
 
 
-@pytest.mark.parametrize(
-    ("tail", "payload"), [("relay/0/energy", "lots"), ("relay/0", "maybe"), ("online", "2")]
-)
+@pytest.mark.parametrize(("tail", "payload"), [("relay/0/energy", "lots"), ("relay/0", "maybe"), ("online", "2")])
 def test_bad_single_values_are_rejected_not_raised(tail: str, payload: str) -> None:
     results = ShellyMqtt().apply(f"{PLUG}/{tail}", payload.encode(), make_ctx())
     assert [r.rows for r in results] == [[]]

@@ -49,9 +49,7 @@ def test_notify_full_status_then_delta_keeps_unmentioned_fields(plus_full: dict[
 def test_null_in_a_delta_removes_the_key(plus_full: dict[str, Any]) -> None:
     router = ShellyMqtt()
     plus_full["switch:0"]["errors"] = ["overtemp"]
-    (row,) = rows(
-        send(router, f"{PLUS}/events/rpc", frame("NotifyFullStatus", 1.0, **plus_full)), SWITCH_READINGS
-    )
+    (row,) = rows(send(router, f"{PLUS}/events/rpc", frame("NotifyFullStatus", 1.0, **plus_full)), SWITCH_READINGS)
     assert row["errors"] == "overtemp"
     delta = {"switch:0": {"id": 0, "errors": None, "aenergy": {"total": 20486.759}}}
     (row,) = rows(send(router, f"{PLUS}/events/rpc", frame("NotifyStatus", 2.0, **delta)), SWITCH_READINGS)

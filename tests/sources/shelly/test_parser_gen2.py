@@ -69,13 +69,9 @@ def test_pro_4pm_four_channels_with_their_own_energy() -> None:
 
 
 def test_bare_result_without_device_info_keeps_the_context_device() -> None:
-    results = parse_gen2_status(
-        load("SPSW-004PE16EU_1.4.4_status.json"), make_ctx("shellypro4pm-aabbccddeeff")
-    )
+    results = parse_gen2_status(load("SPSW-004PE16EU_1.4.4_status.json"), make_ctx("shellypro4pm-aabbccddeeff"))
     switches = rows(results, SWITCH_READINGS)
-    assert {(s["device_id"], s["generation"], s["model"]) for s in switches} == {
-        ("shellypro4pm-aabbccddeeff", 2, None)
-    }
+    assert {(s["device_id"], s["generation"], s["model"]) for s in switches} == {("shellypro4pm-aabbccddeeff", 2, None)}
 
 
 def test_envelope_src_names_the_device() -> None:
@@ -92,16 +88,12 @@ def test_envelope_and_bare_forms_give_the_same_rows() -> None:
 
 
 def test_pro_2pm_switch_profile_errors_joined() -> None:
-    switches = rows(
-        parse_gen2_status(load("SPSW-202PE16EU_1.4.4_status_switch.json"), make_ctx()), SWITCH_READINGS
-    )
+    switches = rows(parse_gen2_status(load("SPSW-202PE16EU_1.4.4_status_switch.json"), make_ctx()), SWITCH_READINGS)
     assert [(s["channel"], s["errors"]) for s in switches] == [(0, None), (1, "overtemp")]
 
 
 def test_pro_2pm_cover_profile() -> None:
-    (cover,) = rows(
-        parse_gen2_status(load("SPSW-202PE16EU_1.4.4_status_cover.json"), make_ctx()), SWITCH_READINGS
-    )
+    (cover,) = rows(parse_gen2_status(load("SPSW-202PE16EU_1.4.4_status_cover.json"), make_ctx()), SWITCH_READINGS)
     assert values(cover) | {"uptime_s": None} == {
         "channel": 0,
         "component": "cover",

@@ -78,9 +78,7 @@ def test_empty_action_after_an_action_is_not_an_event() -> None:
 
 
 def test_lock_recognised_by_lock_state_alone() -> None:
-    row = only_row(
-        send("zigbee2mqtt/side_door", {"lock_state": "not_fully_locked", "battery": 40}), LOCK_EVENTS
-    )
+    row = only_row(send("zigbee2mqtt/side_door", {"lock_state": "not_fully_locked", "battery": 40}), LOCK_EVENTS)
     assert (row["lock_state"], row["state"], row["battery_pct"]) == ("not_fully_locked", None, 40.0)
 
 

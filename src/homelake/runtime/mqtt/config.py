@@ -45,6 +45,9 @@ class MqttConfig(BaseModel):
     username: str | None = None
     password: SecretRef | None = None
     client_id: str = Field("homelake-ingester", pattern=r"^[A-Za-z0-9_.-]{1,64}$")
+    # "5": clean start off + session expiry (shared subscriptions need a v5 broker);
+    # "3.1.1": clean session off, for brokers without v5 (e.g. the embedded demo broker).
+    protocol: Literal["5", "3.1.1"] = "5"
     session_expiry_s: int = Field(7 * 24 * 3600, ge=60)
     keepalive_s: int = Field(60, ge=5)
     shared_group: str | None = Field(None, pattern=r"^[A-Za-z0-9_-]+$")

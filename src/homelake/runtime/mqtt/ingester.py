@@ -66,8 +66,13 @@ class Ingester:
         self._stop = threading.Event()
         self._generation = 0
         self._writer = threading.Thread(target=self._write_loop, name="lake-writer", daemon=True)
+        v5 = cfg.protocol == "5"
         self.client = mqtt.Client(
-            mqtt.CallbackAPIVersion.VERSION2, client_id=cfg.client_id, protocol=mqtt.MQTTv5, manual_ack=True
+            mqtt.CallbackAPIVersion.VERSION2,
+            client_id=cfg.client_id,
+            protocol=mqtt.MQTTv5 if v5 else mqtt.MQTTv311,
+            clean_session=None if v5 else False,
+            manual_ack=True,
         )
         if cfg.username:
             self.client.username_pw_set(cfg.username, password)
@@ -79,13 +84,16 @@ class Ingester:
 
     # -- lifecycle ----------------------------------------------------------------
     def start(self) -> None:
-        props = Properties(PacketTypes.CONNECT)
-        props.SessionExpiryInterval = self.cfg.session_expiry_s
-        props.ReceiveMaximum = 65535
         self._writer.start()
-        self.client.connect_async(
-            self.cfg.host, self.cfg.port, keepalive=self.cfg.keepalive_s, clean_start=False, properties=props
-        )
+        if self.cfg.protocol == "5":
+            props = Properties(PacketTypes.CONNECT)
+            props.SessionExpiryInterval = self.cfg.session_expiry_s
+            props.ReceiveMaximum = 65535
+            self.client.connect_async(
+                self.cfg.host, self.cfg.port, keepalive=self.cfg.keepalive_s, clean_start=False, properties=props
+            )
+        else:
+            self.client.connect_async(self.cfg.host, self.cfg.port, keepalive=self.cfg.keepalive_s)
         self.client.loop_start()
 
     def stop(self, timeout: float = 30.0) -> None:
@@ -103,7 +111,8 @@ class Ingester:
         self._generation += 1
         with self.metrics.lock:
             self.metrics.connected = True
-        subs = [(f, SubscribeOptions(qos=1)) for f in self.cfg.subscriptions()]
+        v5 = self.cfg.protocol == "5"
+        subs = [(f, SubscribeOptions(qos=1) if v5 else 1) for f in self.cfg.subscriptions()]
         client.subscribe(subs)
         log.info(
             "mqtt connected host=%s port=%s client_id=%s session_present=%s filters=%d",
@@ -152,9 +161,7 @@ class Ingester:
         while len(batch) < self.cfg.batch_max_messages:
             remaining = deadline - time.monotonic()
             try:
-                batch.append(
-                    self.queue.get(timeout=max(0.0, remaining)) if remaining > 0 else self.queue.get_nowait()
-                )
+                batch.append(self.queue.get(timeout=max(0.0, remaining)) if remaining > 0 else self.queue.get_nowait())
             except queue.Empty:
                 if remaining <= 0 or self._stop.is_set():
                     break
@@ -169,9 +176,7 @@ class Ingester:
             while not self._write(rows, dead):
                 if self._stop.wait(2.0) and self._stop.is_set():
                     # Shutting down while the lake is unwritable: leave the batch unacknowledged.
-                    log.error(
-                        "stopping with %d messages unwritten; the broker will redeliver them", len(batch)
-                    )
+                    log.error("stopping with %d messages unwritten; the broker will redeliver them", len(batch))
                     return
             self._ack(batch)
 

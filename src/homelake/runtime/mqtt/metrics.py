@@ -45,21 +45,15 @@ class IngestMetrics:
                 "Messages acknowledged to the broker.",
                 self.acknowledged,
             )
-            metric(
-                "messages_dead_lettered_total", "counter", "Messages that did not parse.", self.dead_lettered
-            )
+            metric("messages_dead_lettered_total", "counter", "Messages that did not parse.", self.dead_lettered)
             metric("batches_total", "counter", "Batches written.", self.batches)
             metric("write_errors_total", "counter", "Failed batch writes (retried).", self.write_errors)
-            metric(
-                "flush_seconds_sum", "counter", "Total time spent writing batches.", self.flush_seconds_sum
-            )
+            metric("flush_seconds_sum", "counter", "Total time spent writing batches.", self.flush_seconds_sum)
             metric("flush_seconds_max", "gauge", "Slowest batch write.", self.flush_seconds_max)
             metric("queue_depth", "gauge", "Messages received, not yet written.", self.queue_depth())
             metric("connected", "gauge", "1 while connected to the broker.", int(self.connected))
             metric("healthy", "gauge", "1 while the lake accepts writes.", int(self.healthy))
-            lines.append(
-                "# HELP homelake_ingest_last_write_timestamp_seconds Last successful write per dataset."
-            )
+            lines.append("# HELP homelake_ingest_last_write_timestamp_seconds Last successful write per dataset.")
             lines.append("# TYPE homelake_ingest_last_write_timestamp_seconds gauge")
             for dataset, ts in sorted(self.last_write.items()):
                 lines.append(f'homelake_ingest_last_write_timestamp_seconds{{dataset="{dataset}"}} {ts:.3f}')

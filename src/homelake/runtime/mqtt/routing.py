@@ -54,9 +54,7 @@ class Router:
         self.local_tz = local_tz
         self.parsers: dict[str, MqttParser] = {"shelly": ShellyMqtt(), "zigbee": ZigbeeMqtt()}
 
-    def route(
-        self, topic: str, payload: bytes, *, qos: int, retain: bool, dup: bool, received_at: Any
-    ) -> Routed:
+    def route(self, topic: str, payload: bytes, *, qos: int, retain: bool, dup: bool, received_at: Any) -> Routed:
         ctx = ParseContext(
             family="mqtt",
             device_id=topic.split("/", 1)[0],

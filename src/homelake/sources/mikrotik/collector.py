@@ -121,9 +121,7 @@ class _Poll:
         except MikrotikNotAvailable:
             identity = None
         resource_data, identity_data = resource.data, (identity.data if identity is not None else None)
-        self.parse(
-            parser.SYSTEM, resource.raw, lambda ctx: parser.parse_system(resource_data, ctx, identity_data)
-        )
+        self.parse(parser.SYSTEM, resource.raw, lambda ctx: parser.parse_system(resource_data, ctx, identity_data))
 
 
 async def poll_router(

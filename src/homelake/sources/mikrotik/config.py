@@ -38,7 +38,5 @@ class MikrotikRouter(BaseModel):
     @model_validator(mode="after")
     def _http_needs_opt_in(self) -> MikrotikRouter:
         if self.url.startswith("http://") and not self.allow_http:
-            raise ValueError(
-                "plain http:// sends the password in clear; use https:// or set allow_http: true"
-            )
+            raise ValueError("plain http:// sends the password in clear; use https:// or set allow_http: true")
         return self

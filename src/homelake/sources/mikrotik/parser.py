@@ -182,9 +182,7 @@ def parse_wifi(payload: Any, ctx: ParseContext, menu: str) -> ParseResult:
     if menu not in WIFI_MENUS:
         raise ValueError(f"unknown wifi menu {menu!r}; expected one of {', '.join(WIFI_MENUS)}")
     items = _items(payload, f"{menu} registration table")
-    return _rows(
-        ParseResult(WIFI_CLIENTS), items, ctx, lambda item: {"menu": menu} | _columns(WIFI_COLUMNS, item, ctx)
-    )
+    return _rows(ParseResult(WIFI_CLIENTS), items, ctx, lambda item: {"menu": menu} | _columns(WIFI_COLUMNS, item, ctx))
 
 
 def parse_interfaces(payload: Any, ctx: ParseContext) -> ParseResult:
@@ -217,6 +215,4 @@ def parse_system(resource: Any, ctx: ParseContext, identity: Any | None = None) 
             name = v.parse_text(single.get("name"))
         except ValueError as exc:
             result.rejects.append(Reject(f"{SYSTEM} identity: {exc}", _raw(identity)))
-    return _rows(
-        result, [resource], ctx, lambda item: {"identity": name} | _columns(SYSTEM_COLUMNS, item, ctx)
-    )
+    return _rows(result, [resource], ctx, lambda item: {"identity": name} | _columns(SYSTEM_COLUMNS, item, ctx))

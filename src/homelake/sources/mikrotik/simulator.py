@@ -157,9 +157,7 @@ class RouterSimServer(SimHTTPServer):
                          fault_delay_s=fault_delay_s)  # fmt: skip
         self.site, self.router_name = site, router_name
 
-    def handle(
-        self, method: str, path: str, query: list[tuple[str, str]], body: bytes, fault: str | None
-    ) -> Reply:
+    def handle(self, method: str, path: str, query: list[tuple[str, str]], body: bytes, fault: str | None) -> Reply:
         try:
             if method == "POST" and path.rstrip("/").endswith("/print"):
                 path = path.rstrip("/")[: -len("/print")]

@@ -132,18 +132,14 @@ def _registration(site: Site, state: ClientState, t: datetime, number: int) -> d
         "ssid": site.router(state.ap or "").ssid or "",
         "mac-address": client.mac.upper(),
         "uptime": format_duration(uptime),
-        "last-activity": format_duration(
-            noise.uniform(0.01, 4.0, site.seed, client.id, minute, "act"), millis=True
-        ),
+        "last-activity": format_duration(noise.uniform(0.01, 4.0, site.seed, client.id, minute, "act"), millis=True),
         "signal": str(state.signal_dbm),
         "tx-rate": str(tx_rate),
         "rx-rate": str(rx_rate),
         "packets": f"{tx_bytes // 900},{rx_bytes // 600}",
         "bytes": f"{tx_bytes},{rx_bytes}",
         "tx-bits-per-second": str(int(noise.uniform(0, 8e6 if heavy else 2e4, site.seed, client.id, minute))),
-        "rx-bits-per-second": str(
-            int(noise.uniform(0, 2e6 if heavy else 1e4, site.seed, client.id, minute, 1))
-        ),
+        "rx-bits-per-second": str(int(noise.uniform(0, 2e6 if heavy else 1e4, site.seed, client.id, minute, 1))),
         "authorized": "true",
         "band": "5ghz-ax" if client.band == "5ghz" else "2ghz-ax",
         "auth-type": "wpa2-psk",

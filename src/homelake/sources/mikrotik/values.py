@@ -122,9 +122,7 @@ def parse_duration(value: Any) -> float | None:
     match = _DURATION_RE.fullmatch(body)
     if not body or match is None:
         raise ValueError(f"not a duration: {value!r}")
-    total = sum(
-        float(part) * unit for part, unit in zip(match.groups(), _DURATION_UNITS_S, strict=True) if part
-    )
+    total = sum(float(part) * unit for part, unit in zip(match.groups(), _DURATION_UNITS_S, strict=True) if part)
     return sign * total
 
 

@@ -70,3 +70,16 @@ def gen2_generation_from_id(device_id: str) -> int | None:
         if app.endswith(suffix):
             return generation
     return 2 if app.startswith(_GEN2_PREFIXES) else None
+
+
+# MAC prefixes seen on Shelly devices (Allterco, and the Espressif blocks Shellies ship with). Espressif
+# blocks are shared with other ESP32/ESP8266 products, so a match only makes a candidate that `/shelly`
+# must confirm.
+SHELLY_OUIS: frozenset[str] = frozenset(
+    {"a8:03:2a", "c8:f0:9e", "fc:b4:67", "34:94:54", "c4:5b:be", "e8:68:e7", "98:cd:ac", "3c:61:05", "c0:49:ef"}
+)
+
+
+def is_shelly_oui(mac: str) -> bool:
+    """True when the MAC (any case, `:` or `-` separated) starts with a known Shelly OUI."""
+    return mac.lower().replace("-", ":")[:8] in SHELLY_OUIS

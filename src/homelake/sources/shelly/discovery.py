@@ -1,0 +1,222 @@
+"""Which Shellies to poll: static devices plus DHCP leases from the lake that `/shelly` confirms."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+
+from homelake.logs import register_secret
+from homelake.sources.shelly import ids
+from homelake.sources.shelly.client import ShellyClient, ShellyError, ShellyIdentity
+from homelake.sources.shelly.config import ShellyDiscoveryConfig, ShellyStaticDevice
+from homelake.sources.shelly.target import ShellyTarget, utc_now
+
+if TYPE_CHECKING:
+    from homelake.settings import Settings
+
+log = logging.getLogger(__name__)
+LEASES_DIR = Path("raw") / "mikrotik" / "dhcp_leases"  # the lake path; a family does not import the lake layer
+ANCHOR_PARTITION = "date=1970-01-01"
+PROBE_CONCURRENCY = 16
+_MODEL_WORDS = ("shelly", *(code.lower() for code in ids.GEN1_MODELS))
+_GEN1_PREFIX_OF: dict[str, str] = {}
+for _prefix, _model in ids.GEN1_ID_PREFIXES.items():
+    _GEN1_PREFIX_OF.setdefault(_model, _prefix)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A bound lease that looks like a Shelly: where it is reachable and why it was picked."""
+
+    mac: str
+    ip: str  # the address to connect to, after the address map
+    hostname: str | None
+    reason: str  # metadata | hostname | oui
+
+
+def _is_shelly_metadata(row: Mapping[str, Any], vendors: set[str]) -> bool:
+    if str(row.get("vendor") or "").strip().lower() in vendors:
+        return True
+    described = f"{row.get('model') or ''} {row.get('device_type') or ''}".lower()
+    return any(word in described for word in _MODEL_WORDS)
+
+
+def candidates(
+    leases: Iterable[Mapping[str, Any]], metadata: Iterable[Mapping[str, Any]], cfg: ShellyDiscoveryConfig
+) -> list[Candidate]:
+    """Bound leases that are Shellies by metadata vendor/model, host name prefix or MAC OUI.
+
+    Only each MAC's latest lease row counts, and only when it was seen within `lease_window_s` of the
+    newest lease observation (the lake's time, not the wall clock), so a lease that disappeared drops out.
+    """
+    latest: dict[str, Mapping[str, Any]] = {}
+    for lease in leases:
+        mac = str(lease.get("mac") or "").lower()
+        if not mac or lease.get("observed_at") is None:
+            continue
+        if mac not in latest or lease["observed_at"] > latest[mac]["observed_at"]:
+            latest[mac] = lease
+    if not latest:
+        return []
+    newest = max(lease["observed_at"] for lease in latest.values())
+    since = newest - timedelta(seconds=cfg.lease_window_s)
+    vendors = {vendor.strip().lower() for vendor in cfg.vendors}
+    shelly_macs = {str(r.get("mac") or "").lower() for r in metadata if _is_shelly_metadata(r, vendors)}
+    found: list[Candidate] = []
+    for mac, lease in sorted(latest.items()):
+        ip = lease.get("active_ip") or lease.get("ip")
+        if lease.get("status") != "bound" or lease["observed_at"] < since or not ip:
+            continue
+        hostname = lease.get("hostname") or None
+        if mac in shelly_macs:
+            reason = "metadata"
+        elif hostname and hostname.lower().startswith(tuple(cfg.hostname_prefixes)):
+            reason = "hostname"
+        elif ids.is_shelly_oui(mac):
+            reason = "oui"
+        else:
+            continue
+        try:
+            reached = cfg.reach(str(ip))
+        except ValueError:
+            log.debug("shelly discovery skips lease mac=%s: bad address %r", mac, ip)
+            continue
+        found.append(Candidate(mac=mac, ip=reached, hostname=hostname, reason=reason))
+    return found
+
+
+def read_leases(lake_root: Path) -> list[dict[str, Any]]:
+    """The latest row per MAC from the two newest UTC day partitions of raw/mikrotik/dhcp_leases."""
+    base = Path(lake_root) / LEASES_DIR
+    days = sorted(p for p in base.glob("date=*") if p.is_dir() and p.name != ANCHOR_PARTITION)[-2:]
+    files = [str(f) for day in days for f in sorted(day.glob("*.parquet"))]
+    if not files:
+        return []
+    sql = """
+        select lower(mac) as mac, ip, active_ip, hostname, status, observed_at
+        from read_parquet(?, union_by_name = true)
+        where mac is not null
+        qualify row_number() over (partition by lower(mac) order by observed_at desc) = 1
+    """
+    with duckdb.connect() as con:
+        cursor = con.execute(sql, [files])
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def read_metadata(path: Path | None) -> list[dict[str, Any]]:
+    """Rows of the device metadata CSV (mac, vendor, model, device_type, ...); [] when absent."""
+    if path is None:
+        return []
+    try:
+        with Path(path).open(newline="", encoding="utf-8") as handle:
+            return list(csv.DictReader(handle))
+    except OSError as exc:
+        log.warning("shelly discovery cannot read metadata_csv=%s: %s", path, exc.strerror)
+        return []
+
+
+def device_id_of(identity: ShellyIdentity, mac: str, hostname: str | None) -> str:
+    """Gen2+: the `id` it reports. Gen1 `/shelly` has none: its DHCP host name when that is a Gen1 id of
+    this model (the device's own name), else `<model prefix>-<MAC>`."""
+    if identity.device_id:
+        return identity.device_id
+    if hostname and identity.model and ids.gen1_model_from_id(hostname) == identity.model:
+        return hostname
+    prefix = _GEN1_PREFIX_OF.get(identity.model or "", "shelly")
+    return f"{prefix}-{mac.replace(':', '').upper()}"
+
+
+class ShellyDiscovery:
+    """`await discovery()` -> every target to poll now. Confirmed devices are remembered by MAC and URL, so
+    a known device is not probed again each refresh, and one that went offline keeps its poller (and its
+    failure health rows) for as long as its lease stays bound."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        lake_root: Path,
+        *,
+        collector: str = "homelake",
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.settings, self.lake_root, self.collector, self.clock = settings, Path(lake_root), collector, clock
+        self.family = settings.shelly
+        self.interval_s = self.family.interval_s or settings.collect.interval_s
+        self.timeout_s = self.family.timeout_s or settings.collect.timeout_s
+        self._confirmed: dict[tuple[str, str], tuple[str, ShellyIdentity]] = {}
+        self._static = {device.name: (device, _password(device)) for device in self.family.devices}
+
+    def target(
+        self, name: str, url: str, static: ShellyStaticDevice | None, identity: ShellyIdentity | None = None
+    ) -> ShellyTarget:
+        """A target with the family's interval and timeout, and the static entry's credentials if any."""
+        password = self._static[static.name][1] if static is not None else None
+        return ShellyTarget(
+            name, url, username=static.username if static else "admin", password=password,
+            local_tz=self.settings.tz, interval_s=self.interval_s, timeout_s=self.timeout_s,
+            collector=self.collector, clock=self.clock, identity=identity,
+        )  # fmt: skip
+
+    def static_targets(self) -> list[ShellyTarget]:
+        return [self.target(name, device.url, device) for name, (device, _) in self._static.items()]
+
+    async def _probe(
+        self, candidate: Candidate, url: str, gate: asyncio.Semaphore
+    ) -> tuple[str, ShellyIdentity] | None:
+        """(device id, identity) of a candidate that answers `/shelly`, else None (logged at debug)."""
+        key = (candidate.mac, url)
+        if key in self._confirmed:
+            return self._confirmed[key]
+        async with gate, ShellyClient(url, timeout_s=min(self.timeout_s, 5.0), device=candidate.mac) as client:
+            try:
+                identity = await client.identify()
+            except ShellyError as exc:
+                log.debug("shelly discovery skips mac=%s url=%s reason=%s: %s", candidate.mac, url,
+                          candidate.reason, exc)  # fmt: skip
+                return None
+        self._confirmed[key] = (device_id_of(identity, candidate.mac, candidate.hostname), identity)
+        return self._confirmed[key]
+
+    async def __call__(self) -> list[ShellyTarget]:
+        """Static devices, then every confirmed candidate (with a static entry's credentials when the ids match)."""
+        if not self.family.discovery.enabled:
+            return self.static_targets()
+        leases, metadata = await asyncio.gather(
+            asyncio.to_thread(read_leases, self.lake_root),
+            asyncio.to_thread(read_metadata, self.settings.metadata_csv),
+        )
+        found = candidates(leases, metadata, self.family.discovery)
+        static_urls = {device.url for device, _ in self._static.values()}
+        urls = {c: self.family.discovery.url_for(c.ip) for c in found}
+        gate = asyncio.Semaphore(PROBE_CONCURRENCY)
+        todo = [c for c in found if urls[c] not in static_urls]
+        probed = await asyncio.gather(*(self._probe(c, urls[c], gate) for c in todo))
+        self._confirmed = {(c.mac, urls[c]): hit for c, hit in zip(todo, probed, strict=True) if hit is not None}
+        targets: dict[str, ShellyTarget] = {t.name: t for t in self.static_targets()}
+        for candidate, hit in zip(todo, probed, strict=True):
+            if hit is None:
+                continue
+            device_id, identity = hit
+            static = self._static.get(device_id, (None, None))[0]
+            targets[device_id] = self.target(device_id, urls[candidate], static, identity)
+        return list(targets.values())
+
+
+def _password(device: ShellyStaticDevice) -> str | None:
+    password = device.password.resolve() if device.password is not None else None
+    register_secret(password)
+    return password
+
+
+async def discover(settings: Settings, lake_root: Path, *, collector: str = "homelake") -> list[ShellyTarget]:
+    """One discovery round (see ShellyDiscovery); for a long-running collector keep a ShellyDiscovery."""
+    return await ShellyDiscovery(settings, lake_root, collector=collector)()
