@@ -32,7 +32,7 @@ TZ = ZoneInfo("Europe/Berlin")
 START = datetime(2026, 11, 2, tzinfo=TZ).astimezone(UTC)  # a Monday, local midnight
 DAYS = 7
 STEP = timedelta(minutes=1)
-POLL_EVERY = 2  # steps: HTTP polls every 2 simulated minutes, MQTT as the devices publish
+POLL_EVERY = 5  # steps: HTTP polls every 5 simulated minutes, MQTT as the devices publish
 
 
 class VirtualClock:
@@ -103,6 +103,8 @@ async def _drive(fleet: ShellyFleet, ingester: Ingester, pollers: list[Poller], 
             await asyncio.sleep(0.001)
         if step % POLL_EVERY == 0:
             await asyncio.gather(*(p.poll_once() for p in pollers))
+        if step % 360 == 0:  # progress every simulated 6 hours (shown with -s)
+            print(f"simulated {clock.t:%Y-%m-%d %H:%M}Z published={published} ingested={ingester.metrics.written}")
     for p in pollers:
         await p.target.aclose()
     return published

@@ -51,6 +51,7 @@ async def run_collect(
     discoveries: list[Discovery],
     writer: BufferedLakeWriter,
     duration_s: float | None = None,
+    install_signals: bool = True,
 ) -> None:
     """Static pollers and discovery loops side by side, all stopped by one signal or `duration_s`."""
     stop = asyncio.Event()
@@ -64,7 +65,9 @@ async def run_collect(
         )
         for d in discoveries
     ]
-    await asyncio.gather(run_pollers(pollers, writer, stop=stop, duration_s=duration_s), *loops)
+    await asyncio.gather(
+        run_pollers(pollers, writer, stop=stop, duration_s=duration_s, install_signals=install_signals), *loops
+    )
 
 
 def open_writer(settings: Settings) -> BufferedLakeWriter:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 from typing import Annotated
@@ -10,7 +11,7 @@ import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from homelake.cli.common import console
+from homelake.cli.common import UserError, console
 from homelake.cli.transform import run_transform
 from homelake.logs import setup_logging
 from homelake.sim.pipeline import DemoRun
@@ -52,6 +53,36 @@ def print_inventory(warehouse: Path) -> tuple[int, int, int]:
     return len(rows), sum(1 for r in rows if r[7]), sum(1 for r in rows if not r[8])
 
 
+ENERGY_SQL = """
+select room, local_date, round(energy_kwh, 2) from power_daily_by_room
+where local_date >= (select max(local_date) from power_daily_by_room) - interval 2 day
+order by room, local_date
+"""
+
+
+def print_energy(warehouse: Path) -> None:
+    con = connect_readonly(warehouse)
+    try:
+        rows = con.execute(ENERGY_SQL).fetchall()
+    finally:
+        con.close()
+    days = sorted({d for _, d, _ in rows})
+    if not days:
+        console.print("no energy data yet")
+        return
+    table = Table(title="daily consumption by room (kWh, site-local days; today so far)", title_justify="left")
+    table.add_column("room")
+    for day in days:
+        table.add_column(str(day), justify="right")
+    by_room: dict[str, dict[object, float]] = {}
+    for room, day, kwh in rows:
+        by_room.setdefault(room, {})[day] = kwh
+    for room, values in sorted(by_room.items()):
+        table.add_row(room, *[f"{values[d]:.2f}" if d in values else "-" for d in days])
+    table.add_row("total", *[f"{sum(v.get(d, 0) for v in by_room.values()):.2f}" for d in days], style="bold")
+    console.print(table)
+
+
 def demo(
     days: Annotated[float, typer.Option(help="Days of simulated history to lay down before live collection.")] = 2,
     live: Annotated[float, typer.Option(help="Seconds of live collection over the real protocols.")] = 30,
@@ -59,11 +90,20 @@ def demo(
         "var/demo"
     ),
     seed: Annotated[int, typer.Option(help="Simulated site seed.")] = 7,
+    broker: Annotated[
+        str,
+        typer.Option(
+            help="MQTT broker for the demo: auto (Mosquitto if installed, else embedded amqtt), mosquitto or amqtt."
+        ),
+    ] = "auto",
+    serve: Annotated[bool, typer.Option(help="Keep running and serve the dashboard afterwards.")] = False,
 ) -> None:
     """Start a simulated site, collect from it, build the warehouse and show what homelake knows."""
     setup_logging("warning")
     t0 = time.monotonic()
-    run = DemoRun(workdir, seed=seed, days=days)
+    if broker not in ("auto", "mosquitto", "amqtt"):
+        raise UserError("--broker must be auto, mosquitto or amqtt")
+    run = DemoRun(workdir, seed=seed, days=days, broker_preference=broker)  # type: ignore[arg-type]
     console.print(
         f"[bold]homelake demo[/]: simulated site '{run.site.name}' with {len(run.site.clients)} "
         f"clients, {days:g} days of history + {live:g}s live",
@@ -71,10 +111,14 @@ def demo(
     )
     try:
         run.start()
-        console.print(
-            f"[1/4] simulators up on loopback: {', '.join(e['name'] + ' ' + e['url'] for e in run.sim.endpoints())}",
-            highlight=False,
-        )
+        routers = ", ".join(e["name"] + " " + e["url"] for e in run.sim.endpoints())
+        console.print(f"[1/4] simulators up on loopback: routers {routers}", highlight=False)
+        if run.sim.fleet is not None:
+            console.print(
+                f"      {len(run.sim.fleet.devices())} Shelly devices on 127.88.0.x:{run.sim.fleet.port}, "
+                f"MQTT via {run.broker.describe() if run.broker else '-'}",
+                highlight=False,
+            )
         with Progress(
             SpinnerColumn(),
             TextColumn("{task.description}"),
@@ -88,8 +132,6 @@ def demo(
             bar.update(task, description=f"[2/4] history: {rows:,} rows through the parsers")
             task = bar.add_task(f"[3/4] collecting live for {live:g}s", total=live)
             start = time.monotonic()
-            import threading
-
             done = threading.Event()
 
             def tick() -> None:
@@ -100,13 +142,19 @@ def demo(
             ticker.start()
             run.collect_live(live)
             done.set()
-            bar.update(task, completed=live, description=f"[3/4] live: {run.polls} polls ({run.failed_polls} failed)")
+            bar.update(
+                task,
+                completed=live,
+                description=f"[3/4] live: {run.polls} router polls ({run.failed_polls} failed), "
+                f"{run.messages} MQTT messages ingested; Shellies polled as found in DHCP",
+            )
             task = bar.add_task("[4/4] dbt build into a fresh warehouse", total=None)
             report = run_transform(run.settings)
             bar.update(task, total=1, completed=1, description=f"[4/4] warehouse built in {report.duration_s:.0f}s")
     finally:
         run.stop()
     total, online, unknown = print_inventory(run.settings.warehouse.path)
+    print_energy(run.settings.warehouse.path)
     console.print(
         f"{total} devices, {online} online now, [bold yellow]{unknown} unknown[/] (not in device_metadata.csv)"
     )
@@ -114,3 +162,9 @@ def demo(
     console.print(f"warehouse: {run.settings.warehouse.path}", highlight=False)
     console.print(f"site file: {run.site_file}  (e.g. homelake lake stats -c {run.site_file})", highlight=False)
     console.print(f"done in {time.monotonic() - t0:.0f}s")
+    if serve:
+        from homelake.cli.serve import serve as serve_dashboard
+
+        serve_dashboard(config=run.site_file, host=None, port=None)
+    else:
+        console.print(f"dashboard: .venv/bin/homelake serve -c {run.site_file}   (or rerun the demo with --serve)")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
+import orjson
 import paho.mqtt.client as mqtt
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
@@ -138,7 +139,7 @@ class Ingester:
             bool(msg.dup),
             msg.mid,
             self._generation,
-            datetime.now(UTC),
+            self.clock(),
         )
         while True:  # block (back-pressure) but stay stoppable
             try:
@@ -220,7 +221,15 @@ class Ingester:
         t0 = time.monotonic()
         try:
             for key, dataset_rows in rows.items():
-                self.lake.write_rows(get(key), dataset_rows)
+                try:
+                    self.lake.write_rows(get(key), dataset_rows)
+                except OSError:
+                    raise
+                except Exception as exc:  # a bug or a schema surprise must not stall the stream
+                    if key == ARCHIVE:  # the verbatim archive must land: retry it like a disk error
+                        raise OSError(f"archive write failed: {type(exc).__name__}: {exc}") from exc
+                    log.exception("cannot write %d rows of %s; dead-lettering them", len(dataset_rows), key)
+                    dead.extend(self._unwritable(key, dataset_rows, exc))
             if dead:
                 self.lake.write_rows(DEAD_LETTER, dead)
         except OSError as exc:
@@ -242,6 +251,21 @@ class Ingester:
             for key in rows:
                 self.metrics.last_write[key] = now
         return True
+
+    def _unwritable(self, key: str, rows: list[dict[str, Any]], exc: Exception) -> list[dict[str, Any]]:
+        reason = f"{key}: could not be written: {type(exc).__name__}: {exc}"
+        return [
+            self.lake.dead_letter_row(
+                family=str(row.get("family") or "mqtt"),
+                dataset=key,
+                reason=reason,
+                payload=orjson.dumps(row, default=str),
+                device_id=str(row.get("device_id") or "unknown"),
+                collector=self.collector,
+                observed_at=row.get("received_at"),
+            )
+            for row in rows
+        ]
 
     def _ack(self, batch: list[Inbound]) -> None:
         current = self._generation
