@@ -31,8 +31,10 @@ pytestmark = pytest.mark.e2e
 TZ = ZoneInfo("Europe/Berlin")
 START = datetime(2026, 11, 2, tzinfo=TZ).astimezone(UTC)  # a Monday, local midnight
 DAYS = 7
-STEP = timedelta(minutes=1)
-POLL_EVERY = 5  # steps: HTTP polls every 5 simulated minutes, MQTT as the devices publish
+# Virtual time advances in 10 s steps: the ingester stamps received_at from the virtual clock, so a
+# coarser step would shift MQTT readings by up to a step across hour and day boundaries.
+STEP = timedelta(seconds=10)
+POLL_EVERY = 30  # steps: HTTP polls every 5 simulated minutes, MQTT as the devices publish
 
 
 class VirtualClock:
@@ -100,10 +102,10 @@ async def _drive(fleet: ShellyFleet, ingester: Ingester, pollers: list[Poller], 
         # received_at comes from the virtual clock: wait until every message so far is in
         deadline = time.monotonic() + 30
         while ingester.metrics.received < published and time.monotonic() < deadline:
-            await asyncio.sleep(0.001)
+            await asyncio.sleep(0.0005)
         if step % POLL_EVERY == 0:
             await asyncio.gather(*(p.poll_once() for p in pollers))
-        if step % 360 == 0:  # progress every simulated 6 hours (shown with -s)
+        if step % 2160 == 0:  # progress every simulated 6 hours (shown with -s)
             print(f"simulated {clock.t:%Y-%m-%d %H:%M}Z published={published} ingested={ingester.metrics.written}")
     for p in pollers:
         await p.target.aclose()

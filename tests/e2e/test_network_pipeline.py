@@ -44,10 +44,14 @@ def _mart(run: DemoRun, sql: str) -> list[tuple]:
 
 
 def test_live_polls_went_through_real_http_and_were_healthy(run: DemoRun) -> None:
-    health = _lake(run, "select target, ok, row_count from {0} where collector <> 'backfill'", COLLECTOR_HEALTH)
-    assert {t for t, _, _ in health} == {r.name for r in run.site.routers}
-    assert all(ok for _, ok, _ in health), health
+    health = _lake(run, "select source, target, ok from {0} where collector <> 'backfill'", COLLECTOR_HEALTH)
+    routers = [(t, ok) for source, t, ok in health if source == "mikrotik"]
+    assert {t for t, _ in routers} == {r.name for r in run.site.routers}
+    assert all(ok for _, ok in routers), routers
     assert run.failed_polls == 0 and run.polls >= 4 * len(run.site.routers)
+    # the Shellies were found in the DHCP leases and polled over HTTP in the same live window
+    shellies = {t for source, t, ok in health if source == "shelly" and ok}
+    assert len(shellies) >= 8, shellies
 
 
 def test_inventory_matches_ground_truth(run: DemoRun) -> None:

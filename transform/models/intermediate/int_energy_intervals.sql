@@ -30,14 +30,16 @@ ordered as (
 evidence as (
 
     -- What each reading says about a reboot since an earlier reading:
-    -- * its uptime is below the last uptime reported before it (a reboot since that reading), or
+    -- * its uptime is clearly below the last uptime reported before it (a reboot since that reading; a
+    --   few seconds less is two transports sampling the same uptime moments apart, not a reboot), or
     -- * its counter is below the previous reading of the same transport (a reboot since that reading;
     --   Gen1 MQTT carries no uptime). Comparing within a transport keeps a late or stale reading of the
     --   other transport (a slow HTTP answer, a Gen2 status delta carrying the last known total) from
     --   looking like a reset.
     select
         *,
-        uptime_s < last_value(uptime_s ignore nulls) over preceding_readings as is_uptime_drop,
+        uptime_s < last_value(uptime_s ignore nulls) over preceding_readings
+            - {{ var('energy_uptime_tolerance_s') }} as is_uptime_drop,
         last_value(case when uptime_s is not null then reading_number end ignore nulls)
             over preceding_readings as uptime_reference_number,
         energy_wh < lag(energy_wh) over same_transport - {{ var('energy_reset_tolerance_wh') }}
