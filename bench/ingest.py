@@ -180,17 +180,24 @@ def archived(lake: Path) -> int:
 
 
 def drain_with_workers(broker_port: int, workdir: Path, n: int, workers: int) -> tuple[float, float]:
-    """Pre-load n messages for `workers` shared-subscription sessions, then time the drain into the lake."""
+    """Pre-load n messages for `workers` connected-but-frozen ingesters, then time the drain into the lake.
+
+    The workers connect and subscribe, are frozen with SIGSTOP, the broker queues the whole batch for
+    their sessions (round robin on a shared subscription), and the clock starts at SIGCONT.
+    """
     group = "benchgroup" if workers > 1 else None
     extra = {"shared_group": group} if group else {}
     sites = [site_file(workdir, broker_port, f"bench-w{i}", **extra) for i in range(workers)]
-    for i in range(workers):
-        make_session(broker_port, f"bench-w{i}", group)
+    procs = [start_worker(s) for s in sites]
+    time.sleep(2.0)
+    for p in procs:
+        p.send_signal(signal.SIGSTOP)
     publish(broker_port, n)
     t0 = time.monotonic()
-    procs = [start_worker(s) for s in sites]
+    for p in procs:
+        p.send_signal(signal.SIGCONT)
     while archived(workdir / "lake") < n:
-        time.sleep(0.2)
+        time.sleep(0.1)
         if time.monotonic() - t0 > 600:
             raise TimeoutError("drain did not finish")
     rate = n / (time.monotonic() - t0)
