@@ -116,13 +116,17 @@ class DemoRun:
         if devices:
             tz = self.settings.tz
             rows += backfill_shelly_http(self.site, writer, start=start, end=self.now, step=step, local_tz=tz)
-            rows += 0 if not device_mqtt else backfill_mqtt(  # ~50k messages a day: long histories skip it
-                self.site,
-                writer,
-                start=start,
-                end=self.now,
-                local_tz=tz,
-                progress=(lambda f: progress(share + f * (1 - share))) if progress else None,
+            rows += (
+                0
+                if not device_mqtt
+                else backfill_mqtt(  # ~50k messages a day: long histories skip it
+                    self.site,
+                    writer,
+                    start=start,
+                    end=self.now,
+                    local_tz=tz,
+                    progress=(lambda f: progress(share + f * (1 - share))) if progress else None,
+                )
             )
             writer.flush()
         if progress:

@@ -13,6 +13,7 @@ from typing import Any, Self
 from homelake.sim.fleet import DEFAULT_ADDRESS_MAP, ShellyFleet
 from homelake.sim.loads import write_circuits_csv
 from homelake.sim.site import Site, build_site
+from homelake.sim.zigbee_messages import write_sensor_rooms_csv
 from homelake.sources.mikrotik.simulator import RouterSimServer
 
 
@@ -124,6 +125,7 @@ class SimulatedSite:
         if metadata_csv is not None:
             metadata_csv = str(self.site.write_metadata_csv(metadata_csv))
             write_circuits_csv(self.site, Path(metadata_csv).parent / "circuits.csv")
+            write_sensor_rooms_csv(Path(metadata_csv).parent / "sensor_rooms.csv")
         config: dict[str, Any] = {
             "site": {
                 "name": self.site.name,

@@ -6,7 +6,9 @@
 
 from __future__ import annotations
 
+import csv
 import math
+from pathlib import Path
 
 import orjson
 
@@ -93,3 +95,20 @@ def zigbee_messages(site: Site, start: float, end: float, *, connect: bool = Fal
                 "voltage": 3000, "linkquality": _link(site, name, at)}  # fmt: skip
         found.append((at, f"{BASE}/{name}", orjson.dumps(body), False))
     return sorted(found, key=lambda m: m[0])
+
+
+def sensor_room_rows() -> list[dict[str, str]]:
+    """The `sensor_rooms.csv` seed of the simulated Zigbee sensors (friendly name -> room)."""
+    rows = [{"device_id": f"{room}_climate", "room": room} for room in CLIMATE_ROOMS]
+    rows += [{"device_id": name, "room": room} for name, room in MOTION_ROOMS.items() if not name.startswith("shelly")]
+    rows.append({"device_id": LOCK, "room": "hall"})
+    return rows
+
+
+def write_sensor_rooms_csv(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["device_id", "room"])
+        writer.writeheader()
+        writer.writerows(sensor_room_rows())
+    return path
