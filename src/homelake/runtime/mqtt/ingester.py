@@ -6,26 +6,26 @@ import logging
 import queue
 import threading
 import time
-from collections import defaultdict
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-import orjson
 import paho.mqtt.client as mqtt
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.subscribeoptions import SubscribeOptions
 
-from homelake.lake.schemas import DEAD_LETTER, get
 from homelake.lake.writer import LakeWriter
+from homelake.runtime.mqtt.batches import ARCHIVE, Message, Rows, route_messages, write_rows
 from homelake.runtime.mqtt.config import MqttConfig
 from homelake.runtime.mqtt.metrics import IngestMetrics
+from homelake.runtime.mqtt.parse_worker import ParseProcess
 from homelake.runtime.mqtt.routing import Router
 
 log = logging.getLogger(__name__)
-ARCHIVE = "mqtt/messages"
+MAX_PENDING_BATCHES = 4  # archived batches waiting for the parse process before reading pauses
 
 
 @dataclass(slots=True)
@@ -67,6 +67,7 @@ class Ingester:
         self._stop = threading.Event()
         self._generation = 0
         self._writer = threading.Thread(target=self._write_loop, name="lake-writer", daemon=True)
+        self.parse = ParseProcess(cfg.topics, lake.root, self.collector, local_tz) if cfg.parse_process else None
         v5 = cfg.protocol == "5"
         self.client = mqtt.Client(
             mqtt.CallbackAPIVersion.VERSION2,
@@ -85,6 +86,8 @@ class Ingester:
 
     # -- lifecycle ----------------------------------------------------------------
     def start(self) -> None:
+        if self.parse is not None:
+            self.parse.start()
         self._writer.start()
         if self.cfg.protocol == "5":
             props = Properties(PacketTypes.CONNECT)
@@ -101,6 +104,8 @@ class Ingester:
         """Write and acknowledge what was received, then disconnect (the session stays on the broker)."""
         self._stop.set()
         self._writer.join(timeout)
+        if self.parse is not None:
+            self.parse.close()
         self.client.disconnect()
         self.client.loop_stop()
 
@@ -169,69 +174,82 @@ class Ingester:
         return batch
 
     def _write_loop(self) -> None:
+        pending: deque[tuple[int, list[Inbound]]] = deque()  # archived, waiting for the parse process
+        next_id = 0
         while not (self._stop.is_set() and self.queue.empty()):
             batch = self._next_batch()
-            if not batch:
-                continue
-            rows, dead = self._route(batch)
-            while not self._write(rows, dead):
-                if self._stop.wait(2.0) and self._stop.is_set():
-                    # Shutting down while the lake is unwritable: leave the batch unacknowledged.
-                    log.error("stopping with %d messages unwritten; the broker will redeliver them", len(batch))
+            if batch:
+                messages = [Message(m.topic, m.payload, m.qos, m.retain, m.dup, m.received_at) for m in batch]
+                if self.parse is None:
+                    rows, dead = route_messages(self.router, self.lake, messages, collector=self.collector)
+                else:  # only the verbatim archive here; parsing runs in the parse process
+                    rows = {
+                        ARCHIVE: [
+                            self.router.archive_row(
+                                m.topic,
+                                m.payload,
+                                qos=m.qos,
+                                retain=m.retain,
+                                dup=m.dup,
+                                received_at=m.received_at,
+                                parsed_ok=None,
+                            )
+                            for m in messages
+                        ]
+                    }
+                    dead = []
+                if not self._write_until_done(rows, dead, len(batch)):
                     return
-            self._ack(batch)
+                if self.parse is None:
+                    self._ack(batch)
+                else:
+                    self.parse.submit(next_id, messages)
+                    pending.append((next_id, batch))
+                    next_id += 1
+            if self.parse is not None and pending:
+                self._collect(pending, wait=0.5 if len(pending) > MAX_PENDING_BATCHES else 0.0)
+        while self.parse is not None and pending:  # stopping: finish the batches already archived
+            if not self._collect(pending, wait=1.0) and not self.parse.alive():
+                break
 
-    def _route(self, batch: list[Inbound]) -> tuple[dict[str, list[dict[str, Any]]], list[dict[str, Any]]]:
-        rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        dead: list[dict[str, Any]] = []
-        for m in batch:
-            routed = self.router.route(
-                m.topic, m.payload, qos=m.qos, retain=m.retain, dup=m.dup, received_at=m.received_at
-            )
-            rows[ARCHIVE].append(routed.archive)
-            for result in routed.results:
-                rows[result.dataset].extend(result.rows)
-                for reject in result.rejects:
-                    dead.append(
-                        self.lake.dead_letter_row(
-                            family="mqtt",
-                            dataset=result.dataset,
-                            reason=f"{m.topic}: {reject.reason}",
-                            payload=reject.payload,
-                            device_id=routed.archive["device_id"],
-                            collector=self.collector,
-                            observed_at=m.received_at,
-                        )
-                    )
-            if routed.error:
-                dead.append(
-                    self.lake.dead_letter_row(
-                        family="mqtt",
-                        dataset=None,
-                        reason=f"{m.topic}: {routed.error}",
-                        payload=m.payload,
-                        device_id=routed.archive["device_id"],
-                        collector=self.collector,
-                        observed_at=m.received_at,
-                    )
+    def _write_until_done(self, rows: Rows, dead: list[dict[str, Any]], count: int) -> bool:
+        while not self._write(rows, dead):
+            if self._stop.wait(2.0) and self._stop.is_set():
+                # Shutting down while the lake is unwritable: leave the batch unacknowledged.
+                log.error("stopping with %d messages unwritten; the broker will redeliver them", count)
+                return False
+        return True
+
+    def _collect(self, pending: deque[tuple[int, list[Inbound]]], wait: float) -> bool:
+        """Acknowledge the batches the parse process finished (in order); restart it if it died."""
+        assert self.parse is not None
+        events = self.parse.events(timeout=wait)
+        for kind, batch_id, detail in events:
+            if kind == "unhealthy":
+                with self.metrics.lock:
+                    self.metrics.write_errors += 1
+                    self.metrics.healthy = False
+                    self.metrics.last_error = detail
+                log.error("parse process: %s; not acknowledging, will retry", detail)
+            elif kind == "done" and pending and pending[0][0] == batch_id:
+                _, batch = pending.popleft()
+                with self.metrics.lock:
+                    self.metrics.healthy = True
+                    self.metrics.dead_lettered += detail
+                self._ack(batch)
+        if not events and not self.parse.alive():
+            log.error("parse process died; restarting it and parsing the %d unacknowledged batches again", len(pending))
+            self.parse.start()
+            for batch_id, batch in pending:
+                self.parse.submit(
+                    batch_id, [Message(m.topic, m.payload, m.qos, m.retain, m.dup, m.received_at) for m in batch]
                 )
-        return rows, dead
+        return bool(events)
 
-    def _write(self, rows: dict[str, list[dict[str, Any]]], dead: list[dict[str, Any]]) -> bool:
+    def _write(self, rows: Rows, dead: list[dict[str, Any]]) -> bool:
         t0 = time.monotonic()
         try:
-            for key, dataset_rows in rows.items():
-                try:
-                    self.lake.write_rows(get(key), dataset_rows)
-                except OSError:
-                    raise
-                except Exception as exc:  # a bug or a schema surprise must not stall the stream
-                    if key == ARCHIVE:  # the verbatim archive must land: retry it like a disk error
-                        raise OSError(f"archive write failed: {type(exc).__name__}: {exc}") from exc
-                    log.exception("cannot write %d rows of %s; dead-lettering them", len(dataset_rows), key)
-                    dead.extend(self._unwritable(key, dataset_rows, exc))
-            if dead:
-                self.lake.write_rows(DEAD_LETTER, dead)
+            write_rows(self.lake, rows, dead, collector=self.collector)
         except OSError as exc:
             with self.metrics.lock:
                 self.metrics.write_errors += 1
@@ -251,21 +269,6 @@ class Ingester:
             for key in rows:
                 self.metrics.last_write[key] = now
         return True
-
-    def _unwritable(self, key: str, rows: list[dict[str, Any]], exc: Exception) -> list[dict[str, Any]]:
-        reason = f"{key}: could not be written: {type(exc).__name__}: {exc}"
-        return [
-            self.lake.dead_letter_row(
-                family=str(row.get("family") or "mqtt"),
-                dataset=key,
-                reason=reason,
-                payload=orjson.dumps(row, default=str),
-                device_id=str(row.get("device_id") or "unknown"),
-                collector=self.collector,
-                observed_at=row.get("received_at"),
-            )
-            for row in rows
-        ]
 
     def _ack(self, batch: list[Inbound]) -> None:
         current = self._generation

@@ -54,8 +54,8 @@ class Router:
         self.local_tz = local_tz
         self.parsers: dict[str, MqttParser] = {"shelly": ShellyMqtt(), "zigbee": ZigbeeMqtt()}
 
-    def route(self, topic: str, payload: bytes, *, qos: int, retain: bool, dup: bool, received_at: Any) -> Routed:
-        ctx = ParseContext(
+    def _context(self, topic: str, received_at: Any) -> ParseContext:
+        return ParseContext(
             family="mqtt",
             device_id=topic.split("/", 1)[0],
             collector=self.collector,
@@ -63,18 +63,27 @@ class Router:
             received_at=received_at,
             local_tz=self.local_tz,
         )
+
+    def archive_row(
+        self, topic: str, payload: bytes, *, qos: int, retain: bool, dup: bool, received_at: Any, parsed_ok: bool = True
+    ) -> dict[str, Any]:
+        """The verbatim `mqtt/messages` row of one message."""
+        return {
+            **self._context(topic, received_at).origin(),
+            "topic": topic,
+            "payload": payload,
+            "qos": qos,
+            "retain": retain,
+            "dup": dup,
+            "msg_key": message_key(topic, payload),
+            "parsed_ok": parsed_ok,
+        }
+
+    def route(self, topic: str, payload: bytes, *, qos: int, retain: bool, dup: bool, received_at: Any) -> Routed:
+        ctx = self._context(topic, received_at)
         parser_name = next((r.parser for r in self.routes if topic_matches(r.filter, topic)), None)
         routed = Routed(
-            archive={
-                **ctx.origin(),
-                "topic": topic,
-                "payload": payload,
-                "qos": qos,
-                "retain": retain,
-                "dup": dup,
-                "msg_key": message_key(topic, payload),
-                "parsed_ok": True,
-            }
+            archive=self.archive_row(topic, payload, qos=qos, retain=retain, dup=dup, received_at=received_at)
         )
         if parser_name is None:
             routed.error = "no route for this topic"
