@@ -10,6 +10,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import paho.mqtt.client as mqtt
@@ -98,16 +99,38 @@ def start_ingester(site: Path, *args: str) -> subprocess.Popen[bytes]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "homelake.cli.app", "ingest", "-c", str(site), *args],
         stdout=subprocess.DEVNULL,
-        stderr=tempfile.TemporaryFile(),  # noqa: SIM115 - a pipe nobody reads could fill and block the ingester
+        stderr=(log := tempfile.TemporaryFile()),  # noqa: SIM115 - a pipe nobody reads could fill and block the ingester
         env=os.environ.copy(),
     )
+    proc.log = log  # type: ignore[attr-defined]
+    STARTED.append(proc)
     return proc
 
 
+def wait_connected(*procs: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    """Wait until each ingester logged its subscription (its persistent session exists from then on)."""
+    for proc in procs:
+
+        def connected(log: Any = proc.log) -> bool:  # type: ignore[attr-defined]
+            log.seek(0)
+            return b"mqtt connected" in log.read()
+
+        if not wait_for(connected, timeout=timeout, every=0.05):
+            proc.log.seek(0)  # type: ignore[attr-defined]
+            tail = proc.log.read().decode(errors="replace")[-3000:]  # type: ignore[attr-defined]
+            raise TimeoutError(f"the ingester did not connect to the broker (exit {proc.poll()}):\n{tail}")
+
+
 def stop(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> int:
-    """Signal the ingester and wait for it; returns its exit code (0 after SIGTERM = a clean stop)."""
+    """Signal the ingester and wait for it; returns its exit code (0 after SIGTERM = a clean stop).
+    A non-zero exit prints the ingester's log, so a failing test shows why."""
     proc.send_signal(sig)
-    return proc.wait(timeout=60)
+    code = proc.wait(timeout=60)
+    log = getattr(proc, "log", None)
+    if code != 0 and log is not None:
+        log.seek(0)
+        print(log.read().decode(errors="replace")[-4000:])
+    return code
 
 
 def lake_query(root: Path, dataset: str, sql: str) -> list[tuple]:

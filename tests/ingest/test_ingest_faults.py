@@ -25,6 +25,7 @@ from tests.ingest.support import (
     lake_query,
     start_ingester,
     stop,
+    wait_connected,
     wait_for,
     write_site,
 )
@@ -64,7 +65,7 @@ def test_sigkill_at_random_moments_loses_nothing(tmp_path: Path, broker: Mosquit
     site = write_site(tmp_path, broker.port)
     root = tmp_path / "lake"
     proc = start_ingester(site)
-    time.sleep(1.5)  # the persistent session exists from here on
+    wait_connected(proc)  # the persistent session exists from here on
     publisher = Publisher(broker.port)
     sender = threading.Thread(target=publisher.publish_all, args=([(TOPIC, frame(i)) for i in range(n)],))
     sender.start()
@@ -92,7 +93,7 @@ def test_broker_restart_mid_stream_loses_nothing(tmp_path: Path, broker: Mosquit
     n = 6_000
     site = write_site(tmp_path, broker.port)
     proc = start_ingester(site)
-    time.sleep(1.5)
+    wait_connected(proc)
     publisher = Publisher(broker.port)
     publisher.publish_all([(TOPIC, frame(i)) for i in range(n // 2)])
     broker.restart()
@@ -111,7 +112,7 @@ def test_disk_failure_stops_acknowledging_reports_unhealthy_and_resumes(tmp_path
     root = tmp_path / "lake"
     archive = get("mqtt/messages")
     proc = start_ingester(site, "--metrics-port", str(port))
-    time.sleep(1.5)
+    wait_connected(proc)
     # Every partition the writer could need is blocked: a file where its directory must go.
     base = layout.dataset_dir(root, archive)
     blockers = []
@@ -150,7 +151,7 @@ def test_poison_messages_are_kept_verbatim_and_the_stream_goes_on(tmp_path: Path
     site = write_site(tmp_path, broker.port)
     root = tmp_path / "lake"
     proc = start_ingester(site)
-    time.sleep(1.5)
+    wait_connected(proc)
     poison = [
         (TOPIC, b'{"src": "shellyplus1pm-a8032abe54dc", "method": "NotifyStatus", "params": {'),  # invalid JSON
         ("shellies/shellyplug-s-C18B12/no/such/topic", b"42"),  # unknown topic

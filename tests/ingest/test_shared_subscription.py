@@ -11,7 +11,17 @@ from pathlib import Path
 import pytest
 
 from homelake.testing.broker import Mosquitto
-from tests.ingest.support import TOPIC, Publisher, archived_seqs, frame, lake_query, start_ingester, stop, wait_for
+from tests.ingest.support import (
+    TOPIC,
+    Publisher,
+    archived_seqs,
+    frame,
+    lake_query,
+    start_ingester,
+    stop,
+    wait_connected,
+    wait_for,
+)
 from tests.ingest.support import write_site as site_for
 
 pytestmark = pytest.mark.integration
@@ -22,7 +32,7 @@ def test_two_workers_share_the_stream_and_survive_a_kill(tmp_path: Path) -> None
     with Mosquitto(tmp_path / "broker") as broker:
         site = site_for(tmp_path, broker.port, shared_group="homelake")
         workers = {w: start_ingester(site, "--client-id", f"ingest-{w}") for w in ("a", "b")}
-        time.sleep(1.5)
+        wait_connected(*workers.values())
         publisher = Publisher(broker.port)
         sender = threading.Thread(target=publisher.publish_all, args=([(TOPIC, frame(i)) for i in range(n)],))
         sender.start()

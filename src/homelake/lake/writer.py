@@ -6,6 +6,7 @@ import logging
 import os
 import threading
 import time
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -43,13 +44,14 @@ def _fsync_dir(path: Path) -> None:
 
 
 def write_table_atomic(table: pa.Table, target: Path) -> Path:
-    """Write to `<target>.tmp`, fsync, rename over target, fsync the directory.
+    """Write to `<target>.<pid>-<random>.tmp`, fsync, rename over target, fsync the directory.
 
     A reader globbing `*.parquet` never sees the temporary file, and a crash leaves at worst a
     stray `.tmp` file, never a truncated `.parquet`.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + layout.TMP_SUFFIX)
+    # unique per writer: two processes writing the same target (e.g. schema anchors) must not share it
+    tmp = target.with_name(f"{target.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}{layout.TMP_SUFFIX}")
     try:
         with open(tmp, "wb") as fh:
             pq.write_table(table, fh, compression="zstd")
