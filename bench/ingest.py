@@ -179,14 +179,17 @@ def archived(lake: Path) -> int:
         return 0
 
 
-def drain_with_workers(broker_port: int, workdir: Path, n: int, workers: int) -> tuple[float, float]:
+def drain_with_workers(
+    broker_port: int, workdir: Path, n: int, workers: int, parse_process: bool = True
+) -> tuple[float, float]:
     """Pre-load n messages for `workers` connected-but-frozen ingesters, then time the drain into the lake.
 
     The workers connect and subscribe, are frozen with SIGSTOP, the broker queues the whole batch for
     their sessions (round robin on a shared subscription), and the clock starts at SIGCONT.
     """
     group = "benchgroup" if workers > 1 else None
-    extra = {"shared_group": group} if group else {}
+    extra: dict[str, object] = {"shared_group": group} if group else {}
+    extra["parse_process"] = parse_process
     sites = [site_file(workdir, broker_port, f"bench-w{i}", **extra) for i in range(workers)]
     procs = [start_worker(s) for s in sites]
     time.sleep(2.0)
@@ -288,7 +291,16 @@ def main() -> None:
         print(f"(c) homelake ingest (durable)  {c:>10,.0f} msgs/s   peak RSS {rss_c:.0f} MB", flush=True)
         with Mosquitto(tmp_path / "broker-d") as broker:
             d, rss_d = drain_with_workers(broker.port, tmp_path / "two", args.n, 2)
-        print(f"(d) two shared workers         {d:>10,.0f} msgs/s   ({d / c:.2f}x one worker)", flush=True)
+        print(
+            f"(d) two shared workers         {d:>10,.0f} msgs/s   ({d / c:.2f}x one worker; 4 processes on "
+            f"{os.cpu_count()} cores)",
+            flush=True,
+        )
+        with Mosquitto(tmp_path / "broker-c1") as broker:
+            c1, _ = drain_with_workers(broker.port, tmp_path / "one-inproc", args.n, 1, parse_process=False)
+        with Mosquitto(tmp_path / "broker-d1") as broker:
+            d1, _ = drain_with_workers(broker.port, tmp_path / "two-inproc", args.n, 2, parse_process=False)
+        print(f"(d') single-process workers: one {c1:,.0f}, two shared {d1:,.0f} msgs/s ({d1 / c1:.2f}x)", flush=True)
         with Mosquitto(tmp_path / "broker-e") as broker:
             live = bench_latency(broker.port, tmp_path / "live", args.live_n, args.live_rate, args.flush_age)
         print(
