@@ -29,8 +29,10 @@ def _is_error(payload: Any) -> bool:
     return isinstance(payload, dict) and isinstance(payload.get("error"), int)
 
 
-def parse_router_payloads(items: Iterator[tuple[datetime, str, str, Any]], local_tz: Any) -> Iterator[ParseResult]:
-    """Turn (time, router, path, payload) into parse results, pairing resource with identity."""
+def parse_router_payloads(
+    items: Iterator[tuple[datetime, str, str, Any]], local_tz: Any
+) -> Iterator[tuple[str, ParseResult]]:
+    """Turn (time, router, path, payload) into (router, parse result), pairing resource with identity."""
     identities: dict[tuple[datetime, str], Any] = {}
     resources: dict[tuple[datetime, str], Any] = {}
     for t, router, path, payload in items:
@@ -45,16 +47,35 @@ def parse_router_payloads(items: Iterator[tuple[datetime, str, str, Any]], local
             local_tz=local_tz,
         )
         if path == "/ip/dhcp-server/lease":
-            yield mikrotik.parse_leases(payload, ctx)
+            yield router, mikrotik.parse_leases(payload, ctx)
         elif path in WIFI_MENUS:
-            yield mikrotik.parse_wifi(payload, ctx, WIFI_MENUS[path])
+            yield router, mikrotik.parse_wifi(payload, ctx, WIFI_MENUS[path])
         elif path == "/interface":
-            yield mikrotik.parse_interfaces(payload, ctx)
+            yield router, mikrotik.parse_interfaces(payload, ctx)
         elif path in ("/system/resource", "/system/identity"):
             (resources if path == "/system/resource" else identities)[(t, router)] = payload
             key = (t, router)
             if key in resources and key in identities:
-                yield mikrotik.parse_system(resources.pop(key), ctx, identities.pop(key))
+                yield router, mikrotik.parse_system(resources.pop(key), ctx, identities.pop(key))
+
+
+def store_results(writer: BufferedLakeWriter, results: list[ParseResult], family: str, device: str) -> int:
+    """Buffer the rows of each result and dead-letter its rejects verbatim; returns rows added."""
+    rows = 0
+    for result in results:
+        if result.rows:
+            writer.add(get(result.dataset), result.rows)
+            rows += len(result.rows)
+        for reject in result.rejects:
+            writer.writer.dead_letter(
+                family=family,
+                dataset=result.dataset,
+                reason=reject.reason,
+                payload=reject.payload,
+                device_id=device,
+                collector=COLLECTOR,
+            )
+    return rows
 
 
 def backfill(
@@ -71,11 +92,10 @@ def backfill(
     total_s = max(1.0, (end - start).total_seconds())
     rows = 0
     last_t = start
-    for result in parse_router_payloads(iter_router_payloads(site, start, end, step), tz):
+    for router, result in parse_router_payloads(iter_router_payloads(site, start, end, step), tz):
         if result.rows:
-            writer.add(get(result.dataset), result.rows)
-            rows += len(result.rows)
             last_t = result.rows[0]["observed_at"]
+        rows += store_results(writer, [result], "mikrotik", router)
         if progress is not None:
             progress(min(1.0, (last_t - start).total_seconds() / total_s))
     writer.flush()

@@ -11,32 +11,13 @@ from homelake.lake.schemas import get
 from homelake.lake.writer import BufferedLakeWriter
 from homelake.runtime.mqtt.config import DEFAULT_TOPICS
 from homelake.runtime.mqtt.routing import Router
+from homelake.sim.backfill import COLLECTOR, store_results
 from homelake.sim.history import iter_mqtt_messages, iter_shelly_http_payloads
 from homelake.sim.site import Site
-from homelake.sources.base import ParseContext, ParseResult
+from homelake.sources.base import ParseContext
 from homelake.sources.shelly.parser_gen1 import parse_gen1_status
 from homelake.sources.shelly.parser_gen2 import parse_gen2_status
 from homelake.sources.shelly.simulator import render_shelly_info
-
-COLLECTOR = "backfill"
-
-
-def _store(writer: BufferedLakeWriter, results: list[ParseResult], family: str, device: str) -> int:
-    rows = 0
-    for result in results:
-        if result.rows:
-            writer.add(get(result.dataset), result.rows)
-            rows += len(result.rows)
-        for reject in result.rejects:
-            writer.writer.dead_letter(
-                family=family,
-                dataset=result.dataset,
-                reason=reject.reason,
-                payload=reject.payload,
-                device_id=device,
-                collector=COLLECTOR,
-            )
-    return rows
 
 
 def backfill_shelly_http(
@@ -54,7 +35,7 @@ def backfill_shelly_http(
             results = parse_gen2_status(payload, ctx, device_info=info)
         else:
             results = parse_gen1_status(payload, ctx, model=info.get("type"), firmware=info.get("fw"))
-        rows += _store(writer, results, "shelly", device_id)
+        rows += store_results(writer, results, "shelly", device_id)
     return rows
 
 
@@ -75,7 +56,7 @@ def backfill_mqtt(
     for topic, payload, t in iter_mqtt_messages(site, start, end):
         routed = router.route(topic, payload, qos=1, retain=False, dup=False, received_at=t)
         writer.add(archive, [routed.archive])
-        _store(writer, routed.results, "mqtt", routed.archive["device_id"])
+        store_results(writer, routed.results, "mqtt", routed.archive["device_id"])
         if routed.error:
             writer.writer.dead_letter(
                 family="mqtt",
