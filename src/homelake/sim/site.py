@@ -159,11 +159,15 @@ class Site:
     ) -> dict[str, tuple[datetime, datetime] | None]:
         """Per client MAC, the first and last sample in [start, end) (every `step`) at which it was
         online, or None if it never was: what a poller sampling at that step could at best observe."""
-        spans: dict[str, tuple[datetime, datetime] | None] = {}
-        for client in self.clients:
-            online = [t for t in sample_times(start, end, step) if self.is_online(client, t)]
-            spans[client.mac] = (online[0], online[-1]) if online else None
-        return spans
+        return {client.mac: self.online_span(client, start, end, step) for client in self.clients}
+
+    def online_span(
+        self, client: Client | str, start: datetime, end: datetime, step: timedelta
+    ) -> tuple[datetime, datetime] | None:
+        """One client's first and last online sample in [start, end), or None."""
+        client = client if isinstance(client, Client) else self.client(client)
+        online = [t for t in sample_times(start, end, step) if self.is_online(client, t)]
+        return (online[0], online[-1]) if online else None
 
     # --- metadata seed --------------------------------------------------------------------------
     def metadata_rows(self) -> list[dict[str, str]]:
