@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 import time
 from collections import deque
@@ -12,17 +11,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-import paho.mqtt.client as mqtt
-from paho.mqtt.packettypes import PacketTypes
-from paho.mqtt.properties import Properties
-from paho.mqtt.subscribeoptions import SubscribeOptions
-
 from homelake.lake.writer import LakeWriter
 from homelake.runtime.mqtt.batches import ARCHIVE, Message, Rows, route_messages, write_rows
 from homelake.runtime.mqtt.config import MqttConfig
 from homelake.runtime.mqtt.metrics import IngestMetrics
 from homelake.runtime.mqtt.parse_worker import ParseProcess
 from homelake.runtime.mqtt.routing import Router
+from homelake.runtime.mqtt.subscriber import Subscriber, SubscriberConfig
+from homelake.runtime.mqtt.wire import Publish
 
 log = logging.getLogger(__name__)
 MAX_PENDING_BATCHES = 4  # archived batches waiting for the parse process before reading pauses
@@ -30,21 +26,68 @@ MAX_PENDING_BATCHES = 4  # archived batches waiting for the parse process before
 
 @dataclass(slots=True)
 class Inbound:
-    topic: str
-    payload: bytes
-    qos: int
-    retain: bool
-    dup: bool
-    mid: int
-    generation: int  # which connection delivered it: a mid is only valid on its own connection
+    publish: Publish
+    generation: int  # which connection delivered it: a packet id is only valid on its own connection
     received_at: datetime
+
+    def message(self) -> Message:
+        p = self.publish
+        return Message(p.topic, p.payload, p.qos, p.retain, p.dup, self.received_at)
+
+
+class InboundBuffer:
+    """A bounded FIFO of received messages between the subscriber and the writer thread.
+
+    `put_many` admits a whole socket read at once (always into an empty buffer, so one read larger
+    than the bound cannot deadlock); `take` hands the writer up to a batch, waiting at most max_age
+    for it to fill once the first message is there.
+    """
+
+    def __init__(self, maxsize: int) -> None:
+        self.maxsize = maxsize
+        self._items: deque[Inbound] = deque()
+        self._cond = threading.Condition()
+
+    def qsize(self) -> int:
+        return len(self._items)
+
+    def empty(self) -> bool:
+        return not self._items
+
+    def put_many(self, items: list[Inbound], timeout: float) -> bool:
+        with self._cond:
+            if self._items and len(self._items) + len(items) > self.maxsize:
+                self._cond.wait(timeout)
+                if self._items and len(self._items) + len(items) > self.maxsize:
+                    return False
+            self._items.extend(items)
+            self._cond.notify_all()
+            return True
+
+    def take(self, max_n: int, max_age_s: float, stopping: Callable[[], bool]) -> list[Inbound]:
+        with self._cond:
+            if not self._items:
+                self._cond.wait(0.2)
+                if not self._items:
+                    return []
+            deadline = time.monotonic() + max_age_s
+            while len(self._items) < max_n and not stopping():
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                self._cond.wait(min(remaining, 0.2))
+            items = self._items
+            batch = [items.popleft() for _ in range(min(max_n, len(items)))]
+            self._cond.notify_all()
+            return batch
 
 
 class Ingester:
-    """One MQTT connection (paho network thread) feeding one writer thread through a bounded queue.
+    """One MQTT connection (the subscriber thread) feeding one writer thread through a bounded buffer.
 
-    Back-pressure: when the writer falls behind, the queue fills and the network thread blocks in
-    `on_message`, so the broker keeps the rest; nothing is dropped and memory stays bounded.
+    Back-pressure: when the writer falls behind, the buffer fills and the subscriber thread blocks in
+    `_on_messages`, so it stops reading the socket and the broker keeps the rest; nothing is dropped and
+    memory stays bounded.
     """
 
     def __init__(
@@ -62,43 +105,33 @@ class Ingester:
         self.collector = collector or cfg.client_id
         self.clock = clock or (lambda: datetime.now(UTC))  # injectable: tests drive simulated weeks
         self.router = Router(cfg.topics, collector=self.collector, local_tz=local_tz)
-        self.queue: queue.Queue[Inbound] = queue.Queue(maxsize=cfg.queue_max)
-        self.metrics = IngestMetrics(queue_depth=self.queue.qsize)
+        self.buffer = InboundBuffer(cfg.queue_max)
+        self.metrics = IngestMetrics(queue_depth=self.buffer.qsize)
         self._stop = threading.Event()
-        self._generation = 0
         self._writer = threading.Thread(target=self._write_loop, name="lake-writer", daemon=True)
         self.parse = ParseProcess(cfg.topics, lake.root, self.collector, local_tz) if cfg.parse_process else None
-        v5 = cfg.protocol == "5"
-        self.client = mqtt.Client(
-            mqtt.CallbackAPIVersion.VERSION2,
-            client_id=cfg.client_id,
-            protocol=mqtt.MQTTv5 if v5 else mqtt.MQTTv311,
-            clean_session=None if v5 else False,
-            manual_ack=True,
+        self.subscriber = Subscriber(
+            SubscriberConfig(
+                host=cfg.host,
+                port=cfg.port,
+                client_id=cfg.client_id,
+                filters=cfg.subscriptions(),
+                protocol=cfg.protocol,
+                keepalive_s=cfg.keepalive_s,
+                session_expiry_s=cfg.session_expiry_s,
+                username=cfg.username,
+                password=password if cfg.username else None,
+            ),
+            self._on_messages,
+            on_connection=self._on_connection,
         )
-        if cfg.username:
-            self.client.username_pw_set(cfg.username, password)
-        self.client.on_connect = self._on_connect
-        self.client.on_disconnect = self._on_disconnect
-        self.client.on_message = self._on_message
-        self.client.reconnect_delay_set(min_delay=1, max_delay=10)
-        self.client.max_inflight_messages_set(65535)
 
     # -- lifecycle ----------------------------------------------------------------
     def start(self) -> None:
         if self.parse is not None:
             self.parse.start()
         self._writer.start()
-        if self.cfg.protocol == "5":
-            props = Properties(PacketTypes.CONNECT)
-            props.SessionExpiryInterval = self.cfg.session_expiry_s
-            props.ReceiveMaximum = 65535
-            self.client.connect_async(
-                self.cfg.host, self.cfg.port, keepalive=self.cfg.keepalive_s, clean_start=False, properties=props
-            )
-        else:
-            self.client.connect_async(self.cfg.host, self.cfg.port, keepalive=self.cfg.keepalive_s)
-        self.client.loop_start()
+        self.subscriber.start()
 
     def stop(self, timeout: float = 30.0) -> None:
         """Write and acknowledge what was received, then disconnect (the session stays on the broker)."""
@@ -106,80 +139,34 @@ class Ingester:
         self._writer.join(timeout)
         if self.parse is not None:
             self.parse.close()
-        self.client.disconnect()
-        self.client.loop_stop()
+        self.subscriber.stop()
 
-    # -- paho callbacks (network thread) ------------------------------------------
-    def _on_connect(self, client: mqtt.Client, _u: Any, flags: Any, reason: Any, _p: Any) -> None:
-        if reason.is_failure:
-            log.error("mqtt connect refused host=%s port=%s reason=%s", self.cfg.host, self.cfg.port, reason)
-            return
-        self._generation += 1
+    # -- subscriber thread --------------------------------------------------------
+    def _on_connection(self, up: bool) -> None:
         with self.metrics.lock:
-            self.metrics.connected = True
-        v5 = self.cfg.protocol == "5"
-        subs = [(f, SubscribeOptions(qos=1) if v5 else 1) for f in self.cfg.subscriptions()]
-        client.subscribe(subs)
-        log.info(
-            "mqtt connected host=%s port=%s client_id=%s session_present=%s filters=%d",
-            self.cfg.host,
-            self.cfg.port,
-            self.cfg.client_id,
-            flags.session_present,
-            len(subs),
-        )
+            self.metrics.connected = up
 
-    def _on_disconnect(self, _c: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
+    def _on_messages(self, publishes: list[Publish], generation: int) -> None:
+        received_at = self.clock()  # one socket read: received together
+        items = [Inbound(p, generation, received_at) for p in publishes]
+        while not self.buffer.put_many(items, timeout=0.5):  # block (back-pressure) but stay stoppable
+            if self._stop.is_set():
+                return  # not acknowledged: the broker redelivers them to the next session
+            self.subscriber.keepalive_tick()
         with self.metrics.lock:
-            self.metrics.connected = False
-        if not self._stop.is_set():
-            log.warning("mqtt disconnected reason=%s; reconnecting", reason)
-
-    def _on_message(self, _c: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
-        item = Inbound(
-            msg.topic,
-            msg.payload,
-            msg.qos,
-            bool(msg.retain),
-            bool(msg.dup),
-            msg.mid,
-            self._generation,
-            self.clock(),
-        )
-        while True:  # block (back-pressure) but stay stoppable
-            try:
-                self.queue.put(item, timeout=0.5)
-                break
-            except queue.Full:
-                if self._stop.is_set():
-                    return  # not acknowledged: the broker redelivers it to the next session
-        with self.metrics.lock:
-            self.metrics.received += 1
+            self.metrics.received += len(items)
 
     # -- writer thread ------------------------------------------------------------
     def _next_batch(self) -> list[Inbound]:
-        batch: list[Inbound] = []
-        try:
-            batch.append(self.queue.get(timeout=0.2))
-        except queue.Empty:
-            return batch
-        deadline = time.monotonic() + self.cfg.batch_max_age_s
-        while len(batch) < self.cfg.batch_max_messages:
-            remaining = deadline - time.monotonic()
-            try:
-                batch.append(self.queue.get(timeout=max(0.0, remaining)) if remaining > 0 else self.queue.get_nowait())
-            except queue.Empty:
-                if remaining <= 0 or self._stop.is_set():
-                    break
-        return batch
+        return self.buffer.take(self.cfg.batch_max_messages, self.cfg.batch_max_age_s, self._stop.is_set)
 
     def _write_loop(self) -> None:
         pending: deque[tuple[int, list[Inbound]]] = deque()  # archived, waiting for the parse process
         next_id = 0
-        while not (self._stop.is_set() and self.queue.empty()):
+        while not (self._stop.is_set() and self.buffer.empty()):
             batch = self._next_batch()
             if batch:
-                messages = [Message(m.topic, m.payload, m.qos, m.retain, m.dup, m.received_at) for m in batch]
+                messages = [m.message() for m in batch]
                 if self.parse is None:
                     rows, dead = route_messages(self.router, self.lake, messages, collector=self.collector)
                 else:  # only the verbatim archive here; parsing runs in the parse process
@@ -241,9 +228,7 @@ class Ingester:
             log.error("parse process died; restarting it and parsing the %d unacknowledged batches again", len(pending))
             self.parse.start()
             for batch_id, batch in pending:
-                self.parse.submit(
-                    batch_id, [Message(m.topic, m.payload, m.qos, m.retain, m.dup, m.received_at) for m in batch]
-                )
+                self.parse.submit(batch_id, [m.message() for m in batch])
         return bool(events)
 
     def _write(self, rows: Rows, dead: list[dict[str, Any]]) -> bool:
@@ -271,11 +256,8 @@ class Ingester:
         return True
 
     def _ack(self, batch: list[Inbound]) -> None:
-        current = self._generation
-        acked = 0
-        for m in batch:
-            if m.qos > 0 and m.generation == current:
-                self.client.ack(m.mid, m.qos)
-                acked += 1
+        current = self.subscriber.generation
+        ids = [m.publish.packet_id for m in batch if m.publish.qos > 0 and m.generation == current]
+        acked = self.subscriber.ack(ids, current)
         with self.metrics.lock:
             self.metrics.acknowledged += acked

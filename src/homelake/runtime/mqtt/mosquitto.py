@@ -27,7 +27,9 @@ def find_mosquitto() -> str | None:
 class Mosquitto:
     """`with Mosquitto() as broker:` → broker.port; `restart()` keeps the persisted sessions and queues."""
 
-    def __init__(self, workdir: Path | None = None, port: int | None = None) -> None:
+    def __init__(
+        self, workdir: Path | None = None, port: int | None = None, *, users: dict[str, str] | None = None
+    ) -> None:
         exe = find_mosquitto()
         if exe is None:
             raise RuntimeError("mosquitto is not installed (apt-get install mosquitto)")
@@ -37,12 +39,19 @@ class Mosquitto:
         self.dir = Path(workdir or tempfile.mkdtemp(prefix="homelake-mosquitto-"))
         self.dir.mkdir(parents=True, exist_ok=True)
         self.conf = self.dir / "mosquitto.conf"
+        auth = "allow_anonymous true\n"
+        if users:  # clients must log in: a password file made with mosquitto_passwd
+            passwd = self.dir / "passwd"
+            passwd.write_text("".join(f"{user}:{password}\n" for user, password in users.items()))
+            passwd.chmod(0o600)
+            subprocess.run(["mosquitto_passwd", "-U", str(passwd)], check=True, capture_output=True)
+            auth = f"allow_anonymous false\npassword_file {passwd}\n"
         self.conf.write_text(
             f"listener {self.port} 127.0.0.1\n"
             # run as root, mosquitto would switch to user 'mosquitto' and could not save to our folder
             + (f"user {getpass.getuser()}\n" if os.geteuid() == 0 else "")
-            + "allow_anonymous true\n"
-            "persistence true\n"
+            + auth
+            + "persistence true\n"
             f"persistence_location {self.dir}/\n"
             "autosave_interval 1\n"
             "set_tcp_nodelay true\n"

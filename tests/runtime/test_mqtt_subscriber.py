@@ -1,0 +1,196 @@
+"""The subscriber against a real Mosquitto: persistent sessions, acknowledgement, redelivery, keepalive,
+reconnects and refused credentials (logged without the password)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator
+
+import paho.mqtt.client as mqtt
+import pytest
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+from homelake.runtime.mqtt.subscriber import Subscriber, SubscriberConfig
+from homelake.runtime.mqtt.wire import Publish
+from homelake.testing.broker import Mosquitto
+
+pytestmark = pytest.mark.integration
+
+
+class Received:
+    def __init__(self) -> None:
+        self.items: list[tuple[Publish, int]] = []
+        self.cond = threading.Condition()
+        self.block = threading.Event()
+        self.block.set()
+
+    def __call__(self, publishes: list[Publish], generation: int) -> None:
+        self.block.wait()
+        with self.cond:
+            self.items += [(p, generation) for p in publishes]
+            self.cond.notify_all()
+
+    def wait(self, n: int, timeout: float = 20) -> list[tuple[Publish, int]]:
+        with self.cond:
+            assert self.cond.wait_for(lambda: len(self.items) >= n, timeout), f"{len(self.items)} of {n}"
+            return list(self.items)
+
+
+def _publish(port: int, messages: list[tuple[str, bytes, int, bool]], *, v5_props: bool = False) -> None:
+    c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="pub", protocol=mqtt.MQTTv5)
+    c.connect("127.0.0.1", port)
+    c.loop_start()
+    props = None
+    if v5_props:
+        props = Properties(PacketTypes.PUBLISH)
+        props.ContentType = "application/json"
+        props.MessageExpiryInterval = 600
+        props.UserProperty = [("site", "home")]
+    infos = [c.publish(t, p, qos=q, retain=r, properties=props) for t, p, q, r in messages]
+    for info in infos:
+        info.wait_for_publish(10)
+    c.disconnect()
+    c.loop_stop()
+
+
+def _wait(predicate, timeout: float = 20) -> bool:  # noqa: ANN001
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.fixture
+def broker(tmp_path) -> Iterator[Mosquitto]:  # noqa: ANN001
+    with Mosquitto(tmp_path / "broker") as b:
+        yield b
+
+
+def _subscriber(port: int, received: Received, protocol: str = "5", **kw: object) -> Subscriber:
+    cfg = SubscriberConfig(
+        host="127.0.0.1",
+        port=port,
+        client_id=f"sub-{protocol}",
+        filters=["t/#"],
+        protocol=protocol,  # type: ignore[arg-type]
+        reconnect_min_s=0.2,
+        reconnect_max_s=0.5,
+        **kw,  # type: ignore[arg-type]
+    )
+    return Subscriber(cfg, received)
+
+
+@pytest.mark.parametrize("protocol", ["5", "3.1.1"])
+def test_unacknowledged_messages_come_back_after_a_reconnect_and_acknowledged_ones_do_not(
+    broker: Mosquitto, protocol: str
+) -> None:
+    received = Received()
+    sub = _subscriber(broker.port, received, protocol)
+    sub.start()
+    assert _wait(lambda: sub.connected)
+    time.sleep(0.3)  # the SUBSCRIBE is in
+    _publish(broker.port, [(f"t/{i}", b"x%d" % i, 1, False) for i in range(10)], v5_props=True)
+    first = received.wait(10)
+    assert [p.payload for p, _ in first] == [b"x%d" % i for i in range(10)]
+    assert all(p.qos == 1 and p.packet_id and g == 1 for p, g in first)
+    sub.ack([p.packet_id for p, _ in first[:4]], generation=1)
+    time.sleep(0.3)
+    sub.stop()
+
+    # a new connection on the same persistent session: the six unacknowledged ones are redelivered, marked dup
+    received2 = Received()
+    sub2 = _subscriber(broker.port, received2, protocol)
+    sub2.start()
+    try:
+        again = received2.wait(6)
+        time.sleep(0.5)
+        assert sorted(p.payload for p, _ in received2.items) == sorted(b"x%d" % i for i in range(4, 10))
+        assert all(p.dup for p, _ in again)
+        assert sub2.ack([p.packet_id for p, _ in again], generation=0) == 0, "ids of another connection"
+        assert sub2.ack([p.packet_id for p, _ in again], generation=sub2.generation) == 6
+    finally:
+        sub2.stop()
+
+
+def test_qos0_retained_and_large_messages(broker: Mosquitto) -> None:
+    _publish(broker.port, [("t/retained", b"kept", 1, True)])
+    received = Received()
+    sub = _subscriber(broker.port, received)
+    sub.start()
+    try:
+        (retained, _), *_ = received.wait(1)
+        assert retained.retain and retained.payload == b"kept"
+        big = bytes(range(256)) * 8192  # 2 MiB, many socket reads
+        _publish(broker.port, [("t/zero", b"q0", 0, False), ("t/big", big, 1, False)])
+        items = received.wait(3)
+        by_topic = {p.topic: p for p, _ in items}
+        assert by_topic["t/zero"].qos == 0 and by_topic["t/zero"].packet_id == 0
+        assert by_topic["t/big"].payload == big
+    finally:
+        sub.stop()
+
+
+def test_keepalive_pings_hold_an_idle_connection_and_a_blocked_reader(broker: Mosquitto) -> None:
+    received = Received()
+    sub = _subscriber(broker.port, received, keepalive_s=2)
+    sub.start()
+    try:
+        assert _wait(lambda: sub.connected)
+        time.sleep(0.3)
+        received.block.clear()  # the consumer stalls (back-pressure) ...
+        _publish(broker.port, [("t/1", b"a", 1, False)])
+        for _ in range(12):  # ... while it waits, it ticks the keepalive, as the ingester does
+            time.sleep(0.5)
+            sub.keepalive_tick()
+        received.block.set()
+        received.wait(1)
+        time.sleep(4)  # idle: without PINGREQ the broker drops a 2 s keepalive client after 3 s
+        assert sub.connected and sub.generation == 1
+    finally:
+        sub.stop()
+    assert "exceeded timeout" not in (broker.dir / "mosquitto.log").read_text()
+
+
+def test_a_broker_restart_reconnects_and_a_new_generation_begins(broker: Mosquitto) -> None:
+    received = Received()
+    sub = _subscriber(broker.port, received)
+    sub.start()
+    try:
+        assert _wait(lambda: sub.connected)
+        broker.restart()
+        assert _wait(lambda: sub.generation == 2 and sub.connected)
+        time.sleep(0.3)
+        _publish(broker.port, [("t/after", b"1", 1, False)])
+        ((p, generation),) = received.wait(1)
+        assert generation == 2 and sub.ack([p.packet_id], generation) == 1
+    finally:
+        sub.stop()
+
+
+def test_refused_credentials_are_logged_without_the_password_and_retried(
+    tmp_path,
+    caplog: pytest.LogCaptureFixture,  # noqa: ANN001
+) -> None:
+    with Mosquitto(tmp_path / "auth", users={"homelake": "s3cret-pw"}) as broker:
+        received = Received()
+        bad = _subscriber(broker.port, received, username="homelake", password="wrong-pw-123")
+        with caplog.at_level(logging.INFO, logger="homelake.runtime.mqtt.subscriber"):
+            bad.start()
+            assert _wait(lambda: sum("refused" in r.getMessage() for r in caplog.records) >= 2)
+            bad.stop()
+        assert not bad.connected
+        text = "\n".join(r.getMessage() for r in caplog.records)
+        assert "not authorized" in text or "bad user name or password" in text
+        assert "wrong-pw-123" not in text
+
+        good = _subscriber(broker.port, received, username="homelake", password="s3cret-pw")
+        good.start()
+        try:
+            assert _wait(lambda: good.connected)
+        finally:
+            good.stop()
