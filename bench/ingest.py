@@ -172,11 +172,17 @@ def peak_rss_mb(pid: int) -> float:
 
 
 def archived(lake: Path) -> int:
-    glob = lake / "raw" / "mqtt" / "messages" / "*" / "*.parquet"
+    """Messages stored completely: in the verbatim archive and parsed (one switch reading per frame).
+    The ingester acknowledges a batch only when both are durable, so this is what it has acknowledged."""
+    archive = lake / "raw" / "mqtt" / "messages" / "*" / "*.parquet"
+    parsed = lake / "raw" / "shelly" / "switch_readings" / "*" / "*.parquet"
+    con = duckdb.connect()
     try:
-        return duckdb.connect().execute(f"select count(distinct msg_key) from read_parquet('{glob}')").fetchall()[0][0]
+        n_archive = con.execute(f"select count(distinct msg_key) from read_parquet('{archive}')").fetchall()[0][0]
+        n_parsed = con.execute(f"select count(*) from read_parquet('{parsed}')").fetchall()[0][0]
     except duckdb.Error:
         return 0
+    return min(n_archive, n_parsed)
 
 
 def drain_with_workers(

@@ -50,7 +50,7 @@ class ParseProcess:
 
     def __init__(self, topics: list[TopicRoute], lake_root: Path, collector: str, tz: tzinfo = UTC) -> None:
         self._args = ([t.model_dump() for t in topics], str(lake_root), collector, _zone_name(tz))
-        self._ctx = mp.get_context("spawn")  # never fork a process that runs paho's threads
+        self._ctx = mp.get_context("spawn")  # never fork a process that runs threads
         self.process: Any = None
         self.inbox: Any = None
         self.outbox: Any = None
