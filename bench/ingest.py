@@ -6,6 +6,7 @@ Starts its own Mosquitto, pre-loads a persistent session's queue with realistic 
 then measures in the same run:
   (a) mosquitto_sub (C) draining the queue to /dev/null,
   (b) a minimal Python consumer (paho, QoS 1, json.loads per message, no storage),
+  (b') the same minimal consumer on homelake's own subscriber (the client the ingester uses),
   (c) `homelake ingest` draining the queue into Parquet, acknowledging after the durable write,
   (d) two `homelake ingest` workers on one shared subscription draining the queue,
   (e) live: a publisher at a fixed rate while one ingester runs: publish → durable-file latency p50/p99,
@@ -138,6 +139,36 @@ def bench_python_parse(port: int, n: int) -> float:
     rate = n / (time.monotonic() - t0)
     c.disconnect()
     c.loop_stop()
+    return rate
+
+
+def bench_own_subscriber(port: int, n: int) -> float:
+    """(b') the same minimal consumer on homelake's own MQTT subscriber (ADR 0006): json.loads per message,
+    PUBACKs once per socket read."""
+    from homelake.runtime.mqtt.subscriber import Subscriber, SubscriberConfig
+
+    make_session(port, "bench-own")
+    publish(port, n)
+    done = threading.Event()
+    count = [0]
+    sub: Subscriber
+
+    def on_messages(publishes, generation) -> None:  # noqa: ANN001
+        for p in publishes:
+            json.loads(p.payload)
+        sub.ack([p.packet_id for p in publishes], generation)
+        count[0] += len(publishes)
+        if count[0] >= n:
+            done.set()
+
+    sub = Subscriber(
+        SubscriberConfig("127.0.0.1", port, "bench-own", ["+/events/rpc"], session_expiry_s=3600), on_messages
+    )
+    t0 = time.monotonic()
+    sub.start()
+    done.wait(600)
+    rate = n / (time.monotonic() - t0)
+    sub.stop()
     return rate
 
 
@@ -292,6 +323,9 @@ def main() -> None:
         with Mosquitto(tmp_path / "broker-b") as broker:
             b = bench_python_parse(broker.port, args.n)
         print(f"(b) python paho + json.loads  {b:>10,.0f} msgs/s", flush=True)
+        with Mosquitto(tmp_path / "broker-b2") as broker:
+            b2 = bench_own_subscriber(broker.port, args.n)
+        print(f"(b') homelake subscriber + json.loads {b2:>10,.0f} msgs/s", flush=True)
         with Mosquitto(tmp_path / "broker-c") as broker:
             c, rss_c = drain_with_workers(broker.port, tmp_path / "one", args.n, 1)
         print(f"(c) homelake ingest (durable)  {c:>10,.0f} msgs/s   peak RSS {rss_c:.0f} MB", flush=True)
@@ -324,6 +358,8 @@ def main() -> None:
         {
             "mosquitto_sub_msgs_s": a,
             "python_parse_msgs_s": b,
+            "own_subscriber_parse_msgs_s": b2,
+            "c_over_b_own_subscriber": c / b2,
             "homelake_msgs_s": c,
             "homelake_peak_rss_mb": rss_c,
             "two_workers_msgs_s": d,
@@ -334,7 +370,7 @@ def main() -> None:
             "storage": storage,
         }
     )
-    print(f"ratios: c/a {c / a:.2f}  c/b {c / b:.2f}  two/one {d / c:.2f}")
+    print(f"ratios: c/a {c / a:.2f}  c/b {c / b:.2f}  c/b' {c / b2:.2f}  two/one {d / c:.2f}")
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=2))
     print(f"written {args.json}")

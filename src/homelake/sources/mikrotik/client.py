@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import ssl
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from homelake.sources.http import FetchFailure, decode_json, error_body, fetch
 from homelake.sources.mikrotik.config import MikrotikRouter
 from homelake.sources.mikrotik.errors import (
     MikrotikAuthError,
@@ -51,15 +51,6 @@ def _tls_context(router: MikrotikRouter) -> ssl.SSLContext | bool:
             detail = f"cannot load CA bundle {router.verify_tls}: {exc.__class__.__name__}"
             raise MikrotikTLSError(router.name, "", detail) from None
     return ssl.create_default_context()
-
-
-def _is_tls_failure(exc: BaseException) -> bool:
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, ssl.SSLError):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return "CERTIFICATE_VERIFY_FAILED" in str(exc) or "SSL" in str(exc)
 
 
 class MikrotikClient:
@@ -105,39 +96,19 @@ class MikrotikClient:
 
     async def get(self, path: str) -> RestResponse:
         """GET `/rest<path>` (e.g. `/interface`); raises a MikrotikError subclass on any failure."""
-        chunks: list[bytes] = []
         try:
-            async with self._http.stream("GET", path) as response:
-                try:
-                    async for chunk in response.aiter_bytes():
-                        chunks.append(chunk)
-                except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
-                    detail = f"body cut off after {sum(map(len, chunks))} bytes ({exc.__class__.__name__})"
-                    raise self._error(MikrotikBadPayload, path, detail, raw=b"".join(chunks)) from None
-                status = response.status_code
-        except httpx.TimeoutException as exc:
-            raise self._error(MikrotikTimeout, path, f"timed out ({exc.__class__.__name__})") from None
-        except httpx.TransportError as exc:
-            cls = MikrotikTLSError if _is_tls_failure(exc) else MikrotikConnectError
-            raise self._error(cls, path, f"{exc.__class__.__name__}: {exc}") from None
-        raw = b"".join(chunks)
-        if not 200 <= status < 300:
-            raise self._status_error(path, status, raw)
-        try:
-            data = json.loads(raw)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            detail = f"body is not valid JSON ({len(raw)} bytes: {exc})"
-            raise self._error(MikrotikBadPayload, path, detail, raw=raw, status=status) from None
-        return RestResponse(path=path, raw=raw, data=data)
+            status, raw = await fetch(self._http, path)
+            if not 200 <= status < 300:
+                raise self._status_error(path, status, raw)
+            return RestResponse(path=path, raw=raw, data=decode_json(raw, status))
+        except FetchFailure as failure:
+            bad_payload = failure.kind in ("cut", "json")
+            extra: dict[str, Any] = {"raw": failure.raw, "status": failure.status} if bad_payload else {}
+            raise self._error(_KINDS[failure.kind], path, failure.detail, **extra) from None
 
     def _status_error(self, path: str, status: int, raw: bytes) -> MikrotikError:
-        detail = f"HTTP {status}"
-        try:
-            body = json.loads(raw)
-        except ValueError:
-            body = None
-        if isinstance(body, dict) and isinstance(body.get("detail"), str):
-            detail += f": {body['detail'][:200]}"  # RouterOS text, e.g. "no such command or directory (x)"
+        # RouterOS's own words, e.g. "no such command or directory (x)"
+        detail = f"HTTP {status}{error_body(raw, 'detail')}"
         if status in (401, 403):
             return self._error(
                 MikrotikAuthError,
@@ -148,3 +119,12 @@ class MikrotikClient:
         if status == 400:
             return self._error(MikrotikNotAvailable, path, detail, status=status)
         return self._error(MikrotikHTTPError, path, detail, status=status)
+
+
+_KINDS: dict[str, type[MikrotikError]] = {
+    "timeout": MikrotikTimeout,
+    "connect": MikrotikConnectError,
+    "tls": MikrotikTLSError,
+    "cut": MikrotikBadPayload,
+    "json": MikrotikBadPayload,
+}

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+
+from homelake.sources.http import FetchFailure, decode_json, error_body, fetch
 
 
 class ShellyError(Exception):
@@ -154,39 +155,18 @@ class ShellyClient:
 
     async def get(self, path: str, auth: httpx.Auth | None = None) -> ShellyResponse:
         """GET `path`; raises a ShellyError subclass on any failure."""
-        chunks: list[bytes] = []
         try:
-            async with self._http.stream("GET", path, auth=auth or httpx.USE_CLIENT_DEFAULT) as response:
-                try:
-                    async for chunk in response.aiter_bytes():
-                        chunks.append(chunk)
-                except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
-                    detail = f"body cut off after {sum(map(len, chunks))} bytes ({exc.__class__.__name__})"
-                    raise self._error(ShellyBadPayload, path, detail, raw=b"".join(chunks)) from None
-                status = response.status_code
-        except httpx.TimeoutException as exc:
-            raise self._error(ShellyTimeout, path, f"timed out ({exc.__class__.__name__})") from None
-        except httpx.TransportError as exc:
-            raise self._error(ShellyConnectError, path, f"{exc.__class__.__name__}: {exc}") from None
-        raw = b"".join(chunks)
-        if status in (401, 403):
-            hint = "wrong password" if auth is not None else "password protected; set its password"
-            raise self._error(ShellyAuthError, path, f"HTTP {status} ({hint})", status=status)
-        if not 200 <= status < 300:
-            raise self._error(ShellyHTTPError, path, f"HTTP {status}{_message(raw)}", status=status)
-        try:
-            data = json.loads(raw)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            detail = f"body is not valid JSON ({len(raw)} bytes: {exc})"
-            raise self._error(ShellyBadPayload, path, detail, raw=raw, status=status) from None
-        return ShellyResponse(path=path, raw=raw, data=data)
-
-
-def _message(raw: bytes) -> str:
-    """The device's own words from an error body (Gen2 `{"code","message"}`), if any."""
-    try:
-        body = json.loads(raw)
-    except ValueError:
-        return ""
-    message = body.get("message") if isinstance(body, dict) else None
-    return f": {message[:200]}" if isinstance(message, str) else ""
+            status, raw = await fetch(self._http, path, auth)
+            if status in (401, 403):
+                hint = "wrong password" if auth is not None else "password protected; set its password"
+                raise self._error(ShellyAuthError, path, f"HTTP {status} ({hint})", status=status)
+            if not 200 <= status < 300:
+                raise self._error(ShellyHTTPError, path, f"HTTP {status}{error_body(raw, 'message')}", status=status)
+            return ShellyResponse(path=path, raw=raw, data=decode_json(raw, status))
+        except FetchFailure as failure:
+            if failure.kind in ("cut", "json"):
+                raise self._error(
+                    ShellyBadPayload, path, failure.detail, raw=failure.raw, status=failure.status
+                ) from None
+            cls = ShellyTimeout if failure.kind == "timeout" else ShellyConnectError
+            raise self._error(cls, path, failure.detail) from None
