@@ -202,6 +202,20 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process and its live children (the parse process)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(stat.parent.name) == pid or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def archived(lake: Path) -> int:
     """Messages stored completely: in the verbatim archive and parsed (one switch reading per frame).
     The ingester acknowledges a batch only when both are durable, so this is what it has acknowledged."""
@@ -233,6 +247,7 @@ def drain_with_workers(
     for p in procs:
         p.send_signal(signal.SIGSTOP)
     publish(broker_port, n)
+    cpu0 = sum(cpu_seconds(p.pid) for p in procs)
     t0 = time.monotonic()
     for p in procs:
         p.send_signal(signal.SIGCONT)
@@ -240,7 +255,10 @@ def drain_with_workers(
         time.sleep(0.1)
         if time.monotonic() - t0 > 600:
             raise TimeoutError("drain did not finish")
-    rate = n / (time.monotonic() - t0)
+    wall = time.monotonic() - t0
+    rate = n / wall
+    cores = (sum(cpu_seconds(p.pid) for p in procs) - cpu0) / wall
+    print(f"    {workers} worker(s), parse process {parse_process}: {cores:.2f} cores busy on average", flush=True)
     rss = max(peak_rss_mb(p.pid) for p in procs)
     for p in procs:
         p.send_signal(signal.SIGTERM)

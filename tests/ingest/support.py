@@ -151,3 +151,16 @@ def wait_for(predicate, timeout: float = 90, every: float = 0.5) -> bool:  # noq
             return True
         time.sleep(every)
     return predicate()
+
+
+def children(pid: int) -> list[int]:
+    """The live child processes of pid (from /proc)."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out

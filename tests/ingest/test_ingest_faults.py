@@ -21,6 +21,7 @@ from tests.ingest.support import (
     TOPIC,
     Publisher,
     archived_seqs,
+    children,
     frame,
     lake_query,
     start_ingester,
@@ -60,9 +61,10 @@ def all_files_readable(root: Path) -> None:
         pq.read_table(path)
 
 
-def test_sigkill_at_random_moments_loses_nothing(tmp_path: Path, broker: Mosquitto) -> None:
+@pytest.mark.parametrize("parse_process", [True, False], ids=["parse-process", "one-process"])
+def test_sigkill_at_random_moments_loses_nothing(tmp_path: Path, broker: Mosquitto, parse_process: bool) -> None:
     n = 20_000
-    site = write_site(tmp_path, broker.port)
+    site = write_site(tmp_path, broker.port, parse_process=parse_process)
     root = tmp_path / "lake"
     proc = start_ingester(site)
     wait_connected(proc)  # the persistent session exists from here on
@@ -71,12 +73,17 @@ def test_sigkill_at_random_moments_loses_nothing(tmp_path: Path, broker: Mosquit
     sender.start()
     rng = random.Random(42)
     kills = 0
+    orphans: list[int] = []
     for _ in range(3):
         time.sleep(rng.uniform(0.3, 1.5))
+        orphans += children(proc.pid)  # its parse process: it must not outlive the killed ingester
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         kills += 1
         proc = start_ingester(site)
+    assert bool(orphans) == parse_process and wait_for(
+        lambda: not any(Path(f"/proc/{pid}").exists() for pid in orphans), timeout=10
+    )
     sender.join()
     publisher.close()
     assert wait_for(lambda: len(set(archived_seqs(root))) == n, timeout=120), "messages were lost"
@@ -147,8 +154,11 @@ def test_disk_failure_stops_acknowledging_reports_unhealthy_and_resumes(tmp_path
     assert stop(proc) == 0  # SIGTERM: written, acknowledged, clean exit
 
 
-def test_poison_messages_are_kept_verbatim_and_the_stream_goes_on(tmp_path: Path, broker: Mosquitto) -> None:
-    site = write_site(tmp_path, broker.port)
+@pytest.mark.parametrize("parse_process", [True, False], ids=["parse-process", "one-process"])
+def test_poison_messages_are_kept_verbatim_and_the_stream_goes_on(
+    tmp_path: Path, broker: Mosquitto, parse_process: bool
+) -> None:
+    site = write_site(tmp_path, broker.port, parse_process=parse_process)
     root = tmp_path / "lake"
     proc = start_ingester(site)
     wait_connected(proc)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing as mp
+import os
 import queue
 import time
 from datetime import UTC, tzinfo
@@ -25,12 +26,20 @@ def _zone_name(tz: tzinfo) -> str:
     return getattr(tz, "key", None) or "UTC"
 
 
-def run(inbox: Any, outbox: Any, topics: list[dict[str, str]], lake_root: str, collector: str, tz: str) -> None:
-    """Process main: batches in, ("done", id, dead) or ("unhealthy", id, why) out, until a None."""
+def run(
+    inbox: Any, outbox: Any, topics: list[dict[str, str]], lake_root: str, collector: str, tz: str, parent: int
+) -> None:
+    """Process main: batches in, ("done", id, dead) or ("unhealthy", id, why) out, until a None, or until
+    the ingester is gone (killed with SIGKILL, it cannot say so: its batches are redelivered anyway)."""
     router = Router([TopicRoute(**t) for t in topics], collector=collector, local_tz=ZoneInfo(tz))
     lake = LakeWriter(Path(lake_root), collector=collector)
     while True:
-        item = inbox.get()
+        try:
+            item = inbox.get(timeout=1.0)
+        except queue.Empty:
+            if os.getppid() != parent:
+                return
+            continue
         if item is None:
             return
         batch_id, messages = item
@@ -58,7 +67,10 @@ class ParseProcess:
     def start(self) -> None:
         self.inbox, self.outbox = self._ctx.Queue(), self._ctx.Queue()
         self.process = self._ctx.Process(
-            target=run, args=(self.inbox, self.outbox, *self._args), name="homelake-parse", daemon=True
+            target=run,
+            args=(self.inbox, self.outbox, *self._args, os.getpid()),
+            name="homelake-parse",
+            daemon=True,
         )
         self.process.start()
 
