@@ -117,11 +117,17 @@ def test_v311_publish_has_no_properties() -> None:
         (bytes((0x32, 3)) + b"\x00\x09t", "runs past"),
         (bytes((0x32, 5)) + b"\x00\x01\xff\x00\x01", "not UTF-8"),
         (b"\x00\x00", "reserved"),
+        (bytes((0x32, 3)) + b"\x00\x01t", "packet id"),
     ],
 )
 def test_malformed_packets_are_protocol_errors(packet: bytes, message: str) -> None:
     with pytest.raises(wire.ProtocolError, match=message):
         wire.PacketReader("5").feed(packet)
+
+
+def test_truncated_properties_are_protocol_errors() -> None:
+    with pytest.raises(wire.ProtocolError, match="runs past"):
+        wire.decode_connack(b"\x00\x00\x03\x11\x00\x00", "5")  # session expiry needs four bytes
 
 
 def test_connack_and_suback() -> None:
@@ -132,3 +138,25 @@ def test_connack_and_suback() -> None:
     assert ack.server_keepalive_s == 30 and ack.accepted and not ack.session_present
     assert wire.decode_suback(b"\x00\x01\x00\x01\x80", "5") == (1, [1, 0x80])
     assert wire.decode_suback(b"\x00\x02\x01", "3.1.1") == (2, [1])
+
+
+def test_garbage_never_escapes_as_anything_but_a_protocol_error() -> None:
+    """A broker (or a man in the middle) sending junk must end the connection cleanly, never crash the
+    reader with an IndexError or the like: every outcome is packets or a ProtocolError."""
+    import random
+
+    rng = random.Random(1)
+    valid = _publish("a/b", b"payload", props=b"\x26\x00\x01k\x00\x01v")
+    outcomes = {"ok": 0, "protocol": 0}
+    for _ in range(3000):
+        data = bytearray(valid)
+        for _ in range(rng.randint(1, 4)):  # flip a few bytes of a valid packet, or cut it
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        if rng.random() < 0.2:
+            data = data[: rng.randrange(1, len(data))]
+        try:
+            wire.PacketReader("5").feed(bytes(data))
+            outcomes["ok"] += 1
+        except wire.ProtocolError:
+            outcomes["protocol"] += 1
+    assert outcomes["ok"] and outcomes["protocol"]

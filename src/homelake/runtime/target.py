@@ -9,9 +9,15 @@ from homelake.sources.base import ParseResult
 
 
 class PollOutcome(Protocol):
-    results: Sequence[ParseResult]
-    dead_letters: Sequence[tuple[str, str, bytes]]  # (dataset key, reason, raw bytes)
-    errors: Sequence[Exception]
+    @property
+    def results(self) -> Sequence[ParseResult]: ...
+
+    @property
+    def dead_letters(self) -> Sequence[tuple[str, str, bytes]]:  # (dataset key, reason, raw bytes)
+        ...
+
+    @property
+    def errors(self) -> Sequence[Exception]: ...
 
 
 class PollTarget(Protocol):

@@ -20,8 +20,11 @@ SLOT = 300.0  # people-driven loads are decided per 5 minutes
 class Env(Protocol):
     """What a load can look at: seed, zone, people, weather, darkness and the LAN."""
 
-    seed: int
-    tz: tzinfo
+    @property
+    def seed(self) -> int: ...
+
+    @property
+    def tz(self) -> tzinfo: ...
 
     def outdoor_c(self, t: float) -> float: ...
     def dark(self, t: float) -> bool: ...

@@ -62,7 +62,7 @@ class MqttPublisher:
         )
         self.client.max_inflight_messages_set(MAX_INFLIGHT)
         self.client.max_queued_messages_set(0)
-        self.client.reconnect_delay_set(0.1, 2)
+        self.client.reconnect_delay_set(0.1, 2)  # type: ignore[arg-type]  # paho's hint says int; it computes in float
         self._connected = threading.Event()
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect

@@ -76,7 +76,7 @@ class DemoRun:
         config["metadata_csv"] = "device_metadata.csv"
         config["collect"] = {"interval_s": self.interval_s, "timeout_s": 3.0, "retries": 1, "backoff_s": 0.5}
         config["lake"]["flush_age_s"] = 2.0
-        if self.devices:
+        if self.broker is not None:
             config["mqtt"].update(protocol=self.broker.protocol, client_id="homelake-demo", batch_max_age_s=0.5)
             config["shelly"]["interval_s"] = self.interval_s
             config["shelly"].setdefault("discovery", {})["refresh_s"] = self.interval_s

@@ -65,7 +65,15 @@ class Router:
         )
 
     def archive_row(
-        self, topic: str, payload: bytes, *, qos: int, retain: bool, dup: bool, received_at: Any, parsed_ok: bool = True
+        self,
+        topic: str,
+        payload: bytes,
+        *,
+        qos: int,
+        retain: bool,
+        dup: bool,
+        received_at: Any,
+        parsed_ok: bool | None = True,
     ) -> dict[str, Any]:
         """The verbatim `mqtt/messages` row of one message."""
         return {

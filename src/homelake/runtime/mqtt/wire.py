@@ -174,6 +174,16 @@ def _properties(body: bytes, pos: int) -> tuple[dict[int, int | bytes], int]:
         raise ProtocolError("properties run past the packet")
     end, i = start + length, start
     props: dict[int, int | bytes] = {}
+    try:
+        i = _read_properties(body, i, end, props)
+    except (IndexError, struct.error):
+        raise ProtocolError("a property runs past the packet") from None
+    if i != end:
+        raise ProtocolError("properties do not end where their length says")
+    return props, end
+
+
+def _read_properties(body: bytes, i: int, end: int, props: dict[int, int | bytes]) -> int:
     while i < end:
         ident = body[i]
         i += 1
@@ -200,9 +210,7 @@ def _properties(body: bytes, pos: int) -> tuple[dict[int, int | bytes], int]:
             i += 2 + n
         else:
             raise ProtocolError(f"unknown property {ident:#x}")
-    if i != end:
-        raise ProtocolError("properties do not end where their length says")
-    return props, end
+    return i
 
 
 def decode_connack(body: bytes, protocol: Protocol) -> ConnAck:
@@ -288,6 +296,8 @@ class PacketReader:
             raise ProtocolError("PUBLISH topic is not UTF-8") from exc
         packet_id = 0
         if qos:
+            if pos + 2 > end:
+                raise ProtocolError("PUBLISH packet id runs past the packet")
             packet_id = (buf[pos] << 8) | buf[pos + 1]
             pos += 2
         if v5:

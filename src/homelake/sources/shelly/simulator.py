@@ -203,7 +203,8 @@ class ShellySimServer(SimHTTPServer):
         if name.lower() != "shelly.getdeviceinfo" and not self._allowed("POST", target, headers):
             status, _, extra = self._denied()
             return status, reply | {"error": {"code": 401, "message": "Unauthorized"}}, extra
-        params = frame.get("params") if isinstance(frame.get("params"), dict) else {}
+        raw_params = frame.get("params")
+        params: dict[str, Any] = raw_params if isinstance(raw_params, dict) else {}
         try:
             return (
                 200,
