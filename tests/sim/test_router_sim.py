@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
 import ssl
+import subprocess
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -273,3 +276,35 @@ def test_tls_with_self_signed_cert(site: Site, at: datetime) -> None:
         assert rows and all(row["ssid"] == "homelake" for row in rows)
         with pytest.raises(httpx.ConnectError):
             _get(sim, "/system/identity")  # system trust store: self-signed is refused
+
+
+@pytest.mark.integration
+@pytest.mark.skipif(shutil.which("curl") is None, reason="needs curl")
+def test_an_independent_client_curl_talks_to_it_as_to_a_router(site: Site, at: datetime) -> None:
+    """curl, not our httpx client: basic auth, `.proplist`/filter queries, RouterOS error bodies, HTTPS with
+    the simulator's certificate, exactly as one would talk to a real RouterOS v7."""
+
+    def curl(url: str, *args: str) -> tuple[int, Any]:
+        out = subprocess.run(
+            ["curl", "-sS", "-w", "\n%{http_code}", *args, url], capture_output=True, text=True, timeout=20, check=True
+        ).stdout
+        body, _, status = out.rpartition("\n")
+        return int(status), json.loads(body) if body else None
+
+    with RouterSimServer(site, "fw", password=PASSWORD, clock=lambda: at) as sim:
+        auth = ("-u", f"admin:{PASSWORD}")
+        status, leases = curl(sim.url + "/rest/ip/dhcp-server/lease?.proplist=mac-address,address,status", *auth)
+        truth = {c.mac: s for c in site.clients if (s := site.state_at(at).clients[c.mac]).lease is not None}
+        assert status == 200 and {row["mac-address"].lower() for row in leases} == set(truth)
+        assert all(set(row) <= {".id", "mac-address", "address", "status"} for row in leases)
+        assert {row["mac-address"].lower(): row["address"] for row in leases} == {m: s.ip for m, s in truth.items()}
+        status, bound = curl(sim.url + "/rest/ip/dhcp-server/lease?status=bound", *auth)
+        assert status == 200 and bound and all(row["status"] == "bound" for row in bound)
+        status, body = curl(sim.url + "/rest/system/identity", "-u", "admin:wrong")
+        assert status == 401
+        status, body = curl(sim.url + "/rest/interface/wireless/registration-table", *auth)
+        assert status == 400 and "no such command" in body["detail"]
+    if tls_available():
+        with RouterSimServer(site, "ap-office", password=PASSWORD, tls=True, clock=lambda: at) as sim:
+            status, ident = curl(sim.url + "/rest/system/identity", *auth, "--cacert", str(sim.cert_path))
+            assert status == 200 and ident == {"name": "ap-office"}
