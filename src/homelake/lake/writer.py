@@ -81,18 +81,23 @@ class LakeWriter:
         report = WriteReport()
         if not rows:
             return report
-        good, bad = self._validate(dataset, rows)
-        for row, reason in bad:
-            self._reject(dataset, row, reason)
-        report.rows_rejected = len(bad)
+        good, bad = self._check(dataset, rows)
         by_day: dict[date, list[Mapping[str, Any]]] = {}
         for row in good:
             by_day.setdefault(row["observed_at"].astimezone(UTC).date(), []).append(row)
+        tables = []
         for day, day_rows in sorted(by_day.items()):
-            table = pa.Table.from_pylist(list(day_rows), schema=dataset.schema)
-            path = layout.partition_dir(self.root, dataset, day) / layout.batch_name()
-            report.files.append(write_table_atomic(table, path))
-            report.rows_written += table.num_rows
+            table, misfits = self._to_table(dataset, day_rows)
+            bad.extend(misfits)
+            tables.append((day, table))
+        for row, reason in bad:
+            self._reject(dataset, row, reason)
+        report.rows_rejected = len(bad)
+        for day, table in tables:
+            if table.num_rows:
+                path = layout.partition_dir(self.root, dataset, day) / layout.batch_name()
+                report.files.append(write_table_atomic(table, path))
+                report.rows_written += table.num_rows
         return report
 
     def dead_letter_row(
@@ -140,18 +145,18 @@ class LakeWriter:
             write_table_atomic(dataset.schema.empty_table(), path)
 
     # -- internals --------------------------------------------------------------
-    def _validate(
+    def _check(
         self, dataset: Dataset, rows: Sequence[Mapping[str, Any]]
     ) -> tuple[list[Mapping[str, Any]], list[tuple[Mapping[str, Any], str]]]:
+        """The per-row checks Arrow does not make: no unknown columns, required ones set, aware observed_at."""
         schema = dataset.schema
         names = set(schema.names)
         required = [f.name for f in schema if not f.nullable]
         good: list[Mapping[str, Any]] = []
         bad: list[tuple[Mapping[str, Any], str]] = []
         for row in rows:
-            extra = set(row) - names
-            if extra:
-                bad.append((row, f"unexpected columns {sorted(extra)} for {dataset.key}"))
+            if not names.issuperset(row):
+                bad.append((row, f"unexpected columns {sorted(set(row) - names)} for {dataset.key}"))
                 continue
             missing = [n for n in required if row.get(n) is None]
             if missing:
@@ -162,20 +167,27 @@ class LakeWriter:
                 bad.append((row, "observed_at must be a time-zone aware datetime"))
                 continue
             good.append(row)
+        return good, bad
+
+    @staticmethod
+    def _to_table(
+        dataset: Dataset, rows: list[Mapping[str, Any]]
+    ) -> tuple[pa.Table, list[tuple[Mapping[str, Any], str]]]:
+        """The rows as one Arrow table of the declared schema; rows that do not convert are set apart."""
         try:
-            pa.Table.from_pylist(list(good), schema=schema)
-            return good, bad
+            return pa.Table.from_pylist(rows, schema=dataset.schema), []
         except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError):
             pass
         # Some row does not convert: find which, one by one (rare path).
-        still_good: list[Mapping[str, Any]] = []
-        for row in good:
+        fits: list[Mapping[str, Any]] = []
+        misfits: list[tuple[Mapping[str, Any], str]] = []
+        for row in rows:
             try:
-                pa.Table.from_pylist([row], schema=schema)
-                still_good.append(row)
+                pa.Table.from_pylist([row], schema=dataset.schema)
+                fits.append(row)
             except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError) as exc:
-                bad.append((row, f"does not fit schema {dataset.key}: {exc}"))
-        return still_good, bad
+                misfits.append((row, f"does not fit schema {dataset.key}: {exc}"))
+        return pa.Table.from_pylist(fits, schema=dataset.schema), misfits
 
     def _reject(self, dataset: Dataset, row: Mapping[str, Any], reason: str) -> None:
         log.warning("lake row rejected dataset=%s reason=%s", dataset.key, reason)
