@@ -1,9 +1,12 @@
 """Simulated Shelly devices: payload renderers and one HTTP server per device (Gen1 Basic, Gen2 Digest auth).
 
-Gen1: `GET /shelly` (no auth), `/status`, `/settings`. Gen2: `GET /shelly` and `/rpc/Shelly.GetDeviceInfo`
-(no auth), `GET /rpc/<Method>?id=N`, `POST /rpc` JSON-RPC frames; with a password, HTTP Digest (RFC 7616,
-SHA-256, realm = device id, user admin). While the device is offline it answers nothing: the fleet closes
-its listener (connection refused) or the request hangs until `timeout_delay_s` and is dropped.
+Gen1: `GET /shelly` (no auth), `/status`, `/settings`, `/cit/d`, and CoIoT (CoAP `cit/d`, `cit/s`) on UDP
+5683 of the same address. Gen2: `GET /shelly` and `/rpc/Shelly.GetDeviceInfo` (no auth), `GET /rpc/<Method>?id=N`,
+`POST /rpc` JSON-RPC frames, and JSON-RPC over a WebSocket on `GET /rpc` (Upgrade); with a password, HTTP
+Digest (RFC 7616, SHA-256, realm = device id, user admin), or in a frame an `auth` object answering the
+401 error frame's JSON challenge (HA2 = SHA256("dummy_method:dummy_uri")). While the device is offline it
+answers nothing: the fleet closes its listener (connection refused) or the request hangs until
+`timeout_delay_s` and is dropped.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import re
 import secrets
 import threading
@@ -22,15 +26,19 @@ from typing import Any, Self
 from urllib.parse import parse_qsl, urlsplit
 
 from homelake.sim.httpsim import CONTROL_PREFIX, SimHTTPServer, _Server
+from homelake.sim.websocket import WebSocketClosed, handshake, is_upgrade
 from homelake.sim.shelly_devices import ShellyDevice
 from homelake.sim.shelly_state import shelly_state
 from homelake.sim.site import Site
+from homelake.sources.shelly.simulator_coiot import COAP_PORT, CoapResponder, render_cit_d
 from homelake.sources.shelly.simulator_gen1 import render_gen1_settings, render_gen1_shelly, render_gen1_status
 from homelake.sources.shelly.simulator_gen2 import RpcError, render_gen2_info, render_gen2_status, rpc
 
 __all__ = ["ShellySimServer", "render_gen1_status", "render_gen2_status", "render_shelly_info", "render_status"]
 
+log = logging.getLogger(__name__)
 NONCE_TTL_S = 3600.0
+WS_HA2 = hashlib.sha256(b"dummy_method:dummy_uri").hexdigest()  # what Gen2 devices hash for in-frame auth
 _PARAM = re.compile(r'(\w+)=(?:"([^"]*)"|([^,\s]*))')
 Answer = tuple[int, Any, dict[str, str]]  # status, JSON body (None: drop the connection), extra headers
 
@@ -68,6 +76,7 @@ class ShellySimServer(SimHTTPServer):
         clock: Callable[[], datetime] | None = None,
         fault_delay_s: float = 5.0,
         timeout_delay_s: float = 10.0,
+        coap_port: int | None = COAP_PORT,
     ) -> None:
         super().__init__(host=host, port=port, username="admin", password=password, clock=clock,
                          fault_delay_s=fault_delay_s)  # fmt: skip
@@ -77,6 +86,8 @@ class ShellySimServer(SimHTTPServer):
         self.timeout_delay_s = timeout_delay_s
         self._nonces: dict[str, float] = {}
         self._nonce_lock = threading.Lock()
+        self.coap_port = coap_port if self.device.gen == 1 else None
+        self._coap: CoapResponder | None = None
 
     @property
     def url(self) -> str:
@@ -95,7 +106,19 @@ class ShellySimServer(SimHTTPServer):
             self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                             name=f"sim-shelly-{self.device.key}", daemon=True)  # fmt: skip
             self._thread.start()
+        if self.coap_port is not None and self._coap is None:
+            try:
+                self._coap = CoapResponder(self.state, self.device, self.host, lambda: self.clock().timestamp(),
+                                           lambda t: self.state.offline_mode(self.device, t) is None, self.coap_port)  # fmt: skip
+            except OSError as exc:
+                log.warning("%s: no CoIoT on %s:%s: %s", self.device.device_id, self.host, self.coap_port, exc)
         return self
+
+    def stop(self) -> None:
+        if self._coap is not None:
+            self._coap.close()
+            self._coap = None
+        super().stop()
 
     def sync(self, t: datetime) -> None:
         """Listen or not as the device is reachable at t (a sleeping sensor just drops requests)."""
@@ -129,6 +152,29 @@ class ShellySimServer(SimHTTPServer):
         ha2 = _sha256(f"{method}:{target}")
         expected = _sha256(f"{ha1}:{fields['nonce']}:{fields.get('nc', '')}:{fields.get('cnonce', '')}:auth:{ha2}")
         return hmac.compare_digest(expected, fields.get("response", ""))
+
+    def _frame_challenge(self) -> str:
+        """The JSON text of a 401 error frame's message: a digest challenge with a fresh nonce."""
+        nonce = secrets.randbelow(2**31)
+        with self._nonce_lock:
+            self._nonces[str(nonce)] = time.monotonic()
+        return json.dumps({"auth_type": "digest", "nonce": nonce, "nc": 1, "realm": self.realm,
+                           "algorithm": "SHA-256"})  # fmt: skip
+
+    def _frame_auth_ok(self, auth: Any) -> bool:
+        """An `auth` object of a JSON-RPC frame: response = SHA256(HA1:nonce:nc:cnonce:auth:HA2)."""
+        if not isinstance(auth, dict):
+            return False
+        nonce = str(auth.get("nonce", ""))
+        with self._nonce_lock:
+            known = nonce in self._nonces and time.monotonic() - self._nonces[nonce] < NONCE_TTL_S
+        if not known or auth.get("username") != "admin" or auth.get("realm") != self.realm:
+            return False
+        if str(auth.get("algorithm", "SHA-256")).upper() != "SHA-256":
+            return False
+        ha1 = _sha256(f"admin:{self.realm}:{self.password}")
+        expected = _sha256(f"{ha1}:{nonce}:{auth.get('nc', 1)}:{auth.get('cnonce', '')}:auth:{WS_HA2}")
+        return hmac.compare_digest(expected, str(auth.get("response", "")))
 
     def _allowed(self, method: str, target: str, headers: Any) -> bool:
         if not self.password:
@@ -170,12 +216,14 @@ class ShellySimServer(SimHTTPServer):
         if path == "/shelly":
             return 200, render_shelly_info(self.state.site, dev, auth=auth), {}
         if dev.gen == 1:
-            if path not in ("/status", "/settings"):
+            if path not in ("/status", "/settings", "/cit/d"):
                 return 404, {"error": 404, "message": "Not Found"}, {}
             if not self._allowed(method, target, headers):
                 return self._denied()
             if path == "/status":
                 return 200, render_gen1_status(self.state, dev, now), {}
+            if path == "/cit/d":
+                return 200, render_cit_d(dev), {}
             return 200, render_gen1_settings(self.state, dev, now, auth=auth), {}
         if path == "/rpc" and method == "POST":
             return self._envelope(target, headers, body, now)
@@ -196,23 +244,63 @@ class ShellySimServer(SimHTTPServer):
                 raise ValueError("expected {id, method, params}")
         except ValueError as exc:
             return 400, {"code": -32700, "message": f"Parse error: {exc}"}, {}
+        if self._allowed("POST", target, headers):
+            return 200, self.rpc_frame(frame, now, authorized=True), {}
+        reply = self.rpc_frame(frame, now, authorized=False)
+        if reply.get("error", {}).get("code") == 401:
+            status, _, extra = self._denied()
+            return status, reply | {"error": {"code": 401, "message": "Unauthorized"}}, extra
+        return 200, reply, {}
+
+    def rpc_frame(self, frame: dict[str, Any], now: float, *, authorized: bool) -> dict[str, Any]:
+        """The response frame to a JSON-RPC request frame (`authorized`: by the transport already)."""
         reply: dict[str, Any] = {"id": frame.get("id"), "src": self.device.device_id}
         if frame.get("src") is not None:
             reply["dst"] = frame["src"]
-        name = frame["method"]
-        if name.lower() != "shelly.getdeviceinfo" and not self._allowed("POST", target, headers):
-            status, _, extra = self._denied()
-            return status, reply | {"error": {"code": 401, "message": "Unauthorized"}}, extra
+        name = str(frame.get("method"))
+        open_method = name.lower() == "shelly.getdeviceinfo" or not self.password
+        if not (authorized or open_method or self._frame_auth_ok(frame.get("auth"))):
+            return reply | {"error": {"code": 401, "message": self._frame_challenge()}}
         raw_params = frame.get("params")
         params: dict[str, Any] = raw_params if isinstance(raw_params, dict) else {}
         try:
-            return (
-                200,
-                reply | {"result": rpc(self.state, self.device, name, params, now, auth=bool(self.password))},
-                {},
-            )
+            return reply | {"result": rpc(self.state, self.device, name, params, now, auth=bool(self.password))}
         except RpcError as exc:
-            return 200, reply | {"error": {"code": exc.code, "message": exc.message}}, {}
+            return reply | {"error": {"code": exc.code, "message": exc.message}}
+
+    def serve_websocket(self, handler: BaseHTTPRequestHandler) -> None:
+        """JSON-RPC over a WebSocket (`GET /rpc` with Upgrade), as Gen2 devices serve it; ends when the
+        client closes, the device goes offline or the simulator stops."""
+        mode = self.state.offline_mode(self.device, self.clock().timestamp())
+        if mode == "timeout":
+            self._stopping.wait(self.timeout_delay_s)
+        if mode is not None or (ws := handshake(handler)) is None:
+            handler.close_connection = True
+            return
+        handler.connection.settimeout(None)  # stop() cuts the socket; clients keep it alive with pings
+        while True:
+            try:
+                text = ws.receive()
+            except (WebSocketClosed, OSError):
+                return
+            now = self.clock().timestamp()
+            if self.state.offline_mode(self.device, now) is not None:
+                return  # a device that drops off the network just goes silent
+            try:
+                frame = json.loads(text)
+                if not isinstance(frame, dict) or not isinstance(frame.get("method"), str):
+                    raise ValueError("expected {id, method, params}")
+            except ValueError as exc:
+                reply: dict[str, Any] = {"id": None, "src": self.device.device_id,
+                                         "error": {"code": -32700, "message": f"Parse error: {exc}"}}  # fmt: skip
+            else:
+                if frame.get("id") is None:
+                    continue  # a notification: no answer
+                reply = self.rpc_frame(frame, now, authorized=False)
+            try:
+                ws.send(json.dumps(reply, separators=(",", ":")))
+            except OSError:
+                return
 
 
 def _make_handler(sim: ShellySimServer) -> type[BaseHTTPRequestHandler]:
@@ -226,6 +314,9 @@ def _make_handler(sim: ShellySimServer) -> type[BaseHTTPRequestHandler]:
             pass
 
         def _serve(self) -> None:
+            if sim.device.gen >= 2 and is_upgrade(self.headers) and urlsplit(self.path).path == "/rpc":
+                sim.serve_websocket(self)
+                return
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             (status, reply, extra), fault = sim.answer(self.command, self.path, self.headers, body)

@@ -18,6 +18,8 @@ from homelake.sim.shelly_state import ShellyState
 FW_ID, VERSION = "20241011-114455/1.4.4-g6d2a586", "1.4.4"
 INPUTS = {"SPSW-004PE16EU": 4, "SPSW-002PE16EU": 2, "SNSW-001P16EU": 1}
 SSID = "homelake"
+METHODS = ["Shelly.GetDeviceInfo", "Shelly.GetStatus", "Shelly.GetConfig", "Shelly.GetComponents",
+           "Shelly.ListMethods", "Switch.GetStatus", "Sys.GetStatus"]  # fmt: skip
 
 
 class RpcError(Exception):
@@ -114,6 +116,52 @@ def render_gen2_status(st: ShellyState, dev: ShellyDevice, t: float) -> dict[str
     return dict(sorted(status.items()))
 
 
+def render_gen2_config(st: ShellyState, dev: ShellyDevice) -> dict[str, Any]:
+    """`Shelly.GetConfig`: the components' configs (shapes of the Gen2 API docs and real dumps)."""
+    config: dict[str, Any] = {"ble": {"enable": False, "rpc": {"enable": True}, "observer": {"enable": False}},
+                              "cloud": {"enable": False, "server": "iot.shelly.cloud:6012/jrpc"}}  # fmt: skip
+    for i in range(INPUTS.get(dev.model, 0)):
+        config[f"input:{i}"] = {"id": i, "name": None, "type": "button" if dev.model == "SNSW-001P16EU" else "switch",
+                                "enable": True, "invert": False, "factory_reset": True}  # fmt: skip
+    config["mqtt"] = {"enable": True, "server": None, "client_id": None, "user": None, "ssl_ca": None,
+                      "topic_prefix": None, "rpc_ntf": True, "status_ntf": False, "use_client_cert": False,
+                      "enable_rpc": True, "enable_control": True}  # fmt: skip
+    for ch in range(dev.spec.outputs):
+        config[f"switch:{ch}"] = {"id": ch, "name": CIRCUITS[(dev.key, ch)][0] if (dev.key, ch) in CIRCUITS else None,
+                                  "in_mode": "detached" if dev.model == "SNSW-001P16EU" else "follow",
+                                  "initial_state": "restore_last", "auto_on": False, "auto_on_delay": 60.0,
+                                  "auto_off": False, "auto_off_delay": 60.0, "power_limit": 4480,
+                                  "voltage_limit": 280, "current_limit": 16.0}  # fmt: skip
+    config["sys"] = {
+        "device": {"name": dev.client.metadata.name, "mac": dev.mac12, "fw_id": FW_ID, "discoverable": True,
+                   "eco_mode": False, "addon_type": None},
+        "location": {"tz": st.site.timezone, "lat": st.site.latitude, "lon": st.site.longitude},
+        "debug": {"level": 2, "file_level": None, "mqtt": {"enable": False}, "websocket": {"enable": False},
+                  "udp": {"addr": None}},
+        "ui_data": {}, "rpc_udp": {"dst_addr": None, "listen_port": None}, "sntp": {"server": "time.google.com"},
+        "cfg_rev": 27,
+    }  # fmt: skip
+    if dev.client.connection == "wired":
+        config["eth"] = {"enable": True, "ipv4mode": "dhcp", "ip": None, "netmask": None, "gw": None,
+                         "nameserver": None}  # fmt: skip
+    config["wifi"] = {"ap": {"ssid": dev.device_id, "is_open": True, "enable": False},
+                      "sta": {"ssid": SSID, "is_open": False, "enable": dev.client.connection != "wired",
+                              "ipv4mode": "dhcp", "ip": None, "netmask": None, "gw": None, "nameserver": None},
+                      "roam": {"rssi_thr": -80, "interval": 60}}  # fmt: skip
+    config["ws"] = {"enable": False, "server": None, "ssl_ca": "ca.pem"}
+    return config
+
+
+def _components(st: ShellyState, dev: ShellyDevice, params: dict[str, Any], t: float) -> dict[str, Any]:
+    """`Shelly.GetComponents`: pages of {key, status, config}; the simulated devices have no dynamic ones."""
+    status, config = render_gen2_status(st, dev, t), render_gen2_config(st, dev)
+    items = [] if params.get("dynamic_only") in (True, "true") else [
+        {"key": key, "status": status.get(key, {}), "config": value} for key, value in config.items()
+    ]  # fmt: skip
+    offset = int(params.get("offset") or 0)
+    return {"components": items[offset:], "cfg_rev": config["sys"]["cfg_rev"], "offset": offset, "total": len(items)}
+
+
 def _component_id(params: dict[str, Any]) -> int:
     value = params.get("id", 0)
     try:
@@ -133,12 +181,11 @@ def rpc(st: ShellyState, dev: ShellyDevice, method: str, params: dict[str, Any],
     if name == "shelly.getstatus":
         return render_gen2_status(st, dev, t)
     if name == "shelly.getconfig":
-        return {"sys": {"device": {"name": dev.client.metadata.name, "mac": dev.mac12}},
-                "mqtt": {"enable": True, "client_id": None, "topic_prefix": None, "rpc_ntf": True,
-                         "status_ntf": False, "enable_rpc": True, "enable_control": True}}  # fmt: skip
+        return render_gen2_config(st, dev)
+    if name == "shelly.getcomponents":
+        return _components(st, dev, params, t)
     if name == "shelly.listmethods":
-        return {"methods": ["Shelly.GetDeviceInfo", "Shelly.GetStatus", "Shelly.GetConfig", "Switch.GetStatus",
-                            "Sys.GetStatus"]}  # fmt: skip
+        return {"methods": METHODS}
     component, _, verb = name.partition(".")
     if verb == "getstatus" and component:
         status = render_gen2_status(st, dev, t)
