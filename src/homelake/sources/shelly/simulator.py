@@ -26,13 +26,14 @@ from typing import Any, Self
 from urllib.parse import parse_qsl, urlsplit
 
 from homelake.sim.httpsim import CONTROL_PREFIX, SimHTTPServer, _Server
-from homelake.sim.websocket import WebSocketClosed, handshake, is_upgrade
 from homelake.sim.shelly_devices import ShellyDevice
 from homelake.sim.shelly_state import shelly_state
 from homelake.sim.site import Site
+from homelake.sim.websocket import is_upgrade
 from homelake.sources.shelly.simulator_coiot import COAP_PORT, CoapResponder, render_cit_d
 from homelake.sources.shelly.simulator_gen1 import render_gen1_settings, render_gen1_shelly, render_gen1_status
 from homelake.sources.shelly.simulator_gen2 import RpcError, render_gen2_info, render_gen2_status, rpc
+from homelake.sources.shelly.simulator_ws import serve_rpc_websocket
 
 __all__ = ["ShellySimServer", "render_gen1_status", "render_gen2_status", "render_shelly_info", "render_status"]
 
@@ -108,8 +109,10 @@ class ShellySimServer(SimHTTPServer):
             self._thread.start()
         if self.coap_port is not None and self._coap is None:
             try:
-                self._coap = CoapResponder(self.state, self.device, self.host, lambda: self.clock().timestamp(),
-                                           lambda t: self.state.offline_mode(self.device, t) is None, self.coap_port)  # fmt: skip
+                self._coap = CoapResponder(
+                    self.state, self.device, self.host, clock=lambda: self.clock().timestamp(),
+                    reachable=lambda t: self.state.offline_mode(self.device, t) is None, port=self.coap_port,
+                )  # fmt: skip
             except OSError as exc:
                 log.warning("%s: no CoIoT on %s:%s: %s", self.device.device_id, self.host, self.coap_port, exc)
         return self
@@ -268,40 +271,6 @@ class ShellySimServer(SimHTTPServer):
         except RpcError as exc:
             return reply | {"error": {"code": exc.code, "message": exc.message}}
 
-    def serve_websocket(self, handler: BaseHTTPRequestHandler) -> None:
-        """JSON-RPC over a WebSocket (`GET /rpc` with Upgrade), as Gen2 devices serve it; ends when the
-        client closes, the device goes offline or the simulator stops."""
-        mode = self.state.offline_mode(self.device, self.clock().timestamp())
-        if mode == "timeout":
-            self._stopping.wait(self.timeout_delay_s)
-        if mode is not None or (ws := handshake(handler)) is None:
-            handler.close_connection = True
-            return
-        handler.connection.settimeout(None)  # stop() cuts the socket; clients keep it alive with pings
-        while True:
-            try:
-                text = ws.receive()
-            except (WebSocketClosed, OSError):
-                return
-            now = self.clock().timestamp()
-            if self.state.offline_mode(self.device, now) is not None:
-                return  # a device that drops off the network just goes silent
-            try:
-                frame = json.loads(text)
-                if not isinstance(frame, dict) or not isinstance(frame.get("method"), str):
-                    raise ValueError("expected {id, method, params}")
-            except ValueError as exc:
-                reply: dict[str, Any] = {"id": None, "src": self.device.device_id,
-                                         "error": {"code": -32700, "message": f"Parse error: {exc}"}}  # fmt: skip
-            else:
-                if frame.get("id") is None:
-                    continue  # a notification: no answer
-                reply = self.rpc_frame(frame, now, authorized=False)
-            try:
-                ws.send(json.dumps(reply, separators=(",", ":")))
-            except OSError:
-                return
-
 
 def _make_handler(sim: ShellySimServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
@@ -315,7 +284,7 @@ def _make_handler(sim: ShellySimServer) -> type[BaseHTTPRequestHandler]:
 
         def _serve(self) -> None:
             if sim.device.gen >= 2 and is_upgrade(self.headers) and urlsplit(self.path).path == "/rpc":
-                sim.serve_websocket(self)
+                serve_rpc_websocket(sim, self)
                 return
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""

@@ -1,0 +1,173 @@
+"""CoIoT (Shelly's CoAP v2 dialect) of a simulated Gen1 device: the `cit/d` description (also over HTTP
+`GET /cit/d`), the `cit/s` status, and a UDP responder on port 5683 of the device's address.
+
+A request is a CoAP GET with Uri-Path `cit` / `d|s`; the device answers 2.05 Content (code 69) with option
+3332 = `<model>#<MAC>#2` (the device id clients key on), 3412 (validity, s) and 3420 (serial), then the JSON
+payload. `cit/d`: blocks `{"I","D"}` (`relay_0`, `light_0`, `device`) and sensors `{"I","T","D","U","R","L"}`;
+`cit/s`: `{"G": [[channel, sensor id, value], ...]}`. Energy is in watt-minutes, as `/status` reports it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import struct
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from homelake.sim.shelly_devices import ShellyDevice
+from homelake.sim.shelly_state import ShellyState
+
+COAP_PORT = 5683
+CONTENT, PERIODIC = 69, 30  # 2.05 Content (a reply) and Shelly's 0.30 code for periodic multicasts
+OPT_URI_PATH, OPT_DEVICE_ID, OPT_VALIDITY, OPT_SERIAL = 11, 3332, 3412, 3420
+_TEMPERATURE_MODELS = ("SHPLG-S", "SHSW-25")
+
+
+def _sensors(dev: ShellyDevice) -> list[tuple[dict[str, Any], Callable[[ShellyState, float], Any]]]:
+    """(description, value at t) per CoIoT sensor of the device, in `cit/d` order."""
+    out: list[tuple[dict[str, Any], Callable[[ShellyState, float], Any]]] = []
+    device_blk = dev.spec.outputs + 1
+    out.append(({"I": 9103, "T": "EVC", "D": "cfgChanged", "R": "U16", "L": device_blk}, lambda st, t: 0))
+    for ch in range(dev.spec.outputs):
+        blk, base = ch + 1, 100 * (ch + 1)
+
+        def on(st: ShellyState, t: float, ch: int = ch) -> int:
+            return int(st.output(dev, ch, t))
+
+        out.append(({"I": 1001 + base, "T": "S", "D": "output", "R": "0/1", "L": blk}, on))
+        if ch in dev.metered:
+
+            def power(st: ShellyState, t: float, ch: int = ch) -> float:
+                return round(st.power_w(dev, ch, t), 2)
+
+            out.append(({"I": 4001 + base, "T": "P", "D": "power", "U": "W", "R": ["0/2500", "-1"], "L": blk}, power))
+        if ch in dev.metered and dev.has_counter:
+
+            def energy(st: ShellyState, t: float, ch: int = ch) -> int:
+                return st.gen1_total_wmin(dev, ch, t)
+
+            out.append(({"I": 4003 + base, "T": "E", "D": "energy", "U": "Wmin", "R": ["U32", "-1"], "L": blk}, energy))
+        if dev.spec.output_kind == "relay":
+            out.append(({"I": 6002 + base, "T": "A", "D": "overpower", "R": ["0/1", "-1"], "L": blk}, lambda st, t: 0))
+    if dev.model in _TEMPERATURE_MODELS:
+        out += [
+            ({"I": 3104, "T": "T", "D": "deviceTemp", "U": "C", "R": ["-40/300", "999"], "L": device_blk},
+             lambda st, t: st.device_temperature_c(dev, t)),
+            ({"I": 3105, "T": "T", "D": "deviceTemp", "U": "F", "R": ["-40/572", "999"], "L": device_blk},
+             lambda st, t: round(st.device_temperature_c(dev, t) * 9 / 5 + 32, 2)),
+            ({"I": 6101, "T": "A", "D": "overtemp", "R": ["0/1", "-1"], "L": device_blk}, lambda st, t: 0),
+        ]  # fmt: skip
+    return out
+
+
+def render_cit_d(dev: ShellyDevice) -> dict[str, Any]:
+    """The CoIoT description of the device (`GET /cit/d`, CoAP `cit/d`)."""
+    kind = "light" if dev.spec.output_kind == "light" else "relay"
+    blocks = [{"I": ch + 1, "D": f"{kind}_{ch}"} for ch in range(dev.spec.outputs)]
+    return {"blk": [*blocks, {"I": dev.spec.outputs + 1, "D": "device"}], "sen": [d for d, _ in _sensors(dev)]}
+
+
+def render_cit_s(st: ShellyState, dev: ShellyDevice, t: float) -> dict[str, Any]:
+    """The CoIoT status at epoch second t (CoAP `cit/s`, and the periodic multicast)."""
+    return {"G": [[0, desc["I"], value(st, t)] for desc, value in _sensors(dev)]}
+
+
+def _option(delta: int, value: bytes) -> bytes:
+    def nibble(n: int) -> tuple[int, bytes]:
+        if n < 13:
+            return n, b""
+        if n < 269:
+            return 13, bytes([n - 13])
+        return 14, struct.pack("!H", n - 269)
+
+    d, d_ext = nibble(delta)
+    n, n_ext = nibble(len(value))
+    return bytes([d << 4 | n]) + d_ext + n_ext + value
+
+
+def encode_message(dev: ShellyDevice, code: int, mid: int, payload: bytes, serial: int) -> bytes:
+    """A Shelly CoAP message (non-confirmable) with the device-id, validity and serial options."""
+    options = [(OPT_DEVICE_ID, f"{dev.model}#{dev.mac12}#2".encode()), (OPT_VALIDITY, struct.pack("!H", 38400)),
+               (OPT_SERIAL, struct.pack("!H", serial % 65536))]  # fmt: skip
+    out, last = bytearray(struct.pack("!BBH", 0x50, code, mid)), 0
+    for number, value in options:
+        out += _option(number - last, value)
+        last = number
+    return bytes(out) + b"\xff" + payload
+
+
+def parse_request(data: bytes) -> tuple[int, str] | None:
+    """(message id, Uri-Path) of a CoAP GET, or None for anything else."""
+    if len(data) < 4 or data[0] >> 6 != 1 or data[1] != 1:
+        return None
+    tkl = data[0] & 0x0F
+    if tkl > 8:
+        return None
+    (mid,), raw, number, path = struct.unpack("!H", data[2:4]), data[4 + tkl :], 0, []
+    while raw and raw[0] != 0xFF:
+        delta, length, raw = raw[0] >> 4, raw[0] & 0x0F, raw[1:]
+        fields = []
+        for nib in (delta, length):
+            if nib == 13 and raw:
+                nib, raw = raw[0] + 13, raw[1:]
+            elif nib == 14 and len(raw) >= 2:
+                nib, raw = struct.unpack("!H", raw[:2])[0] + 269, raw[2:]
+            elif nib > 12:
+                return None
+            fields.append(nib)
+        number += fields[0]
+        if len(raw) < fields[1]:
+            return None
+        if number == OPT_URI_PATH:
+            path.append(raw[: fields[1]].decode(errors="replace"))
+        raw = raw[fields[1] :]
+    return mid, "/".join(path)
+
+
+class CoapResponder:
+    """Answers `cit/d` and `cit/s` on UDP `host:port` while `reachable()`; one daemon thread."""
+
+    def __init__(
+        self,
+        st: ShellyState,
+        dev: ShellyDevice,
+        host: str,
+        clock: Callable[[], float],
+        reachable: Callable[[float], bool],
+        port: int = COAP_PORT,
+    ) -> None:
+        self.st, self.dev, self.clock, self.reachable = st, dev, clock, reachable
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            self.sock.bind((host, port))
+        except OSError:
+            self.sock.close()
+            raise
+        self.sock.settimeout(0.2)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, name=f"sim-coiot-{dev.key}", daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                data, peer = self.sock.recvfrom(2048)
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            request, t = parse_request(data), self.clock()
+            if request is None or request[1] not in ("cit/d", "cit/s") or not self.reachable(t):
+                continue
+            body = render_cit_d(self.dev) if request[1] == "cit/d" else render_cit_s(self.st, self.dev, t)
+            payload = json.dumps(body, separators=(",", ":")).encode()
+            with contextlib.suppress(OSError):
+                self.sock.sendto(encode_message(self.dev, CONTENT, request[0], payload, int(t // 30)), peer)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=2)
+        self.sock.close()
