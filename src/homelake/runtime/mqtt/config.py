@@ -55,9 +55,10 @@ class MqttConfig(BaseModel):
     batch_max_messages: int = Field(5000, ge=1, le=65535)
     batch_max_age_s: float = Field(1.0, gt=0)
     queue_max: int = Field(20000, ge=100)
-    # Parse in a second process fed with each durable archive batch (acknowledged once both are written):
-    # parsing then runs beside the MQTT client instead of sharing its GIL.
-    parse_process: bool = True
+    # Parse in a second process fed with each durable archive batch (acknowledged once both are written),
+    # beside the MQTT client instead of sharing its GIL. Off by default: with homelake's own subscriber one
+    # process drains as fast on less CPU (docs/performance.md); worth it for parsers much heavier than Shelly's.
+    parse_process: bool = False
     metrics: MetricsEndpoint | None = None
 
     def subscriptions(self) -> list[str]:
