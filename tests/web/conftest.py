@@ -23,7 +23,9 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
     """Built once per test session (the slow part: ~20 s); tests only read it."""
     from homelake.cli.transform import run_transform
 
-    run = DemoRun(tmp_path_factory.mktemp("web") / "site", days=1)
+    # a little over a day, so the history always spans two site-local days (even when built just after
+    # local midnight) and a one-day range always narrows the charts
+    run = DemoRun(tmp_path_factory.mktemp("web") / "site", days=1.25)
     run.start()
     try:
         run.lay_history()
