@@ -72,14 +72,13 @@ def broker(tmp_path) -> Iterator[Mosquitto]:  # noqa: ANN001
 
 
 def _subscriber(port: int, received: Received, protocol: str = "5", **kw: object) -> Subscriber:
+    kw = {"reconnect_min_s": 0.2, "reconnect_max_s": 0.5, **kw}
     cfg = SubscriberConfig(
         host="127.0.0.1",
         port=port,
         client_id=f"sub-{protocol}",
         filters=["t/#"],
         protocol=protocol,  # type: ignore[arg-type]
-        reconnect_min_s=0.2,
-        reconnect_max_s=0.5,
         **kw,  # type: ignore[arg-type]
     )
     return Subscriber(cfg, received)
@@ -111,6 +110,7 @@ def test_unacknowledged_messages_come_back_after_a_reconnect_and_acknowledged_on
         time.sleep(0.5)
         assert sorted(p.payload for p, _ in received2.items) == sorted(b"x%d" % i for i in range(4, 10))
         assert all(p.dup for p, _ in again)
+        assert sub2.generation == 1, "the queued messages behind the CONNACK must not cost a reconnect"
         assert sub2.ack([p.packet_id for p, _ in again], generation=0) == 0, "ids of another connection"
         assert sub2.ack([p.packet_id for p, _ in again], generation=sub2.generation) == 6
     finally:
@@ -194,3 +194,44 @@ def test_refused_credentials_are_logged_without_the_password_and_retried(
             assert _wait(lambda: good.connected)
         finally:
             good.stop()
+
+
+def test_messages_in_the_same_read_as_the_connack_are_delivered() -> None:
+    """A session with queued messages gets them right behind its CONNACK, often in one TCP segment: they
+    are the first deliveries of the connection, not a protocol error and a reconnect."""
+    import socket
+
+    from homelake.runtime.mqtt import wire
+
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+    acks: list[bytes] = []
+
+    def broker() -> None:
+        conn, _ = server.accept()
+        with conn:
+            conn.recv(4096)  # CONNECT
+            publish = b"\x32" + wire.varint(2 + 3 + 2 + 1 + 5) + b"\x00\x03t/1\x00\x07\x00queue"
+            conn.sendall(b"\x20\x03\x01\x00\x00" + publish + publish.replace(b"\x00\x07", b"\x00\x08"))
+            conn.settimeout(5)
+            while len(b"".join(acks)) < 8 + 4:  # the SUBSCRIBE, then two PUBACKs
+                data = conn.recv(4096)
+                if not data:
+                    break
+                acks.append(data)
+
+    thread = threading.Thread(target=broker, daemon=True)
+    thread.start()
+    received = Received()
+    sub = _subscriber(port, received, reconnect_min_s=5)
+    sub.start()
+    try:
+        items = received.wait(2)
+        assert [(p.packet_id, p.payload) for p, _ in items] == [(7, b"queue"), (8, b"queue")]
+        assert sub.generation == 1
+        assert sub.ack([7, 8], 1) == 2
+        thread.join(5)
+        assert b"".join(acks).endswith(b"\x40\x02\x00\x07\x40\x02\x00\x08")
+    finally:
+        sub.stop()
+        server.close()

@@ -111,10 +111,10 @@ class Subscriber:
         while not self._stop.is_set():
             sock: socket.socket | None = None
             try:
-                sock, reader = self._connect()
+                sock, reader, early = self._connect()
                 if sock is not None:
                     delay = self.cfg.reconnect_min_s
-                    self._read(sock, reader)
+                    self._read(sock, reader, early)
             except (OSError, wire.ProtocolError) as exc:
                 if not self._stop.is_set():
                     log.warning(
@@ -133,7 +133,7 @@ class Subscriber:
                 break
             delay = min(delay * 2, self.cfg.reconnect_max_s)
 
-    def _connect(self) -> tuple[socket.socket | None, wire.PacketReader]:
+    def _connect(self) -> tuple[socket.socket | None, wire.PacketReader, list[wire.Publish]]:
         cfg = self.cfg
         reader = wire.PacketReader(cfg.protocol)
         sock = socket.create_connection((cfg.host, cfg.port), timeout=cfg.connect_timeout_s)
@@ -149,7 +149,7 @@ class Subscriber:
                     password=cfg.password,
                 )
             )
-            connack = self._await_connack(sock, reader)
+            connack, early = self._await_connack(sock, reader)
         except BaseException:
             sock.close()
             raise
@@ -162,7 +162,7 @@ class Subscriber:
                 cfg.client_id,
                 connack.reason,
             )
-            return None, reader
+            return None, reader, []
         self._keepalive_s = float(connack.server_keepalive_s or cfg.keepalive_s)
         sock.settimeout(min(1.0, max(0.1, self._keepalive_s / 4)))
         with self._send_lock:
@@ -180,9 +180,11 @@ class Subscriber:
             len(cfg.filters),
         )
         self.on_connection(True)
-        return sock, reader
+        return sock, reader, early
 
-    def _await_connack(self, sock: socket.socket, reader: wire.PacketReader) -> wire.ConnAck:
+    def _await_connack(self, sock: socket.socket, reader: wire.PacketReader) -> tuple[wire.ConnAck, list[wire.Publish]]:
+        """The CONNACK, and the PUBLISH packets that came in the same read: a session with queued
+        messages gets them right behind its CONNACK (the broker must send CONNACK first)."""
         deadline = time.monotonic() + self.cfg.connect_timeout_s
         while True:
             sock.settimeout(max(0.01, deadline - time.monotonic()))
@@ -190,15 +192,17 @@ class Subscriber:
             if not data:
                 raise ConnectionError("the broker closed the connection before CONNACK")
             publishes, others = reader.feed(data)
+            if others and others[0][0] == wire.CONNACK:
+                return wire.decode_connack(others[0][2], self.cfg.protocol), publishes
+            if others:
+                raise wire.ProtocolError(f"packet type {others[0][0]} before CONNACK")
             if publishes:
                 raise wire.ProtocolError("PUBLISH before CONNACK")
-            for kind, _flags, body in others:
-                if kind == wire.CONNACK:
-                    return wire.decode_connack(body, self.cfg.protocol)
-                raise wire.ProtocolError(f"packet type {kind} before CONNACK")
 
-    def _read(self, sock: socket.socket, reader: wire.PacketReader) -> None:
+    def _read(self, sock: socket.socket, reader: wire.PacketReader, early: list[wire.Publish]) -> None:
         generation = self._generation
+        if early:
+            self.on_messages(early, generation)
         last_rx = time.monotonic()
         while not self._stop.is_set():
             try:
