@@ -26,6 +26,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 import duckdb
@@ -36,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from homelake.lake.compaction import compact  # noqa: E402
-from homelake.testing.broker import Mosquitto  # noqa: E402
+from homelake.testing.broker import Mosquitto, free_port  # noqa: E402
 
 DEVICES = [f"shellyplus1pm-a8032abe{i:04x}" for i in range(500)]
 NUMERIC_PER_FRAME = 11  # apower voltage current pf freq aenergy.total by_minute x3 minute_ts tC
@@ -217,6 +218,19 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
+def acknowledged(metrics_port: int) -> int:
+    """A worker's messages_acknowledged_total from its /metrics endpoint."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=2) as response:
+            text = response.read().decode()
+    except OSError:
+        return 0
+    for line in text.splitlines():
+        if line.startswith("homelake_ingest_messages_acknowledged_total"):
+            return int(float(line.split()[-1]))
+    return 0
+
+
 def archived(lake: Path) -> int:
     """Messages stored completely: in the verbatim archive and parsed (one switch reading per frame).
     The ingester acknowledges a batch only when both are durable, so this is what it has acknowledged."""
@@ -242,7 +256,10 @@ def drain_with_workers(
     group = "benchgroup" if workers > 1 else None
     extra: dict[str, object] = {"shared_group": group} if group else {}
     extra["parse_process"] = parse_process
-    sites = [site_file(workdir, broker_port, f"bench-w{i}", **extra) for i in range(workers)]
+    ports = [free_port() for _ in range(workers)]
+    sites = [
+        site_file(workdir, broker_port, f"bench-w{i}", metrics={"port": port}, **extra) for i, port in enumerate(ports)
+    ]
     procs = [start_worker(s) for s in sites]
     time.sleep(2.0)
     for p in procs:
@@ -252,11 +269,15 @@ def drain_with_workers(
     t0 = time.monotonic()
     for p in procs:
         p.send_signal(signal.SIGCONT)
-    while archived(workdir / "lake") < n:
-        time.sleep(0.1)
+    # done when the workers have acknowledged all n (they acknowledge only after the durable write):
+    # asking their /metrics is cheap, unlike reading the lake while they write it
+    while sum(acknowledged(port) for port in ports) < n:
+        time.sleep(0.02)
         if time.monotonic() - t0 > 600:
             raise TimeoutError("drain did not finish")
     wall = time.monotonic() - t0
+    if archived(workdir / "lake") < n:
+        raise AssertionError("acknowledged messages are missing from the lake")
     rate = n / wall
     cores = (sum(cpu_seconds(p.pid) for p in procs) - cpu0) / wall
     print(f"    {workers} worker(s), parse process {parse_process}: {cores:.2f} cores busy on average", flush=True)
