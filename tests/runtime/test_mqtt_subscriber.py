@@ -235,3 +235,26 @@ def test_messages_in_the_same_read_as_the_connack_are_delivered() -> None:
     finally:
         sub.stop()
         server.close()
+
+
+def test_a_failing_consumer_costs_a_reconnect_not_the_subscription(broker: Mosquitto) -> None:
+    calls: list[int] = []
+    received = Received()
+
+    def flaky(publishes: list[Publish], generation: int) -> None:
+        calls.append(generation)
+        if len(calls) == 1:
+            raise RuntimeError("a bug in the consumer")
+        received(publishes, generation)
+
+    cfg = SubscriberConfig(host="127.0.0.1", port=broker.port, client_id="flaky", filters=["t/#"], reconnect_min_s=0.2)
+    sub = Subscriber(cfg, flaky)
+    sub.start()
+    try:
+        assert _wait(lambda: sub.connected)
+        time.sleep(0.3)
+        _publish(broker.port, [("t/x", b"again", 1, False)])
+        ((p, generation),) = received.wait(1)
+        assert p.payload == b"again" and p.dup and generation == 2  # redelivered on the new connection
+    finally:
+        sub.stop()

@@ -125,6 +125,8 @@ class Subscriber:
                         exc,
                         delay,
                     )
+            except Exception:  # a bug in a callback: say so loudly, but keep the subscription alive
+                log.exception("mqtt subscriber error; reconnecting in %.0f s", delay)
             finally:
                 was_up = self._close(sock)
                 if was_up:
