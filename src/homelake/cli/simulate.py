@@ -26,13 +26,22 @@ def simulate(
     broker: Annotated[
         str, typer.Option(help="MQTT broker: auto (Mosquitto if installed, else embedded amqtt), mosquitto or amqtt.")
     ] = "auto",
+    shelly_port: Annotated[
+        int,
+        typer.Option(
+            help="Port of every Shelly device on its own loopback address; 0 picks free ports. 80 (needs root) "
+            "serves them where clients that assume port 80 look, such as Home Assistant's aioshelly for Gen1."
+        ),
+    ] = 0,
 ) -> None:
     """Serve the simulated site (routers, Shelly devices, MQTT) on loopback, as a real site, until Ctrl-C."""
     site = build_site(seed)
     local = None
     if devices:
         local = start_local_broker(Path(tempfile.mkdtemp(prefix="homelake-sim-broker-")), prefer=broker)  # type: ignore[arg-type]
-    extra = {"shelly": True, "shelly_port": 0, "mqtt_host": local.host, "mqtt_port": local.port} if local else {}
+    extra = (
+        {"shelly": True, "shelly_port": shelly_port, "mqtt_host": local.host, "mqtt_port": local.port} if local else {}
+    )
     try:
         _serve(site, tls, write_config, local, extra)
     finally:
