@@ -54,10 +54,21 @@ def frame(seq: int) -> bytes:
 class Publisher:
     """paho QoS 1 publisher on a persistent session that waits for every PUBACK (never loses messages)."""
 
-    def __init__(self, port: int, client_id: str = "test-publisher") -> None:
+    def __init__(
+        self,
+        port: int,
+        client_id: str = "test-publisher",
+        *,
+        ca: Path | None = None,
+        login: tuple[str, str] | None = None,
+    ) -> None:
         self.client = mqtt.Client(
             mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv311, clean_session=False
         )
+        if ca is not None:  # the broker speaks TLS with a certificate signed by (or being) this CA
+            self.client.tls_set(ca_certs=str(ca))
+        if login is not None:
+            self.client.username_pw_set(*login)
         self.client.max_inflight_messages_set(1000)
         self.client.max_queued_messages_set(0)
         self.client.reconnect_delay_set(0.2, 2)

@@ -16,6 +16,7 @@ import pytest
 
 from homelake.lake import layout
 from homelake.lake.schemas import get
+from homelake.sim.tls import make_self_signed, tls_available
 from homelake.testing.broker import Mosquitto, free_port
 from tests.ingest.support import (
     TOPIC,
@@ -190,3 +191,33 @@ def archived_seqs_safe(root: Path) -> list[int]:
         except (ValueError, KeyError):
             continue
     return seqs
+
+
+@pytest.mark.skipif(not tls_available(), reason="needs cryptography or openssl for a self-signed cert")
+def test_ingestion_over_tls_with_a_login(tmp_path: Path) -> None:
+    """`mqtt.tls: true` with the broker's CA: the whole path (config, TLS, login, acks from the writer
+    through the connection thread) on a TLS-only listener, and nothing is redelivered afterwards."""
+    cert, key = make_self_signed(tmp_path / "tls", host="127.0.0.1")
+    with Mosquitto(tmp_path / "broker", users={"ingest": "tls-secret-1"}, tls=(cert, key)) as tls_broker:
+        secret = tmp_path / "mqtt-password"
+        secret.write_text("tls-secret-1\n")
+        site = write_site(
+            tmp_path, tls_broker.port, tls=True, verify_tls=str(cert), username="ingest", password={"file": str(secret)}
+        )
+        root = tmp_path / "lake"
+        proc = start_ingester(site)
+        wait_connected(proc)
+        publisher = Publisher(tls_broker.port, ca=cert, login=("ingest", "tls-secret-1"))
+        n = 3000
+        publisher.publish_all([(TOPIC, frame(i)) for i in range(n)])
+        publisher.close()
+        assert wait_for(lambda: len(set(archived_seqs(root))) == n), "messages were lost over TLS"
+        assert stop(proc) == 0
+        assert set(archived_seqs(root)) == set(range(n))
+        proc.log.seek(0)  # type: ignore[attr-defined]
+        assert b"tls-secret-1" not in proc.log.read()  # type: ignore[attr-defined]
+        proc = start_ingester(site)  # the same session again: everything was acknowledged
+        wait_connected(proc)
+        time.sleep(1.5)
+        assert stop(proc) == 0
+        assert len(archived_seqs(root)) == n, "acknowledged messages came back"

@@ -4,6 +4,7 @@ reconnects and refused credentials (logged without the password)."""
 from __future__ import annotations
 
 import logging
+import ssl
 import threading
 import time
 from collections.abc import Iterator
@@ -13,8 +14,10 @@ import pytest
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
+from homelake.runtime.mqtt.config import MqttConfig
 from homelake.runtime.mqtt.subscriber import Subscriber, SubscriberConfig
 from homelake.runtime.mqtt.wire import Publish
+from homelake.sim.tls import make_self_signed, tls_available
 from homelake.testing.broker import Mosquitto
 
 pytestmark = pytest.mark.integration
@@ -136,24 +139,40 @@ def test_qos0_retained_and_large_messages(broker: Mosquitto) -> None:
 
 
 def test_keepalive_pings_hold_an_idle_connection_and_a_blocked_reader(broker: Mosquitto) -> None:
-    received = Received()
-    sub = _subscriber(broker.port, received, keepalive_s=2)
+    got: list[Publish] = []
+    sub: Subscriber
+
+    def stalling(publishes: list[Publish], generation: int) -> None:
+        # the consumer stalls for 6 s (back-pressure) and, while it waits, ticks the keepalive from inside
+        # the callback, as the ingester does; it acknowledges the first message before stalling
+        sub.ack([p.packet_id for p in publishes], generation)
+        for _ in range(12):
+            time.sleep(0.5)
+            sub.keepalive_tick()
+        got.extend(publishes)
+
+    sub = Subscriber(SubscriberConfig("127.0.0.1", broker.port, "stall", ["t/#"], keepalive_s=2), stalling)
     sub.start()
     try:
         assert _wait(lambda: sub.connected)
         time.sleep(0.3)
-        received.block.clear()  # the consumer stalls (back-pressure) ...
         _publish(broker.port, [("t/1", b"a", 1, False)])
-        for _ in range(12):  # ... while it waits, it ticks the keepalive, as the ingester does
-            time.sleep(0.5)
-            sub.keepalive_tick()
-        received.block.set()
-        received.wait(1)
+        assert _wait(lambda: len(got) == 1, timeout=15)
         time.sleep(4)  # idle: without PINGREQ the broker drops a 2 s keepalive client after 3 s
         assert sub.connected and sub.generation == 1
     finally:
         sub.stop()
     assert "exceeded timeout" not in (broker.dir / "mosquitto.log").read_text()
+    # and the acknowledgement sent from inside the stall stuck: a new connection gets nothing back
+    again = Received()
+    sub2 = Subscriber(SubscriberConfig("127.0.0.1", broker.port, "stall", ["t/#"]), again)
+    sub2.start()
+    try:
+        assert _wait(lambda: sub2.connected)
+        time.sleep(1.0)
+        assert again.items == []
+    finally:
+        sub2.stop()
 
 
 def test_a_broker_restart_reconnects_and_a_new_generation_begins(broker: Mosquitto) -> None:
@@ -258,3 +277,48 @@ def test_a_failing_consumer_costs_a_reconnect_not_the_subscription(broker: Mosqu
         assert p.payload == b"again" and p.dup and generation == 2  # redelivered on the new connection
     finally:
         sub.stop()
+
+
+@pytest.mark.skipif(not tls_available(), reason="needs cryptography or openssl for a self-signed cert")
+def test_tls_verifies_the_broker_and_an_untrusted_certificate_is_refused(
+    tmp_path,
+    caplog: pytest.LogCaptureFixture,  # noqa: ANN001
+) -> None:
+    cert, key = make_self_signed(tmp_path / "tls", host="127.0.0.1")
+    with Mosquitto(tmp_path / "broker", tls=(cert, key)) as broker:
+        trusted = MqttConfig(port=broker.port, tls=True, verify_tls=cert).tls_context()
+        received = Received()
+        sub = _subscriber(broker.port, received, tls=trusted)
+        sub.start()
+        try:
+            assert _wait(lambda: sub.connected)
+            time.sleep(0.3)
+            c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="tls-pub")
+            c.tls_set(ca_certs=str(cert))
+            c.connect("127.0.0.1", broker.port)
+            c.loop_start()
+            c.publish("t/secure", b"over tls", qos=1).wait_for_publish(10)
+            c.disconnect()
+            c.loop_stop()
+            ((p, _),) = received.wait(1)
+            assert p.payload == b"over tls"
+        finally:
+            sub.stop()
+
+        system_cas = MqttConfig(port=broker.port, tls=True).tls_context()  # the self-signed cert is not in there
+        untrusting = _subscriber(broker.port, Received(), tls=system_cas)
+        with caplog.at_level(logging.WARNING, logger="homelake.runtime.mqtt.subscriber"):
+            untrusting.start()
+            assert _wait(lambda: any("CERTIFICATE_VERIFY_FAILED" in r.getMessage() for r in caplog.records))
+            untrusting.stop()
+        assert not untrusting.connected and untrusting.generation == 0
+
+
+def test_tls_settings_are_checked(tmp_path) -> None:  # noqa: ANN001
+    with pytest.raises(ValueError, match="only applies with tls"):
+        MqttConfig(verify_tls=False)
+    with pytest.raises(ValueError, match="not a readable file"):
+        MqttConfig(tls=True, verify_tls=tmp_path / "missing-ca.pem")
+    assert MqttConfig().tls_context() is None
+    insecure = MqttConfig(tls=True, verify_tls=False).tls_context()
+    assert insecure is not None and insecure.verify_mode == ssl.CERT_NONE

@@ -53,6 +53,10 @@ def ingest(
         signal.signal(sig, lambda *_: done.set())
     ingester.start()
     log.info("ingesting from %s:%d as %s filters=%s", cfg.host, cfg.port, cfg.client_id, cfg.subscriptions())
+    if cfg.tls and cfg.verify_tls is False:
+        log.warning("TLS certificate verification of the MQTT broker is off (mqtt.verify_tls: false)")
+    elif not cfg.tls and cfg.username and cfg.host not in ("127.0.0.1", "localhost", "::1"):
+        log.warning("the MQTT password goes to %s in clear text; set mqtt.tls: true if the broker offers TLS", cfg.host)
     done.wait()
     log.info("stopping: writing and acknowledging what was received")
     ingester.stop()

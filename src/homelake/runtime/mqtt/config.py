@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ssl
+from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from homelake.secrets import SecretRef
 
@@ -44,6 +46,10 @@ class MqttConfig(BaseModel):
     port: int = Field(1883, ge=1, le=65535)
     username: str | None = None
     password: SecretRef | None = None
+    # TLS to the broker (usually port 8883). verify_tls: true checks the broker's certificate against the
+    # system CAs, a path against that CA bundle; false is an explicit opt-out (logged at start).
+    tls: bool = False
+    verify_tls: bool | Path = True
     client_id: str = Field("homelake-ingester", pattern=r"^[A-Za-z0-9_.-]{1,64}$")
     # "5": clean start off + session expiry (shared subscriptions need a v5 broker);
     # "3.1.1": clean session off, for brokers without v5 (e.g. the embedded demo broker).
@@ -60,6 +66,32 @@ class MqttConfig(BaseModel):
     # process drains as fast on less CPU (docs/performance.md); worth it for parsers much heavier than Shelly's.
     parse_process: bool = False
     metrics: MetricsEndpoint | None = None
+
+    @field_validator("verify_tls")
+    @classmethod
+    def _ca_exists(cls, value: bool | Path) -> bool | Path:
+        if isinstance(value, Path) and not value.is_file():
+            raise ValueError(f"CA bundle {value} is not a readable file")
+        return value
+
+    @model_validator(mode="after")
+    def _verify_needs_tls(self) -> MqttConfig:
+        if self.verify_tls is not True and not self.tls:
+            raise ValueError("verify_tls only applies with tls: true")
+        return self
+
+    def tls_context(self) -> ssl.SSLContext | None:
+        """The client TLS context, or None for plain TCP."""
+        if not self.tls:
+            return None
+        if self.verify_tls is False:
+            context = ssl.create_default_context()
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+            return context
+        if isinstance(self.verify_tls, Path):
+            return ssl.create_default_context(cafile=str(self.verify_tls))
+        return ssl.create_default_context()
 
     def subscriptions(self) -> list[str]:
         """Topic filters as subscribed: with a shared group, `$share/<group>/<filter>` for scale-out."""

@@ -121,6 +121,7 @@ class Ingester:
                 session_expiry_s=cfg.session_expiry_s,
                 username=cfg.username,
                 password=password if cfg.username else None,
+                tls=cfg.tls_context(),
             ),
             self._on_messages,
             on_connection=self._on_connection,

@@ -28,7 +28,12 @@ class Mosquitto:
     """`with Mosquitto() as broker:` → broker.port; `restart()` keeps the persisted sessions and queues."""
 
     def __init__(
-        self, workdir: Path | None = None, port: int | None = None, *, users: dict[str, str] | None = None
+        self,
+        workdir: Path | None = None,
+        port: int | None = None,
+        *,
+        users: dict[str, str] | None = None,
+        tls: tuple[Path, Path] | None = None,
     ) -> None:
         exe = find_mosquitto()
         if exe is None:
@@ -46,8 +51,11 @@ class Mosquitto:
             passwd.chmod(0o600)
             subprocess.run(["mosquitto_passwd", "-U", str(passwd)], check=True, capture_output=True)
             auth = f"allow_anonymous false\npassword_file {passwd}\n"
+        listener = f"listener {self.port} 127.0.0.1\n"
+        if tls is not None:  # (certificate, key): the listener speaks TLS only
+            listener += f"certfile {tls[0]}\nkeyfile {tls[1]}\n"
         self.conf.write_text(
-            f"listener {self.port} 127.0.0.1\n"
+            listener
             # run as root, mosquitto would switch to user 'mosquitto' and could not save to our folder
             + (f"user {getpass.getuser()}\n" if os.geteuid() == 0 else "")
             + auth
@@ -72,7 +80,7 @@ class Mosquitto:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"mosquitto exited at start; see {self.dir}/mosquitto.log")
             try:
-                socket.create_connection((self.host, self.port), timeout=0.2).close()
+                socket.create_connection((self.host, self.port), timeout=0.2).close()  # TCP is enough, also for TLS
                 return self
             except OSError:
                 time.sleep(0.05)

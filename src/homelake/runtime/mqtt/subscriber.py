@@ -1,16 +1,20 @@
 """One persistent QoS 1 subscription on a broker: connect, subscribe, read, acknowledge on demand, reconnect.
 
-The connection thread hands every socket read's PUBLISH packets to `on_messages` in one call (which may
-block: that is the back-pressure, the broker keeps the rest). Acknowledgements are sent by whoever calls
-`ack()` (the writer thread, once a batch is durable), many PUBACKs in one write. Packet ids are only valid
-on the connection that delivered them, so every delivery carries the connection's generation and `ack()`
-ignores ids from an earlier one (the broker redelivers those on the new session anyway).
+One thread owns the connection and does all of its I/O (a TLS socket must not be read and written from
+two threads at once). It hands every read's PUBLISH packets to `on_messages` in one call, which may block:
+that is the back-pressure, the broker keeps the rest. `ack()` may be called from any thread (the writer,
+once a batch is durable): it queues the packet ids and wakes the connection thread, which sends all queued
+PUBACKs in one write. Packet ids are only valid on the connection that delivered them, so every delivery
+carries the connection's generation and `ack()` ignores ids from an earlier one (the broker redelivers
+those on the new session anyway).
 """
 
 from __future__ import annotations
 
 import logging
+import selectors
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -33,6 +37,7 @@ class SubscriberConfig:
     session_expiry_s: int = 7 * 24 * 3600
     username: str | None = None
     password: str | None = None
+    tls: ssl.SSLContext | None = None  # None: plain TCP
     connect_timeout_s: float = 10.0
     reconnect_min_s: float = 1.0
     reconnect_max_s: float = 10.0
@@ -50,9 +55,13 @@ class Subscriber:
         self.on_messages = on_messages
         self.on_connection = on_connection or (lambda _up: None)
         self._stop = threading.Event()
-        self._send_lock = threading.Lock()
+        self._lock = threading.Lock()  # guards _sock, _generation and _pending_acks
         self._sock: socket.socket | None = None
         self._generation = 0
+        self._pending_acks: list[int] = []
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._wake_r.setblocking(False)
+        self._wake_w.setblocking(False)
         self._keepalive_s = float(cfg.keepalive_s)
         self._last_send = time.monotonic()
         self._thread = threading.Thread(target=self._run, name="mqtt-subscriber", daemon=True)
@@ -70,40 +79,36 @@ class Subscriber:
         self._thread.start()
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Disconnect cleanly (the session and its queue stay on the broker) and end the thread."""
+        """Send what is queued, disconnect cleanly (the session and its queue stay on the broker), end."""
         self._stop.set()
+        self._wake()
         self._thread.join(timeout)
 
     def ack(self, packet_ids: list[int], generation: int) -> int:
-        """PUBACK these ids if they came on the current connection; returns how many were sent."""
+        """Queue PUBACKs for these ids if they came on the current connection; returns how many."""
         if not packet_ids:
             return 0
-        with self._send_lock:
+        with self._lock:
             if self._sock is None or generation != self._generation:
                 return 0
-            try:
-                self._sock.sendall(wire.encode_pubacks(packet_ids))
-            except OSError as exc:
-                log.warning("mqtt acknowledgement not sent (%s); the broker will redeliver", exc)
-                self._shutdown_socket()
-                return 0
-            self._last_send = time.monotonic()
+            self._pending_acks.extend(packet_ids)
+        self._wake()
         return len(packet_ids)
 
     def keepalive_tick(self) -> None:
-        """Send a PINGREQ if nothing was sent for a while. Called by the reader, and by a blocked
-        `on_messages` (back-pressure) so that a long stall does not make the broker drop us."""
-        if time.monotonic() - self._last_send < self._keepalive_s / 2:
+        """For a consumer blocked in `on_messages` (back-pressure): send the queued PUBACKs and, when due,
+        a PINGREQ, so that a long stall neither holds back acknowledgements nor gets the session dropped.
+        From any other thread it only wakes the connection thread."""
+        if threading.current_thread() is not self._thread:
+            self._wake()
             return
-        with self._send_lock:
-            if self._sock is None:
-                return
+        sock = self._sock
+        if sock is not None:
             try:
-                self._sock.sendall(wire.PINGREQ_PACKET)
-            except OSError:
-                self._shutdown_socket()
-                return
-            self._last_send = time.monotonic()
+                self._flush(sock)
+            except OSError as exc:
+                log.warning("mqtt send failed (%s); the connection will be re-established", exc)
+                self._shutdown(sock)
 
     # -- connection thread --------------------------------------------------------------------------
     def _run(self) -> None:
@@ -141,6 +146,8 @@ class Subscriber:
         sock = socket.create_connection((cfg.host, cfg.port), timeout=cfg.connect_timeout_s)
         try:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if cfg.tls is not None:
+                sock = cfg.tls.wrap_socket(sock, server_hostname=cfg.host)
             sock.sendall(
                 wire.encode_connect(
                     cfg.client_id,
@@ -166,16 +173,18 @@ class Subscriber:
             )
             return None, reader, []
         self._keepalive_s = float(connack.server_keepalive_s or cfg.keepalive_s)
-        sock.settimeout(min(1.0, max(0.1, self._keepalive_s / 4)))
-        with self._send_lock:
+        sock.settimeout(cfg.connect_timeout_s)  # bounds a send to a broker that stopped reading
+        sock.sendall(wire.encode_subscribe(1, cfg.filters, protocol=cfg.protocol))
+        self._last_send = time.monotonic()
+        with self._lock:
             self._sock = sock
             self._generation += 1
-            sock.sendall(wire.encode_subscribe(1, cfg.filters, protocol=cfg.protocol))
-            self._last_send = time.monotonic()
+            self._pending_acks.clear()
         log.info(
-            "mqtt connected host=%s port=%s client_id=%s protocol=%s session_present=%s filters=%d",
+            "mqtt connected host=%s port=%s tls=%s client_id=%s protocol=%s session_present=%s filters=%d",
             cfg.host,
             cfg.port,
+            cfg.tls is not None,
             cfg.client_id,
             cfg.protocol,
             connack.session_present,
@@ -205,24 +214,58 @@ class Subscriber:
         generation = self._generation
         if early:
             self.on_messages(early, generation)
+        selector = selectors.DefaultSelector()
+        selector.register(sock, selectors.EVENT_READ)
+        selector.register(self._wake_r, selectors.EVENT_READ)
+        tick = min(1.0, max(0.1, self._keepalive_s / 4))
         last_rx = time.monotonic()
-        while not self._stop.is_set():
-            try:
+        try:
+            while not self._stop.is_set():
+                # a TLS socket can hold decrypted bytes the selector does not see
+                pending = isinstance(sock, ssl.SSLSocket) and sock.pending() > 0
+                events = [] if pending else selector.select(tick)
+                self._drain_wake()
+                self._flush(sock)
+                if not pending and not any(key.fileobj is sock for key, _ in events):
+                    if time.monotonic() - last_rx > 1.5 * self._keepalive_s:
+                        raise TimeoutError(f"nothing heard from the broker for {1.5 * self._keepalive_s:.0f} s")
+                    continue
                 data = sock.recv(READ_SIZE)
-            except TimeoutError:
-                if time.monotonic() - last_rx > 1.5 * self._keepalive_s:
-                    raise TimeoutError(f"nothing heard from the broker for {1.5 * self._keepalive_s:.0f} s") from None
-                self.keepalive_tick()
-                continue
-            if not data:
-                raise ConnectionError("the broker closed the connection")
-            last_rx = time.monotonic()
-            publishes, others = reader.feed(data)
-            for kind, _flags, body in others:
-                self._control(kind, body)
-            if publishes:
-                self.on_messages(publishes, generation)
-            self.keepalive_tick()
+                if not data:
+                    raise ConnectionError("the broker closed the connection")
+                last_rx = time.monotonic()
+                publishes, others = reader.feed(data)
+                for kind, _flags, body in others:
+                    self._control(kind, body)
+                if publishes:
+                    self.on_messages(publishes, generation)
+        finally:
+            selector.close()
+        self._flush(sock)  # stopping: what the writer acknowledged last goes out before DISCONNECT
+
+    def _flush(self, sock: socket.socket) -> None:
+        """Send the queued PUBACKs, and a PINGREQ when nothing was sent for half the keepalive."""
+        with self._lock:
+            ids, self._pending_acks = self._pending_acks, []
+        out = wire.encode_pubacks(ids)
+        if time.monotonic() - self._last_send >= self._keepalive_s / 2:
+            out += wire.PINGREQ_PACKET
+        if out:
+            sock.sendall(out)
+            self._last_send = time.monotonic()
+
+    def _wake(self) -> None:
+        try:
+            self._wake_w.send(b"\0")
+        except (BlockingIOError, OSError):
+            pass  # already awake (buffer full) or closed at exit
+
+    def _drain_wake(self) -> None:
+        try:
+            while self._wake_r.recv(4096):
+                pass
+        except (BlockingIOError, OSError):
+            pass
 
     def _control(self, kind: int, body: bytes) -> None:
         if kind == wire.SUBACK:
@@ -235,24 +278,24 @@ class Subscriber:
         elif kind != wire.PINGRESP:
             log.debug("mqtt ignoring packet type %d", kind)
 
-    def _shutdown_socket(self) -> None:
-        """Called with the send lock held after a failed send: make the reader notice at once."""
-        if self._sock is not None:
-            try:
-                self._sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+    @staticmethod
+    def _shutdown(sock: socket.socket) -> None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 
     def _close(self, sock: socket.socket | None) -> bool:
         if sock is None:
             return False
-        with self._send_lock:
+        with self._lock:
             was_up = self._sock is sock
             self._sock = None
-            if self._stop.is_set():
-                try:
-                    sock.sendall(wire.DISCONNECT_PACKET)
-                except OSError:
-                    pass
+            self._pending_acks.clear()
+        if self._stop.is_set():
+            try:
+                sock.sendall(wire.DISCONNECT_PACKET)
+            except OSError:
+                pass
         sock.close()
         return was_up
