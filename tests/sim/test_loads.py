@@ -15,7 +15,7 @@ from homelake.sim.climate import indoor
 from homelake.sim.loads import LoadModel, circuit_rows, load_model, truth_energy_by_room_day, write_circuits_csv
 from homelake.sim.occupancy import truth_door_events, truth_motion_events
 from homelake.sim.shelly_devices import REBOOT_DOWN_S
-from homelake.sim.shelly_state import ShellyState, shelly_state
+from homelake.sim.shelly_state import ShellyState
 from homelake.sim.site import Site, build_site
 
 PRO4PM = "shelly-pro4pm-utility"
@@ -23,18 +23,8 @@ WEEK = timedelta(days=7)
 
 
 @pytest.fixture(scope="module")
-def site() -> Site:
-    return build_site()
-
-
-@pytest.fixture(scope="module")
 def model(site: Site) -> LoadModel:
     return load_model(site)
-
-
-@pytest.fixture(scope="module")
-def state(site: Site) -> ShellyState:
-    return shelly_state(site)
 
 
 def _brute_j(model: LoadModel, channel: object, a: float, b: float) -> float:

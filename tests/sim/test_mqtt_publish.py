@@ -19,23 +19,13 @@ from homelake.sim.fleet import ShellyFleet
 from homelake.sim.history import iter_mqtt_messages
 from homelake.sim.mqtt_publish import mqtt_messages, truth_door_events
 from homelake.sim.serve import SimulatedSite
-from homelake.sim.shelly_state import ShellyState, shelly_state
+from homelake.sim.shelly_state import ShellyState
 from homelake.sim.site import Site, build_site
 from homelake.sim.zigbee_messages import zigbee_messages
 from homelake.sources.base import ParseContext
 from homelake.sources.shelly import ShellyMqtt
 from homelake.sources.zigbee.parser import ZigbeeMqtt
 from homelake.testing.broker import Mosquitto, find_mosquitto
-
-
-@pytest.fixture(scope="module")
-def site() -> Site:
-    return build_site()
-
-
-@pytest.fixture(scope="module")
-def state(site: Site) -> ShellyState:
-    return shelly_state(site)
 
 
 def _topics_of(state: ShellyState, key: str) -> tuple[str, ...]:

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from homelake.sim.history import iter_router_payloads
-from homelake.sim.site import Site, build_site
+from homelake.sim.site import Site
 from homelake.sim.tls import tls_available
 from homelake.sources.base import ParseContext
 from homelake.sources.mikrotik import parser
@@ -33,11 +33,6 @@ from homelake.sources.mikrotik.simulator import (
 DURATION = re.compile(r"^(?:\d+w)?(?:\d+d)?(?:\d+h)?(?:\d+m)?(?:\d+s)?(?:\d+ms)?$")
 UPPER_MAC = re.compile(r"^(?:[0-9A-F]{2}:){5}[0-9A-F]{2}$")
 PASSWORD = "s3cret"
-
-
-@pytest.fixture(scope="module")
-def site() -> Site:
-    return build_site()
 
 
 @pytest.fixture(scope="module")

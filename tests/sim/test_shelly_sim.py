@@ -15,22 +15,12 @@ from homelake.sim.fleet import ShellyFleet, map_address
 from homelake.sim.history import iter_shelly_http_payloads
 from homelake.sim.serve import SimulatedSite
 from homelake.sim.shelly_state import ShellyState, shelly_state
-from homelake.sim.site import Site, build_site
+from homelake.sim.site import Site
 from homelake.sources.base import ParseContext, ParseResult
 from homelake.sources.shelly import parse_gen1_status, parse_gen2_status
 from homelake.sources.shelly.simulator import render_shelly_info, render_status
 
 PRO4PM, PLUG, PASSWORD = "shelly-pro4pm-utility", "shelly-plugs-kitchen", "s3cret-pw"
-
-
-@pytest.fixture(scope="module")
-def site() -> Site:
-    return build_site()
-
-
-@pytest.fixture(scope="module")
-def state(site: Site) -> ShellyState:
-    return shelly_state(site)
 
 
 def _parse(site: Site, device_id: str, payload: Any, t: datetime) -> list[ParseResult]:

@@ -16,11 +16,6 @@ STEP = timedelta(minutes=10)
 
 
 @pytest.fixture(scope="module")
-def site() -> Site:
-    return build_site()
-
-
-@pytest.fixture(scope="module")
 def week(site: Site) -> list[SiteState]:
     """States of every client at every step of the first simulated week."""
     return [site.state_at(t) for t in sample_times(site.start, site.start + WEEK, STEP)]
