@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import struct
+import threading
 from http.server import BaseHTTPRequestHandler
 from io import BufferedIOBase
 from typing import Any
@@ -55,11 +56,13 @@ def handshake(handler: BaseHTTPRequestHandler) -> WebSocket | None:
 
 
 class WebSocket:
-    """The server end of an open WebSocket: `receive()` the next text message, `send()` one."""
+    """The server end of an open WebSocket: `receive()` the next text message, `send()` one. One thread
+    receives; any thread may send (writes are serialized, and nothing is sent after our close frame)."""
 
     def __init__(self, rfile: BufferedIOBase, wfile: BufferedIOBase) -> None:
         self.rfile, self.wfile = rfile, wfile
         self.closed = False
+        self._write_lock = threading.Lock()
 
     def _read(self, n: int) -> bytes:
         data = self.rfile.read(n)
@@ -93,8 +96,7 @@ class WebSocket:
                 self._send(PONG, payload)
             elif opcode == CLOSE:
                 code = payload[:2] if len(payload) >= 2 else struct.pack("!H", 1000)
-                self._send(CLOSE, code)
-                self.closed = True
+                self.close(struct.unpack("!H", code)[0])  # echoed, unless we closed first
                 raise WebSocketClosed("closed by the peer")
             elif opcode in (TEXT, BINARY, CONTINUATION) and (opcode == CONTINUATION) == bool(parts):
                 parts.append(payload)
@@ -112,20 +114,24 @@ class WebSocket:
                 raise WebSocketClosed(f"unexpected opcode {opcode}")
 
     def _send(self, opcode: int, payload: bytes) -> None:
+        """Write one frame; raises WebSocketClosed once our close frame is out (the close is the last)."""
         n = len(payload)
         header = bytes([0x80 | opcode]) + (
             bytes([n]) if n < 126 else struct.pack("!BH", 126, n) if n < 65536 else struct.pack("!BQ", 127, n)
         )
-        self.wfile.write(header + payload)
-        self.wfile.flush()
+        with self._write_lock:
+            if self.closed:
+                raise WebSocketClosed("closed")
+            if opcode == CLOSE:
+                self.closed = True
+            self.wfile.write(header + payload)
+            self.wfile.flush()
 
     def send(self, text: str) -> None:
         self._send(TEXT, text.encode())
 
     def close(self, code: int = 1000) -> None:
-        if not self.closed:
-            self.closed = True
-            try:
-                self._send(CLOSE, struct.pack("!H", code))
-            except OSError:
-                pass
+        try:
+            self._send(CLOSE, struct.pack("!H", code))
+        except (OSError, WebSocketClosed):
+            pass

@@ -6,7 +6,8 @@ Gen1: `GET /shelly` (no auth), `/status`, `/settings`, `/cit/d`, and CoIoT (CoAP
 Digest (RFC 7616, SHA-256, realm = device id, user admin), or in a frame an `auth` object answering the
 401 error frame's JSON challenge (HA2 = SHA256("dummy_method:dummy_uri")). While the device is offline it
 answers nothing: the fleet closes its listener (connection refused) or the request hangs until
-`timeout_delay_s` and is dropped.
+`timeout_delay_s` and is dropped. Over the WebSocket a Gen2 device pushes `NotifyStatus` deltas to its
+client every `push_interval_s` of simulated time while the status changes.
 """
 
 from __future__ import annotations
@@ -78,6 +79,7 @@ class ShellySimServer(SimHTTPServer):
         fault_delay_s: float = 5.0,
         timeout_delay_s: float = 10.0,
         coap_port: int | None = COAP_PORT,
+        push_interval_s: float = 5.0,
     ) -> None:
         super().__init__(host=host, port=port, username="admin", password=password, clock=clock,
                          fault_delay_s=fault_delay_s)  # fmt: skip
@@ -85,6 +87,7 @@ class ShellySimServer(SimHTTPServer):
         self.device = self.state.device(device)
         self.realm = self.device.device_id
         self.timeout_delay_s = timeout_delay_s
+        self.push_interval_s = push_interval_s  # simulated seconds between WebSocket status notifications
         self._nonces: dict[str, float] = {}
         self._nonce_lock = threading.Lock()
         self.coap_port = coap_port if self.device.gen == 1 else None
