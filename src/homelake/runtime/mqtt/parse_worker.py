@@ -37,8 +37,13 @@ def run(
         try:
             item = inbox.get(timeout=1.0)
         except queue.Empty:
-            if os.getppid() != parent:
-                return
+            item = False
+        if os.getppid() != parent:
+            # Orphaned: nobody reads our reports any more, and a normal exit would wait for the queue's
+            # feeder thread to push them into a pipe that may be full (a hang). Leave at once; the
+            # unacknowledged batches are redelivered to the next ingester anyway.
+            os._exit(0)
+        if item is False:
             continue
         if item is None:
             return
