@@ -21,6 +21,7 @@ from homelake.testing.broker import Mosquitto, free_port
 from tests.ingest.support import (
     TOPIC,
     Publisher,
+    alive,
     archived_seqs,
     children,
     frame,
@@ -82,9 +83,7 @@ def test_sigkill_at_random_moments_loses_nothing(tmp_path: Path, broker: Mosquit
         proc.wait()
         kills += 1
         proc = start_ingester(site)
-    assert bool(orphans) == parse_process and wait_for(
-        lambda: not any(Path(f"/proc/{pid}").exists() for pid in orphans), timeout=10
-    )
+    assert bool(orphans) == parse_process and wait_for(lambda: not any(alive(pid) for pid in orphans), timeout=10)
     sender.join()
     publisher.close()
     assert wait_for(lambda: len(set(archived_seqs(root))) == n, timeout=120), "messages were lost"
