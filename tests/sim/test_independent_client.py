@@ -40,13 +40,23 @@ def gen2_fleet(site: Site) -> Iterator[ShellyFleet]:
 
 @pytest.fixture(scope="module")
 def gen1_fleet(site: Site) -> Iterator[ShellyFleet]:
-    """Gen1 clients only speak to port 80 (CoAP cannot be port-forwarded), so this fleet binds port 80."""
+    """Gen1 clients only speak to port 80 (CoAP cannot be port-forwarded), so this fleet binds port 80, and
+    UDP 5683 for CoIoT, on loopback addresses of its own (127.89.0.x): another simulated fleet on this machine
+    (a demo, another test run) holds 127.88.0.x:5683 and would answer aioshelly's CoAP requests instead."""
     now = site.start + AT
     try:
-        fleet = ShellyFleet(site, clock=lambda: now, port=80, passwords={PLUG: PASSWORD}).start()
+        fleet = ShellyFleet(
+            site,
+            clock=lambda: now,
+            port=80,
+            passwords={PLUG: PASSWORD},
+            address_map={"192.168.88.0/24": "127.89.0.0/24"},
+        ).start()
     except PermissionError:
         pytest.skip("binding port 80 on loopback needs root (or net.ipv4.ip_unprivileged_port_start <= 80)")
     try:
+        unbound = [s.host for s in fleet.servers.values() if s.coap_port is not None and s._coap is None]
+        assert not unbound, f"CoIoT port 5683 is taken on {unbound}: another process serves those addresses"
         yield fleet
     finally:
         fleet.stop()
