@@ -23,6 +23,7 @@ from homelake.sim.shelly_state import shelly_state
 from homelake.sim.site import build_site
 from homelake.sources.shelly.target import ShellyTarget
 from homelake.testing.broker import Mosquitto
+from homelake.testing.clock import ManualClock
 from homelake.warehouse.publish import build_warehouse
 from homelake.warehouse.query import connect_readonly
 
@@ -37,19 +38,11 @@ STEP = timedelta(seconds=10)
 POLL_EVERY = 30  # steps: HTTP polls every 5 simulated minutes, MQTT as the devices publish
 
 
-class VirtualClock:
-    def __init__(self, t: datetime) -> None:
-        self.t = t
-
-    def __call__(self) -> datetime:
-        return self.t
-
-
 @pytest.fixture(scope="module")
 def week(tmp_path_factory: pytest.TempPathFactory) -> dict:
     tmp = tmp_path_factory.mktemp("week")
     site = build_site(7, start=START)
-    clock = VirtualClock(START)
+    clock = ManualClock(START)
     lake = LakeWriter(tmp / "lake", collector="e2e")
     lake.ensure_anchors()
     with Mosquitto(tmp / "broker") as broker:
@@ -92,7 +85,7 @@ def week(tmp_path_factory: pytest.TempPathFactory) -> dict:
     }
 
 
-async def _drive(fleet: ShellyFleet, ingester: Ingester, pollers: list[Poller], clock: VirtualClock) -> int:
+async def _drive(fleet: ShellyFleet, ingester: Ingester, pollers: list[Poller], clock: ManualClock) -> int:
     """Advance virtual time minute by minute: devices publish, the ingester drains, the collector polls."""
     published = 0
     steps = int(timedelta(days=DAYS) / STEP)

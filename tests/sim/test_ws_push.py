@@ -18,6 +18,7 @@ from homelake.sim.shelly_state import ShellyState
 from homelake.sim.site import Site
 from homelake.sources.shelly.simulator_gen2 import render_gen2_status
 from homelake.sources.shelly.simulator_ws import push_frame, status_delta
+from homelake.testing.clock import ManualClock
 
 PRO4PM, PASSWORD = "shelly-pro4pm-utility", "s3cret-pw"
 AT = timedelta(hours=40, minutes=3)  # the Pro 4PM is up, with loads on and off
@@ -59,23 +60,13 @@ def test_push_frame_overlays_to_the_new_status() -> None:
     )
 
 
-class _Clock:
-    """A simulated clock the test moves by hand."""
-
-    def __init__(self, t: datetime) -> None:
-        self.t = t
-
-    def __call__(self) -> datetime:
-        return self.t
+@pytest.fixture(scope="module")
+def clock(site: Site) -> ManualClock:
+    return ManualClock(site.start + AT)
 
 
 @pytest.fixture(scope="module")
-def clock(site: Site) -> _Clock:
-    return _Clock(site.start + AT)
-
-
-@pytest.fixture(scope="module")
-def fleet(site: Site, clock: _Clock) -> Iterator[ShellyFleet]:
+def fleet(site: Site, clock: ManualClock) -> Iterator[ShellyFleet]:
     with ShellyFleet(site, clock=clock, port=0, passwords={PRO4PM: PASSWORD}) as fleet:
         yield fleet
 
@@ -95,7 +86,7 @@ def _power_change(state: ShellyState, t0: float) -> tuple[float, int]:
     raise AssertionError("no power change within a day")
 
 
-async def _watch(fleet: ShellyFleet, state: ShellyState, clock: _Clock,
+async def _watch(fleet: ShellyFleet, state: ShellyState, clock: ManualClock,
                  t1: float) -> tuple[dict[str, Any], list[RpcUpdateType], dict[str, Any]]:  # fmt: skip
     """Connect as Home Assistant does, subscribe to updates, wait, move the clock to t1: the status
     aioshelly had, the updates while the clock stood still, and the status once a change was pushed."""
@@ -126,7 +117,7 @@ async def _watch(fleet: ShellyFleet, state: ShellyState, clock: _Clock,
 
 
 @pytest.mark.integration
-def test_aioshelly_gets_pushed_status_changes(site: Site, state: ShellyState, clock: _Clock,
+def test_aioshelly_gets_pushed_status_changes(site: Site, state: ShellyState, clock: ManualClock,
                                              fleet: ShellyFleet) -> None:  # fmt: skip
     dev, t0 = state.device(PRO4PM), clock().timestamp()
     t1, ch = _power_change(state, t0)
