@@ -34,16 +34,14 @@ def run(
     router = Router([TopicRoute(**t) for t in topics], collector=collector, local_tz=ZoneInfo(tz))
     lake = LakeWriter(Path(lake_root), collector=collector)
     while True:
-        try:
-            item = inbox.get(timeout=1.0)
-        except queue.Empty:
-            item = False
         if os.getppid() != parent:
             # Orphaned: nobody reads our reports any more, and a normal exit would wait for the queue's
             # feeder thread to push them into a pipe that may be full (a hang). Leave at once; the
             # unacknowledged batches are redelivered to the next ingester anyway.
             os._exit(0)
-        if item is False:
+        try:
+            item = inbox.get(timeout=1.0)
+        except queue.Empty:
             continue
         if item is None:
             return
