@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from homelake.lake.compaction import compact  # noqa: E402
+from homelake.sources import DATASETS  # noqa: E402
 from homelake.testing.broker import Mosquitto, free_port  # noqa: E402
 
 DEVICES = [f"shellyplus1pm-a8032abe{i:04x}" for i in range(500)]
@@ -321,7 +322,7 @@ def bench_latency(broker_port: int, workdir: Path, n: int, rate: float, flush_ag
 
 def bytes_per_reading(workdir: Path) -> dict[str, float]:
     lake = workdir / "lake"
-    report = compact(lake, today=__import__("datetime").date(2100, 1, 1))
+    report = compact(lake, DATASETS.values(), today=__import__("datetime").date(2100, 1, 1))
     con = duckdb.connect()
     out = {}
     for ds in ("mqtt/messages", "shelly/switch_readings"):

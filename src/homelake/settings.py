@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
 
 from homelake.runtime.mqtt.config import MqttConfig
-from homelake.sources.mikrotik.config import MikrotikRouter
-from homelake.sources.shelly.config import ShellyFamily
+from homelake.secrets import SecretRef
+from homelake.sources import FAMILIES
 from homelake.web.config import DashboardConfig
 
 
@@ -64,33 +65,20 @@ class PollDefaults(_Strict):
     backoff_s: float = Field(1.0, ge=0)
 
 
-class MikrotikFamily(_Strict):
-    interval_s: float | None = Field(None, gt=0)
-    timeout_s: float | None = Field(None, gt=0)
-    routers: list[MikrotikRouter] = []
-
-    @model_validator(mode="after")
-    def _unique_names(self) -> MikrotikFamily:
-        names = [r.name for r in self.routers]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"router names must be unique; repeated: {', '.join(dupes)}")
-        return self
-
-
 class LoggingConfig(_Strict):
     level: Literal["debug", "info", "warning", "error"] = "info"
     format: Literal["auto", "text", "json"] = "auto"
 
 
-class Settings(_Strict):
+class PlatformSettings(_Strict):
+    """The site file's platform keys; `Settings` below adds one section per family from
+    `homelake.sources.FAMILIES`, under the family's name."""
+
     site: SiteInfo = SiteInfo()
     lake: LakeConfig = LakeConfig()
     warehouse: WarehouseConfig = WarehouseConfig()
     metadata_csv: Path | None = None
     collect: PollDefaults = PollDefaults()
-    mikrotik: MikrotikFamily = MikrotikFamily()
-    shelly: ShellyFamily = ShellyFamily()
     mqtt: MqttConfig | None = None
     dashboard: DashboardConfig = DashboardConfig()
     logging: LoggingConfig = LoggingConfig()
@@ -99,7 +87,12 @@ class Settings(_Strict):
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.site.timezone)
 
-    def resolve_paths(self, base: Path) -> Settings:
+    def family_config(self, name: str) -> Any:
+        """The validated section of family `name` (its defaults when the file leaves it out); None when
+        the family takes no configuration."""
+        return getattr(self, name, None)
+
+    def resolve_paths(self, base: Path) -> Self:
         """Relative paths in the file are relative to the file's folder, not the working directory."""
 
         def fix(p: Path) -> Path:
@@ -110,19 +103,46 @@ class Settings(_Strict):
         self.warehouse.path = fix(self.warehouse.path)
         if self.metadata_csv is not None:
             self.metadata_csv = fix(self.metadata_csv)
-        secrets = [self.mqtt.password if self.mqtt else None, self.dashboard.auth.token, self.dashboard.auth.password]
-        for ref in secrets:
-            if ref is not None and ref.file is not None:
-                object.__setattr__(ref, "file", fix(ref.file))
-        for router in self.mikrotik.routers:
-            if router.password is not None and router.password.file is not None:
-                object.__setattr__(router.password, "file", fix(router.password.file))
-            if isinstance(router.verify_tls, Path):
-                router.verify_tls = fix(router.verify_tls)
-        for device in self.shelly.devices:
-            if device.password is not None and device.password.file is not None:
-                object.__setattr__(device.password, "file", fix(device.password.file))
+        for key in ("mqtt", "dashboard"):  # their secrets; their paths are checked where they are read
+            _fix_paths(getattr(self, key), fix, paths=False)
+        for spec in FAMILIES:
+            _fix_paths(self.family_config(spec.name), fix, paths=True)
         return self
+
+
+def _fix_paths(value: Any, fix: Callable[[Path], Path], *, paths: bool) -> None:
+    """Every secret file (and with `paths`, every path) inside a config model, made relative to the site
+    file's folder."""
+    if isinstance(value, SecretRef):
+        if value.file is not None:
+            object.__setattr__(value, "file", fix(value.file))
+        return
+    if isinstance(value, list):
+        for item in value:
+            _fix_paths(item, fix, paths=paths)
+        return
+    if not isinstance(value, BaseModel):
+        return
+    for name in type(value).model_fields:
+        item = getattr(value, name)
+        if isinstance(item, Path):
+            if paths:
+                object.__setattr__(value, name, fix(item))
+        else:
+            _fix_paths(item, fix, paths=paths)
+
+
+# The site file's model: the platform keys plus one key per family that takes configuration. Type checkers see
+# the platform model; a family's section is read with `settings.family_config(name)`.
+if TYPE_CHECKING:
+    Settings = PlatformSettings
+else:
+    Settings = create_model(
+        "Settings",
+        __base__=PlatformSettings,
+        __doc__="The validated site file: the platform keys and one section per device family.",
+        **{spec.name: (spec.config, spec.config()) for spec in FAMILIES if spec.config is not None},
+    )
 
 
 def _loc(loc: tuple[Any, ...]) -> str:
@@ -153,7 +173,8 @@ def parse_settings(data: Any, *, source: str = "site file", base: Path | None = 
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ConfigError(f"{source}: the top level must be a mapping of keys (site:, lake:, mikrotik: ...)")
+        families = " ".join(f"{spec.name}:" for spec in FAMILIES if spec.config is not None)
+        raise ConfigError(f"{source}: the top level must be a mapping of keys (site:, lake:, {families} ...)")
     try:
         settings = Settings.model_validate(data)
     except ValidationError as exc:

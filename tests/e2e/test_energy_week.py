@@ -12,15 +12,16 @@ import duckdb
 import pytest
 
 from homelake.lake import layout
-from homelake.lake.schemas import get
 from homelake.lake.writer import BufferedLakeWriter, LakeWriter
 from homelake.runtime.mqtt.config import MqttConfig
 from homelake.runtime.mqtt.ingester import Ingester
 from homelake.runtime.poller import Poller
-from homelake.sim.fleet import ShellyFleet
 from homelake.sim.loads import load_model
+from homelake.sim.serve import SimulatedSite
 from homelake.sim.shelly_state import shelly_state
 from homelake.sim.site import build_site
+from homelake.sources import DATASETS
+from homelake.sources import dataset as get
 from homelake.sources.shelly.target import ShellyTarget
 from homelake.testing.broker import Mosquitto
 from homelake.testing.clock import ManualClock
@@ -44,19 +45,23 @@ def week(tmp_path_factory: pytest.TempPathFactory) -> dict:
     site = build_site(7, start=START)
     clock = ManualClock(START)
     lake = LakeWriter(tmp / "lake", collector="e2e")
-    lake.ensure_anchors()
+    lake.ensure_anchors(DATASETS.values())
     with Mosquitto(tmp / "broker") as broker:
         ingester = Ingester(
             MqttConfig(port=broker.port, client_id="e2e-ingest", batch_max_age_s=0.2), lake, local_tz=TZ, clock=clock
         )
         ingester.start()
-        fleet = ShellyFleet(site, clock=clock, mqtt_host="127.0.0.1", mqtt_port=broker.port, port=0)
+        sim = SimulatedSite(
+            site, families=["shelly", "zigbee"], clock=clock, options={"shelly": {"port": 0}},
+            mqtt_host="127.0.0.1", mqtt_port=broker.port, tick_s=None,
+        )  # fmt: skip
+        fleet = sim.simulators["shelly"].fleet  # type: ignore[attr-defined]
         writer = BufferedLakeWriter(lake, max_rows=50_000, max_age_s=3600)
         try:
             deadline = time.monotonic() + 10
             while not ingester.metrics.connected and time.monotonic() < deadline:
                 time.sleep(0.05)
-            fleet.start()
+            sim.start()
             pollers = [
                 Poller(
                     ShellyTarget(
@@ -67,9 +72,9 @@ def week(tmp_path_factory: pytest.TempPathFactory) -> dict:
                 )
                 for d in fleet.devices()
             ]
-            published = asyncio.run(_drive(fleet, ingester, pollers, clock))
+            published = asyncio.run(_drive(sim, ingester, pollers, clock))
         finally:
-            fleet.stop()
+            sim.stop()
             ingester.stop()
             writer.flush()
     metadata = site.write_metadata_csv(tmp / "seeds" / "device_metadata.csv")
@@ -85,13 +90,13 @@ def week(tmp_path_factory: pytest.TempPathFactory) -> dict:
     }
 
 
-async def _drive(fleet: ShellyFleet, ingester: Ingester, pollers: list[Poller], clock: ManualClock) -> int:
+async def _drive(sim: SimulatedSite, ingester: Ingester, pollers: list[Poller], clock: ManualClock) -> int:
     """Advance virtual time minute by minute: devices publish, the ingester drains, the collector polls."""
     published = 0
     steps = int(timedelta(days=DAYS) / STEP)
     for step in range(1, steps + 1):
         clock.t = START + step * STEP
-        published += fleet.tick(clock.t)
+        published += sim.tick(clock.t)
         # received_at comes from the virtual clock: wait until every message so far is in
         deadline = time.monotonic() + 30
         while ingester.metrics.received < published and time.monotonic() < deadline:

@@ -17,7 +17,7 @@ import paho.mqtt.client as mqtt
 import yaml
 
 from homelake.lake import layout
-from homelake.lake.schemas import get
+from homelake.sources import dataset as get
 
 DEVICE = "shellyplus1pm-a8032abe54dc"
 TOPIC = f"{DEVICE}/events/rpc"

@@ -15,8 +15,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from homelake.lake import layout
-from homelake.lake.schemas import COLLECTOR_HEALTH, DATASETS, DEAD_LETTER, MIKROTIK_DHCP_LEASES
+from homelake.lake.schemas import COLLECTOR_HEALTH, DEAD_LETTER
 from homelake.lake.writer import BufferedLakeWriter, LakeWriter
+from homelake.sources import DATASETS
+from homelake.sources.mikrotik.datasets import MIKROTIK_DHCP_LEASES
 
 T0 = datetime(2026, 11, 28, 23, 59, 30, tzinfo=UTC)
 
@@ -81,7 +83,7 @@ def test_misfit_rows_go_to_dead_letter_with_reason(tmp_path: Path) -> None:
 
 def test_anchors_make_every_dataset_readable_before_data(tmp_path: Path) -> None:
     writer = LakeWriter(tmp_path)
-    writer.ensure_anchors()
+    writer.ensure_anchors(DATASETS.values())
     for dataset in DATASETS.values():
         n = duckdb.sql(
             f"select count(*) from read_parquet('{layout.glob_pattern(tmp_path, dataset)}', hive_partitioning=true)"
@@ -89,7 +91,7 @@ def test_anchors_make_every_dataset_readable_before_data(tmp_path: Path) -> None
         assert n == (0,)
     anchor = layout.anchor_path(tmp_path, COLLECTOR_HEALTH)
     mtime = anchor.stat().st_mtime_ns
-    writer.ensure_anchors()  # idempotent: an up-to-date anchor is not rewritten
+    writer.ensure_anchors(DATASETS.values())  # idempotent: an up-to-date anchor is not rewritten
     assert anchor.stat().st_mtime_ns == mtime
 
 
@@ -119,6 +121,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 import pyarrow as pa
 from homelake.lake.writer import write_table_atomic
+from homelake.sources import DATASETS
 root = Path(sys.argv[1])
 table = pa.table({"x": list(range(400_000)), "s": [f"row-{i}-padding-padding" for i in range(400_000)]})
 i = 0

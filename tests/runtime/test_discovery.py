@@ -15,16 +15,20 @@ import duckdb
 import pytest
 
 from homelake.lake import layout
-from homelake.lake.schemas import COLLECTOR_HEALTH, MIKROTIK_DHCP_LEASES, SHELLY_SWITCH_READINGS, Dataset
+from homelake.lake.schemas import COLLECTOR_HEALTH, Dataset
 from homelake.lake.writer import BufferedLakeWriter, LakeWriter
 from homelake.runtime.discovery import DiscoveringPollers, run_discovering_pollers
+from homelake.runtime.families import context, read_neighbours
 from homelake.runtime.poller import Poller
-from homelake.runtime.target import PollTarget
 from homelake.settings import parse_settings
-from homelake.sim.fleet import ShellyFleet
 from homelake.sim.site import build_site
-from homelake.sources.base import ParseResult
+from homelake.sources import DATASETS
+from homelake.sources.base import ParseResult, PollTarget
+from homelake.sources.mikrotik.datasets import MIKROTIK_DHCP_LEASES
+from homelake.sources.shelly import SPEC
+from homelake.sources.shelly.datasets import SHELLY_SWITCH_READINGS
 from homelake.sources.shelly.discovery import ShellyDiscovery
+from homelake.sources.shelly.simulator.fleet import ShellyFleet
 
 
 @dataclass
@@ -157,7 +161,7 @@ def test_a_new_shelly_in_dhcp_is_polled_without_a_restart_and_a_gone_one_is_drop
 ) -> None:
     devices = {d["device_id"]: d for d in fleet.devices()}
     lake = LakeWriter(tmp_path)
-    lake.ensure_anchors()
+    lake.ensure_anchors(DATASETS.values())
 
     def leases(at: datetime, *device_ids: str) -> None:
         origin = {"received_at": at, "family": "mikrotik", "device_id": "fw", "collector": "test", "observed_at": at}
@@ -183,11 +187,16 @@ def test_a_new_shelly_in_dhcp_is_polled_without_a_restart_and_a_gone_one_is_drop
     t0 = datetime.now(UTC).replace(microsecond=0)
     leases(t0, PRO2PM, PLUG_S)
 
+    finder = ShellyDiscovery(context(settings, SPEC), clock=lambda: NOW)
+
+    async def discover() -> Sequence[PollTarget]:  # as the runtime asks it: the lake's newest leases
+        return await finder(read_neighbours(tmp_path, MIKROTIK_DHCP_LEASES), [])
+
     async def go() -> None:
         stop = asyncio.Event()
         loop = asyncio.create_task(
             run_discovering_pollers(
-                ShellyDiscovery(settings, tmp_path, clock=lambda: NOW),
+                discover,
                 writer,
                 refresh_s=0.3,
                 stop=stop,

@@ -20,12 +20,12 @@ from aioshelly.common import ConnectionOptions
 from aioshelly.exceptions import InvalidAuthError
 from aioshelly.rpc_device import RpcDevice
 
-from homelake.sim.fleet import ShellyFleet
 from homelake.sim.shelly_state import ShellyState
 from homelake.sim.site import Site
 from homelake.sim.websocket import accept_key
-from homelake.sources.shelly.simulator_gen1 import firmware
-from homelake.sources.shelly.simulator_gen2 import FW_ID
+from homelake.sources.shelly.gen1.simulator import firmware
+from homelake.sources.shelly.gen2.simulator import FW_ID
+from homelake.sources.shelly.simulator.fleet import ShellyFleet
 
 PRO4PM, PLUS1PM, PLUG, PASSWORD = "shelly-pro4pm-utility", "shelly-plus1pm-hall", "shelly-plugs-kitchen", "s3cret-pw"
 AT = timedelta(hours=40, minutes=3)  # a moment when these devices are up and the Pro 4PM has loads on and off

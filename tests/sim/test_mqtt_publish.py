@@ -15,16 +15,16 @@ import orjson
 import paho.mqtt.client as mqtt
 import pytest
 
-from homelake.sim.fleet import ShellyFleet
-from homelake.sim.history import iter_mqtt_messages
-from homelake.sim.mqtt_publish import mqtt_messages, truth_door_events
+from homelake.sim.backfill import iter_mqtt_messages
+from homelake.sim.backfill import site_mqtt_messages as mqtt_messages
+from homelake.sim.occupancy import truth_door_events
 from homelake.sim.serve import SimulatedSite
 from homelake.sim.shelly_state import ShellyState
 from homelake.sim.site import Site, build_site
-from homelake.sim.zigbee_messages import zigbee_messages
 from homelake.sources.base import ParseContext
 from homelake.sources.shelly import ShellyMqtt
 from homelake.sources.zigbee.parser import ZigbeeMqtt
+from homelake.sources.zigbee.simulator import zigbee_messages
 from homelake.testing.broker import Mosquitto, find_mosquitto
 
 
@@ -118,13 +118,14 @@ def test_fleet_publishes_through_a_private_broker(site: Site, state: ShellyState
         subscriber = _subscriber(broker.port, received, ready)
         try:
             assert ready.wait(10)
-            with ShellyFleet(
-                site, clock=lambda: clock[0], port=0, mqtt_host=broker.host, mqtt_port=broker.port
-            ) as fleet:
+            with SimulatedSite(
+                site, clock=lambda: clock[0], options={"shelly": {"port": 0}}, mqtt_host=broker.host,
+                mqtt_port=broker.port, tick_s=None,
+            ) as sim:  # fmt: skip
                 while clock[0] < end:
                     clock[0] = min(end, clock[0] + timedelta(seconds=90))
-                    fleet.tick(clock[0])
-                assert fleet.publisher is not None and fleet.publisher.published == len(expected)
+                    sim.tick(clock[0])
+                assert sim.publisher is not None and sim.publisher.published == len(expected)
             deadline = time.monotonic() + 30
             while len(received) < len(expected) and time.monotonic() < deadline:
                 time.sleep(0.05)
@@ -151,7 +152,9 @@ def test_simulated_site_runs_the_fleet_in_real_time(tmp_path: Path) -> None:
         subscriber = _subscriber(broker.port, received, ready)
         try:
             assert ready.wait(10)
-            sim = SimulatedSite(shelly=True, shelly_port=0, mqtt_host=broker.host, mqtt_port=broker.port, tick_s=0.2)
+            sim = SimulatedSite(
+                options={"shelly": {"port": 0}}, mqtt_host=broker.host, mqtt_port=broker.port, tick_s=0.2
+            )
             with sim:
                 config = sim.site_config(tmp_path / "lake", tmp_path / "wh.duckdb", tmp_path / "secrets")
                 deadline = time.monotonic() + 10

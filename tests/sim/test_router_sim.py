@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from homelake.sim.history import iter_router_payloads
 from homelake.sim.site import Site
 from homelake.sim.tls import tls_available
 from homelake.sources.base import ParseContext
@@ -29,6 +28,7 @@ from homelake.sources.mikrotik.simulator import (
     render,
     router_paths,
 )
+from homelake.sources.mikrotik.simulator.history import iter_router_payloads
 
 DURATION = re.compile(r"^(?:\d+w)?(?:\d+d)?(?:\d+h)?(?:\d+m)?(?:\d+s)?(?:\d+ms)?$")
 UPPER_MAC = re.compile(r"^(?:[0-9A-F]{2}:){5}[0-9A-F]{2}$")

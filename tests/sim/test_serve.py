@@ -18,8 +18,10 @@ from homelake.sources.mikrotik.config import MikrotikRouter
 def test_endpoints_and_site_config(tmp_path: Path) -> None:
     site = build_site()
     at = site.start + timedelta(hours=40)
-    with SimulatedSite(site, passwords={"fw": "given"}, clock=lambda: at) as sim:
-        endpoints = {e["name"]: e for e in sim.endpoints()}
+    with SimulatedSite(
+        site, families=["mikrotik"], options={"mikrotik": {"passwords": {"fw": "given"}}}, clock=lambda: at
+    ) as sim:
+        endpoints = {e["name"]: e for e in sim.simulators["mikrotik"].routers()}  # type: ignore[attr-defined]
         assert set(endpoints) == {"fw", "sw", "ap-living", "ap-office"}
         assert endpoints["fw"]["password"] == "given" and endpoints["sw"]["password"]
         assert len({e["url"] for e in endpoints.values()}) == 4

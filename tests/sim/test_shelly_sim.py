@@ -11,14 +11,14 @@ from typing import Any
 import httpx
 import pytest
 
-from homelake.sim.fleet import ShellyFleet, map_address
-from homelake.sim.history import iter_shelly_http_payloads
 from homelake.sim.serve import SimulatedSite
 from homelake.sim.shelly_state import ShellyState, shelly_state
 from homelake.sim.site import Site
 from homelake.sources.base import ParseContext, ParseResult
 from homelake.sources.shelly import parse_gen1_status, parse_gen2_status
 from homelake.sources.shelly.simulator import render_shelly_info, render_status
+from homelake.sources.shelly.simulator.fleet import ShellyFleet, map_address
+from homelake.sources.shelly.simulator.history import iter_shelly_http_payloads
 
 PRO4PM, PLUG, PASSWORD = "shelly-pro4pm-utility", "shelly-plugs-kitchen", "s3cret-pw"
 
@@ -184,16 +184,16 @@ def test_simulated_site_with_the_fleet_writes_the_config(site: Site, tmp_path: P
     at = site.start + timedelta(hours=20)
     passwords = {PLUG: PASSWORD}
     with SimulatedSite(
-        site, clock=lambda: at, shelly=True, shelly_port=0, shelly_passwords=passwords, tick_s=None
+        site, clock=lambda: at, options={"shelly": {"port": 0, "passwords": passwords}}, tick_s=None
     ) as sim:
-        assert sim.fleet is not None
+        fleet = sim.simulators["shelly"].fleet  # type: ignore[attr-defined]
         config = sim.site_config(tmp_path / "lake", tmp_path / "wh.duckdb", tmp_path / "secrets",
                                  metadata_csv=tmp_path / "seeds" / "device_metadata.csv")  # fmt: skip
         shelly = config["shelly"]
         assert shelly["interval_s"] == 30 and shelly["discovery"]["address_map"] == {"192.168.88.0/24": "127.88.0.0/24"}
-        assert shelly["discovery"]["port"] == sim.fleet.port and "mqtt" not in config
+        assert shelly["discovery"]["port"] == fleet.port and "mqtt" not in config
         (entry,) = shelly["devices"]
         assert Path(entry["password"]["file"]).read_text() == PASSWORD
         assert (tmp_path / "seeds" / "circuits.csv").read_text().startswith("mac,device_id,channel,circuit,room,load")
-        url = f"http://127.88.0.64:{sim.fleet.port}/shelly"
+        url = f"http://127.88.0.64:{fleet.port}/shelly"
         assert httpx.get(url).json()["type"] == "SHSW-25"

@@ -13,11 +13,11 @@ import pytest
 from aioshelly.common import ConnectionOptions
 from aioshelly.rpc_device import RpcDevice, RpcUpdateType
 
-from homelake.sim.fleet import ShellyFleet
 from homelake.sim.shelly_state import ShellyState
 from homelake.sim.site import Site
-from homelake.sources.shelly.simulator_gen2 import render_gen2_status
-from homelake.sources.shelly.simulator_ws import push_frame, status_delta
+from homelake.sources.shelly.gen2.simulator import render_gen2_status
+from homelake.sources.shelly.gen2.websocket import push_frame, status_delta
+from homelake.sources.shelly.simulator.fleet import ShellyFleet
 from homelake.testing.clock import ManualClock
 
 PRO4PM, PASSWORD = "shelly-pro4pm-utility", "s3cret-pw"

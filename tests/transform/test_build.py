@@ -14,6 +14,13 @@ import pyarrow.parquet as pq
 import pytest
 
 from homelake.lake import schemas
+from homelake.sources import DATASETS
+from homelake.sources.mikrotik.datasets import (
+    MIKROTIK_DHCP_LEASES,
+    MIKROTIK_INTERFACES,
+    MIKROTIK_SYSTEM,
+    MIKROTIK_WIFI_CLIENTS,
+)
 from homelake.warehouse.publish import DEFAULT_PROJECT_DIR, BuildReport, TransformError, build_warehouse
 from homelake.warehouse.query import connect_readonly
 
@@ -144,7 +151,7 @@ POLLS = (T1, T2, T3)
 
 def write_lake(root: Path) -> None:
     """Schema anchors for every dataset, then real partitions the way the lake writer lays them out."""
-    for dataset in schemas.DATASETS.values():
+    for dataset in DATASETS.values():
         anchor = root / "raw" / dataset.family / dataset.name / "date=1970-01-01" / "_schema.parquet"
         anchor.parent.mkdir(parents=True, exist_ok=True)
         pq.write_table(dataset.schema.empty_table(), anchor)
@@ -154,17 +161,17 @@ def write_lake(root: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         pq.write_table(pa.Table.from_pylist(rows, schema=dataset.schema), path)
 
-    write(schemas.MIKROTIK_DHCP_LEASES, "batch-0001", LEASES)
+    write(MIKROTIK_DHCP_LEASES, "batch-0001", LEASES)
     # an at-least-once re-delivery of the first poll, received later: must be counted once
     redelivered = [{**row, "received_at": row["received_at"] + timedelta(minutes=5)} for row in LEASES[:3]]
-    write(schemas.MIKROTIK_DHCP_LEASES, "batch-0002", redelivered)
-    write(schemas.MIKROTIK_WIFI_CLIENTS, "batch-0001", WIFI)
+    write(MIKROTIK_DHCP_LEASES, "batch-0002", redelivered)
+    write(MIKROTIK_WIFI_CLIENTS, "batch-0001", WIFI)
     write(
-        schemas.MIKROTIK_INTERFACES,
+        MIKROTIK_INTERFACES,
         "batch-0001",
         [_interface(r, t + 2 * SECOND) for r in ROUTERS for t in POLLS],
     )
-    write(schemas.MIKROTIK_SYSTEM, "batch-0001", [_system(r, t + 3 * SECOND) for r in ROUTERS for t in POLLS])
+    write(MIKROTIK_SYSTEM, "batch-0001", [_system(r, t + 3 * SECOND) for r in ROUTERS for t in POLLS])
     # the poller's health rows mark when each poll began; ap-shed has none (like backfilled history)
     write(schemas.COLLECTOR_HEALTH, "batch-0001", [_health(r, t - SECOND) for r in ROUTERS[:2] for t in POLLS])
 

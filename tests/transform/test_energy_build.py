@@ -13,6 +13,13 @@ import pytest
 
 from homelake.lake import schemas
 from homelake.runtime.mqtt.routing import message_key
+from homelake.sources import DATASETS
+from homelake.sources.shelly.datasets import (
+    SHELLY_DEVICE_STATUS,
+    SHELLY_SENSOR_READINGS,
+    SHELLY_SWITCH_READINGS,
+)
+from homelake.sources.zigbee.datasets import ZIGBEE_LOCK_EVENTS, ZIGBEE_SENSOR_READINGS
 from homelake.warehouse import seeds
 from homelake.warehouse.publish import BuildReport, TransformError, build_warehouse
 from homelake.warehouse.query import connect_readonly
@@ -234,7 +241,7 @@ ARCHIVE = [
 
 def write_lake(root: Path) -> None:
     """Anchors for every dataset, then the scenario's partitions (with copies and redeliveries)."""
-    for dataset in schemas.DATASETS.values():
+    for dataset in DATASETS.values():
         anchor = root / "raw" / dataset.family / dataset.name / "date=1970-01-01" / "_schema.parquet"
         anchor.parent.mkdir(parents=True, exist_ok=True)
         pq.write_table(dataset.schema.empty_table(), anchor)
@@ -248,17 +255,17 @@ def write_lake(root: Path) -> None:
     # the broker redelivers the 12:00 energy message at 12:31: parsed again, it would read as a reboot
     redelivered = next(r for r in plug if r["received_at"] == REDELIVERED_PLUG_AT)
     plug.append({**redelivered, "observed_at": PLUG_REDELIVERY_AT, "received_at": PLUG_REDELIVERY_AT})
-    write(schemas.SHELLY_SWITCH_READINGS, "pro4pm", pro4pm_rows())
-    write(schemas.SHELLY_SWITCH_READINGS, "plug", plug)
-    write(schemas.SHELLY_SWITCH_READINGS, "plus1pm-0001", plus1pm_rows())
-    write(schemas.SHELLY_SWITCH_READINGS, "plus1pm-0002", plus1pm_rows())  # a retried batch write
+    write(SHELLY_SWITCH_READINGS, "pro4pm", pro4pm_rows())
+    write(SHELLY_SWITCH_READINGS, "plug", plug)
+    write(SHELLY_SWITCH_READINGS, "plus1pm-0001", plus1pm_rows())
+    write(SHELLY_SWITCH_READINGS, "plus1pm-0002", plus1pm_rows())  # a retried batch write
     status = {"generation": 1, "model": "SHPLG-S", "mac": "c4:5b:be:c1:8b:12", "transport": "mqtt"}
-    write(schemas.SHELLY_DEVICE_STATUS, "0001", [{**_origin(PLUG, DAY_START), **status}])
+    write(SHELLY_DEVICE_STATUS, "0001", [{**_origin(PLUG, DAY_START), **status}])
 
-    write(schemas.SHELLY_SENSOR_READINGS, "0001", SHELLY_SENSORS)
-    write(schemas.ZIGBEE_SENSOR_READINGS, "0001", ZIGBEE_SENSORS)
-    write(schemas.ZIGBEE_LOCK_EVENTS, "0001", LOCK_MESSAGES)
-    write(schemas.ZIGBEE_LOCK_EVENTS, "0002", LOCK_MESSAGES[1:2])  # a retried batch write
+    write(SHELLY_SENSOR_READINGS, "0001", SHELLY_SENSORS)
+    write(ZIGBEE_SENSOR_READINGS, "0001", ZIGBEE_SENSORS)
+    write(ZIGBEE_LOCK_EVENTS, "0001", LOCK_MESSAGES)
+    write(ZIGBEE_LOCK_EVENTS, "0002", LOCK_MESSAGES[1:2])  # a retried batch write
     write(schemas.MQTT_MESSAGES, "0001", ARCHIVE)
     write(schemas.MQTT_MESSAGES, "0002", ARCHIVE[2:3])  # a retried batch write
 

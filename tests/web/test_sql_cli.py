@@ -33,7 +33,7 @@ def _run(cli: typer.Typer, run: DemoRun, *args: str, stdin: str | None = None): 
 
 
 def _devices(run: DemoRun) -> int:
-    with Shell(run.settings.warehouse.path, None) as shell:
+    with Shell(run.settings.warehouse.path) as shell:
         return int(shell.run(COUNT)[0].rows[0][0])
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
@@ -111,14 +112,10 @@ def demo(
     )
     try:
         run.start()
-        routers = ", ".join(e["name"] + " " + e["url"] for e in run.sim.endpoints())
-        console.print(f"[1/4] simulators up on loopback: routers {routers}", highlight=False)
-        if run.sim.fleet is not None:
-            console.print(
-                f"      {len(run.sim.fleet.devices())} Shelly devices on 127.88.0.x:{run.sim.fleet.port}, "
-                f"MQTT via {run.broker.describe() if run.broker else '-'}",
-                highlight=False,
-            )
+        counts = Counter(e["family"] for e in run.sim.endpoints())
+        served = ", ".join(f"{n} {family}" for family, n in counts.items())
+        console.print(f"[1/4] simulators up on loopback: {served} devices", highlight=False)
+        console.print(f"      MQTT via {run.broker.describe() if run.broker else '-'}", highlight=False)
         with Progress(
             SpinnerColumn(),
             TextColumn("{task.description}"),
@@ -146,7 +143,7 @@ def demo(
                 task,
                 completed=live,
                 description=f"[3/4] live: {run.polls} router polls ({run.failed_polls} failed), "
-                f"{run.messages} MQTT messages ingested; Shellies polled as found in DHCP",
+                f"{run.messages} MQTT messages ingested; devices polled as found in DHCP",
             )
             task = bar.add_task("[4/4] dbt build into a fresh warehouse", total=None)
             report = run_transform(run.settings)

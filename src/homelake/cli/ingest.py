@@ -15,6 +15,7 @@ from homelake.lake.writer import LakeWriter
 from homelake.logs import register_secret
 from homelake.runtime.mqtt.ingester import Ingester
 from homelake.runtime.mqtt.metrics import serve_metrics
+from homelake.sources import DATASETS
 
 log = logging.getLogger("homelake.ingest")
 ConfigOpt = Annotated[
@@ -40,7 +41,7 @@ def ingest(
     password = cfg.password.resolve() if cfg.password else None
     register_secret(password)
     lake = LakeWriter(settings.lake.root, collector=cfg.client_id)
-    lake.ensure_anchors()
+    lake.ensure_anchors(DATASETS.values())
     ingester = Ingester(cfg, lake, password=password, local_tz=settings.tz)
     server = None
     if metrics_port is not None or cfg.metrics is not None:

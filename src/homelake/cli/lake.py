@@ -11,6 +11,7 @@ from rich.table import Table
 from homelake.cli.common import UserError, console, load
 from homelake.lake.compaction import apply_retention, compact
 from homelake.lake.inspect import lake_stats, schema_markdown
+from homelake.sources import DATASETS
 
 app = typer.Typer(help="Inspect the raw Parquet lake.", no_args_is_help=True)
 ConfigOpt = Annotated[
@@ -25,7 +26,7 @@ def stats(config: ConfigOpt = None) -> None:
     table = Table(title=f"lake {settings.lake.root}")
     for col in ("dataset", "days", "files", "rows", "bytes", "first day", "last day"):
         table.add_column(col, justify="right" if col in {"days", "files", "rows", "bytes"} else "left")
-    for s in lake_stats(settings.lake.root):
+    for s in lake_stats(settings.lake.root, DATASETS.values()):
         table.add_row(
             s.key,
             str(s.partitions),
@@ -41,14 +42,14 @@ def stats(config: ConfigOpt = None) -> None:
 @app.command("schema")
 def schema() -> None:
     """Print every dataset's declared schema as Markdown."""
-    print(schema_markdown(), end="")
+    print(schema_markdown(DATASETS.values()), end="")
 
 
 @app.command("compact")
 def compact_cmd(config: ConfigOpt = None) -> None:
     """Merge the small files of closed (past UTC day) partitions into one file each; safe to rerun."""
     settings = load(config)
-    report = compact(settings.lake.root)
+    report = compact(settings.lake.root, DATASETS.values())
     for line in report.details:
         console.print(line, highlight=False)
     console.print(
@@ -68,5 +69,5 @@ def retention_cmd(
     days = keep_days or settings.lake.retention_days
     if days is None:
         raise UserError("retention is off: set lake.retention_days in the site file or pass --keep-days")
-    removed = apply_retention(settings.lake.root, days)
+    removed = apply_retention(settings.lake.root, days, DATASETS.values())
     console.print(f"removed {len(removed)} partitions older than {days} days", highlight=False)

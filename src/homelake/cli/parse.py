@@ -12,8 +12,8 @@ import orjson
 import typer
 
 from homelake.cli.common import UserError, console
+from homelake.sources import PARSE_KINDS as KINDS
 from homelake.sources.base import ParseContext, PayloadError
-from homelake.sources.parse_kinds import KINDS
 
 
 def _when(value: str | None) -> datetime:

@@ -6,90 +6,87 @@ import signal
 import tempfile
 import threading
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import yaml
 from rich.table import Table
 
-from homelake.cli.common import console
+from homelake.cli.common import UserError, console
 from homelake.runtime.mqtt.local_broker import start_local_broker
 from homelake.sim.serve import SimulatedSite
 from homelake.sim.site import build_site
+from homelake.sources import FAMILIES
+
+
+def _options(pairs: list[str]) -> dict[str, dict[str, Any]]:
+    """`family.key=value` pairs -> {family: {key: value}}; values are YAML scalars (80, true, text)."""
+    known = {spec.name for spec in FAMILIES}
+    options: dict[str, dict[str, Any]] = {}
+    for pair in pairs:
+        name, _, value = pair.partition("=")
+        family, _, key = name.partition(".")
+        if not key or not _ or family not in known:
+            raise UserError(f"--option {pair!r}: use FAMILY.KEY=VALUE with a family of: {', '.join(sorted(known))}")
+        options.setdefault(family, {})[key] = yaml.safe_load(value)
+    return options
 
 
 def simulate(
     seed: Annotated[int, typer.Option(help="Site seed: the same seed gives the same site.")] = 7,
     tls: Annotated[bool, typer.Option(help="Serve HTTPS with a self-signed certificate.")] = False,
     write_config: Annotated[Path | None, typer.Option(help="Write a site file for these endpoints here.")] = None,
-    devices: Annotated[bool, typer.Option(help="Also the Shelly devices (HTTP) and their MQTT traffic.")] = True,
     broker: Annotated[
         str, typer.Option(help="MQTT broker: auto (Mosquitto if installed, else embedded amqtt), mosquitto or amqtt.")
     ] = "auto",
-    shelly_port: Annotated[
-        int,
+    option: Annotated[
+        list[str] | None,
         typer.Option(
-            help="Port of every Shelly device on its own loopback address; 0 picks free ports. 80 (needs root) "
-            "serves them where clients that assume port 80 look, such as Home Assistant's aioshelly for Gen1."
+            "--option",
+            "-o",
+            help="A family's simulator option, FAMILY.KEY=VALUE (repeatable); the README's simulator section "
+            "lists them (e.g. a port that clients which assume one can reach).",
         ),
-    ] = 0,
+    ] = None,
 ) -> None:
-    """Serve the simulated site (routers, Shelly devices, MQTT) on loopback, as a real site, until Ctrl-C."""
+    """Serve the simulated site (every family's devices, and their MQTT traffic) on loopback until Ctrl-C."""
     site = build_site(seed)
-    local = None
-    if devices:
-        local = start_local_broker(Path(tempfile.mkdtemp(prefix="homelake-sim-broker-")), prefer=broker)  # type: ignore[arg-type]
-    extra = (
-        {"shelly": True, "shelly_port": shelly_port, "mqtt_host": local.host, "mqtt_port": local.port} if local else {}
-    )
+    options = _options(option or [])
+    local = start_local_broker(Path(tempfile.mkdtemp(prefix="homelake-sim-broker-")), prefer=broker)  # type: ignore[arg-type]
     try:
-        _serve(site, tls, write_config, local, extra)
-    finally:
-        if local is not None:
-            local.stop()
-
-
-def _serve(site, tls, write_config, local, extra) -> None:  # noqa: ANN001 - plumbing of simulate()
-    with SimulatedSite(site, tls=tls, **extra) as sim:
-        table = Table(title=f"simulated site '{site.name}' ({len(site.clients)} clients) on loopback")
-        for col in ("device", "role", "endpoint", "username", "password"):
-            table.add_column(col)
-        for e in sim.endpoints():
-            table.add_row(e["name"], e["role"], e["url"] + "/rest", e["username"], e["password"])
-        console.print(table)
-        if sim.fleet is not None:
-            shellies = Table(title="Shelly devices (LAN address from DHCP -> loopback address)")
-            for col in ("device", "gen", "model", "LAN ip", "endpoint", "password"):
-                shellies.add_column(col)
-            for d in sim.fleet.devices():
-                shellies.add_row(
-                    d["device_id"], str(d["gen"]), d["model"], d["lan_ip"], d["url"], d.get("password", "-")
+        with SimulatedSite(site, tls=tls, options=options, mqtt_host=local.host, mqtt_port=local.port) as sim:
+            _show(sim, site.name, len(site.clients), local.describe(), tls)
+            if write_config is not None:
+                base = write_config.parent.resolve()
+                cfg = sim.site_config(
+                    base / "lake",
+                    base / "warehouse" / "homelake.duckdb",
+                    base / "secrets",
+                    metadata_csv=base / "device_metadata.csv",
                 )
-            console.print(shellies)
-            console.print(
-                f"MQTT: {local.describe()}; devices publish under shellies/#, <device id>/events/rpc, zigbee2mqtt/#",
-                highlight=False,
-            )
-        first = sim.endpoints()[0]
-        console.print(
-            f"try: curl -su {first['username']}:{first['password']} {first['url']}/rest/ip/dhcp-server/lease"
-            + (" -k" if tls else ""),
-            highlight=False,
-            soft_wrap=True,
-        )
-        if write_config is not None:
-            base = write_config.parent.resolve()
-            cfg = sim.site_config(
-                base / "lake",
-                base / "warehouse" / "homelake.duckdb",
-                base / "secrets",
-                metadata_csv=base / "device_metadata.csv",
-            )
-            write_config.write_text(yaml.safe_dump(cfg, sort_keys=False))
-            console.print(f"site file written: {write_config} (run: homelake collect -c {write_config})")
-        console.print("serving; press Ctrl-C to stop")
-        done = threading.Event()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, lambda *_: done.set())
-        done.wait()
+                write_config.write_text(yaml.safe_dump(cfg, sort_keys=False))
+                console.print(f"site file written: {write_config} (run: homelake collect -c {write_config})")
+            console.print("serving; press Ctrl-C to stop")
+            done = threading.Event()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(sig, lambda *_: done.set())
+            done.wait()
+    finally:
+        local.stop()
     console.print("stopped")
+
+
+def _show(sim: SimulatedSite, name: str, clients: int, broker: str, tls: bool) -> None:
+    table = Table(title=f"simulated site '{name}' ({clients} clients) on loopback")
+    for col in ("family", "device", "kind", "endpoint", "login"):
+        table.add_column(col)
+    for e in sim.endpoints():
+        table.add_row(e["family"], e["name"], e["kind"], e["url"], e["login"])
+    console.print(table)
+    topics = ", ".join(topic for spec in FAMILIES for topic in spec.mqtt_topics)
+    console.print(f"MQTT: {broker}; devices publish under {topics}", highlight=False)
+    http = next((e for e in sim.endpoints() if e["url"].startswith("http") and " / " in e["login"]), None)
+    if http is not None:
+        user, _, password = http["login"].partition(" / ")
+        console.print(f"try: curl -su {user}:{password} {http['url']}" + (" -k" if tls else ""), highlight=False,
+                      soft_wrap=True)  # fmt: skip

@@ -15,7 +15,9 @@ import typer
 from rich.table import Table
 
 from homelake.cli.common import console, fail, load, print_error
-from homelake.warehouse.shell import Answer, Shell, ShellError
+from homelake.lake import layout
+from homelake.sources import DATASETS
+from homelake.warehouse.shell import Answer, Shell, ShellError, raw_view_name
 
 ConfigOpt = Annotated[
     Path | None, typer.Option("--config", "-c", help="Site file (default $HOMELAKE_CONFIG or ./site.yaml).")
@@ -149,10 +151,19 @@ def sql(
     """Query the warehouse (marts, staging.*) and the raw lake (raw.<family>_<dataset>), read-only."""
     settings = load(config)
     try:
-        with Shell(settings.warehouse.path, settings.lake.root) as shell:
+        with Shell(settings.warehouse.path, raw_views(settings.lake.root)) as shell:
             if query is None:
                 interactive(shell, fmt)
             else:
                 run_once(shell, query, fmt, output)
     except ShellError as exc:
         fail(str(exc))
+
+
+def raw_views(lake_root: Path) -> dict[str, str]:
+    """`raw.<family>_<dataset>` -> Parquet glob, for every declared dataset the lake has."""
+    return {
+        raw_view_name(d.family, d.name): layout.glob_pattern(lake_root, d)
+        for d in DATASETS.values()
+        if layout.dataset_dir(lake_root, d).is_dir()
+    }

@@ -10,6 +10,7 @@ import typer
 from homelake.cli.common import UserError, console, load
 from homelake.lake.writer import LakeWriter
 from homelake.settings import Settings
+from homelake.sources import DATASETS
 
 ConfigOpt = Annotated[
     Path | None, typer.Option("--config", "-c", help="Site file (default $HOMELAKE_CONFIG or ./site.yaml).")
@@ -19,7 +20,7 @@ ConfigOpt = Annotated[
 def run_transform(settings: Settings, select: str | None = None):  # noqa: ANN201 - BuildReport
     from homelake.warehouse.publish import TransformError, build_warehouse
 
-    LakeWriter(settings.lake.root).ensure_anchors()
+    LakeWriter(settings.lake.root).ensure_anchors(DATASETS.values())
     try:
         return build_warehouse(
             lake_root=settings.lake.root,

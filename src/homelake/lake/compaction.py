@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -19,7 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from homelake.lake import layout
-from homelake.lake.schemas import DATASETS, Dataset
+from homelake.lake.schemas import Dataset
 from homelake.lake.writer import write_table_atomic
 
 log = logging.getLogger(__name__)
@@ -82,11 +83,11 @@ def compact_partition(dataset: Dataset, part: Path, report: CompactionReport) ->
     report.details.append(f"{dataset.key} {part.name}: {len(files)} files -> 1 ({table.num_rows} rows)")
 
 
-def compact(root: Path, *, today: date | None = None, datasets: list[Dataset] | None = None) -> CompactionReport:
+def compact(root: Path, datasets: Iterable[Dataset], *, today: date | None = None) -> CompactionReport:
     """Merge the files of every closed partition (UTC days before today); open days are left alone."""
     today = today or datetime.now(UTC).date()
     report = CompactionReport()
-    for dataset in datasets or list(DATASETS.values()):
+    for dataset in datasets:
         for part in sorted(layout.dataset_dir(root, dataset).glob("date=*")):
             day = _partition_day(part)
             if day is None or day == layout.ANCHOR_DATE or day >= today:
@@ -95,13 +96,15 @@ def compact(root: Path, *, today: date | None = None, datasets: list[Dataset] | 
     return report
 
 
-def apply_retention(root: Path, keep_days: int, *, today: date | None = None) -> list[Path]:
+def apply_retention(
+    root: Path, keep_days: int, datasets: Iterable[Dataset], *, today: date | None = None
+) -> list[Path]:
     """Delete raw partitions whose UTC day is more than `keep_days` before today; returns what went."""
     if keep_days < 1:
         raise ValueError("retention must keep at least one day")
     cutoff = (today or datetime.now(UTC).date()) - timedelta(days=keep_days)
     removed = []
-    for dataset in DATASETS.values():
+    for dataset in datasets:
         for part in sorted(layout.dataset_dir(root, dataset).glob("date=*")):
             day = _partition_day(part)
             if day is not None and day != layout.ANCHOR_DATE and day < cutoff:

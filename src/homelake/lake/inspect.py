@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow.parquet as pq
 
 from homelake.lake import layout
-from homelake.lake.schemas import DATASETS, ORIGIN_FIELDS, Dataset
+from homelake.lake.schemas import ORIGIN_FIELDS, Dataset
 
 
 @dataclass
@@ -45,15 +46,15 @@ def dataset_stats(root: Path, dataset: Dataset) -> DatasetStats:
     )
 
 
-def lake_stats(root: Path) -> list[DatasetStats]:
-    return [dataset_stats(root, d) for d in DATASETS.values()]
+def lake_stats(root: Path, datasets: Iterable[Dataset]) -> list[DatasetStats]:
+    return [dataset_stats(root, d) for d in datasets]
 
 
-def schema_markdown() -> str:
+def schema_markdown(datasets: Iterable[Dataset]) -> str:
     """Markdown tables of every dataset's columns, generated from the declared schemas."""
     out = ["Every row starts with the origin columns:", "", "| column | type | null |", "|---|---|---|"]
     out += [f"| `{f.name}` | {f.type} | {'yes' if f.nullable else 'no'} |" for f in ORIGIN_FIELDS]
-    for d in sorted(DATASETS.values(), key=lambda d: d.key):
+    for d in sorted(datasets, key=lambda d: d.key):
         out += [
             "",
             f"#### `raw/{d.key}/`",

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from homelake.lake import layout
-from homelake.lake.schemas import DATASETS, DEAD_LETTER, Dataset
+from homelake.lake.schemas import DEAD_LETTER, Dataset
 
 log = logging.getLogger(__name__)
 
@@ -132,9 +132,10 @@ class LakeWriter:
         path = layout.partition_dir(self.root, DEAD_LETTER, row["observed_at"].date()) / layout.batch_name()
         write_table_atomic(table, path)
 
-    def ensure_anchors(self, datasets: Iterable[Dataset] | None = None) -> None:
-        """Make sure every dataset has its zero-row schema anchor with the current declared schema."""
-        for dataset in datasets if datasets is not None else DATASETS.values():
+    def ensure_anchors(self, datasets: Iterable[Dataset]) -> None:
+        """Make sure each dataset (the catalog: `homelake.sources.DATASETS`) has its zero-row schema anchor with
+        the current declared schema."""
+        for dataset in datasets:
             path = layout.anchor_path(self.root, dataset)
             if path.exists():
                 try:
@@ -211,6 +212,7 @@ class BufferedLakeWriter:
         self.max_rows = max_rows
         self.max_age_s = max_age_s
         self._buffers: dict[str, list[Mapping[str, Any]]] = {}
+        self._datasets: dict[str, Dataset] = {}
         self._since: dict[str, float] = {}
         self._lock = threading.Lock()
 
@@ -218,6 +220,7 @@ class BufferedLakeWriter:
         if not rows:
             return None
         with self._lock:
+            self._datasets[dataset.key] = dataset
             buf = self._buffers.setdefault(dataset.key, [])
             self._since.setdefault(dataset.key, time.monotonic())
             buf.extend(rows)
@@ -243,7 +246,7 @@ class BufferedLakeWriter:
                 self._since.pop(k, None)
         for key, rows in batches:
             try:
-                report.merge(self.writer.write_rows(DATASETS[key], rows))
+                report.merge(self.writer.write_rows(self._datasets[key], rows))
             except OSError:
                 # Put the rows back so nothing is lost; the caller reports the failure.
                 with self._lock:

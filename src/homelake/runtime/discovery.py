@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 from homelake.lake.writer import BufferedLakeWriter
 from homelake.runtime.poller import Poller
-from homelake.runtime.target import PollTarget
+from homelake.sources.base import PollTarget
 
 log = logging.getLogger(__name__)
-Discover = Callable[[], Awaitable[Sequence[PollTarget]]]
+Discover = Callable[[], Awaitable[Sequence[PollTarget]]]  # every target to poll now
 MakePoller = Callable[[PollTarget], Poller]
 SHUTDOWN_GRACE_S = 30.0
 EMPTY_REFRESH_S = 5.0  # while nothing is found (e.g. the first leases are not in the lake yet), look sooner

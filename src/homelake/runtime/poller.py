@@ -8,10 +8,11 @@ import random
 import time
 from datetime import UTC, datetime
 
-from homelake.lake.schemas import COLLECTOR_HEALTH, get
+from homelake.lake.schemas import COLLECTOR_HEALTH
 from homelake.lake.writer import BufferedLakeWriter
 from homelake.logs import redact
-from homelake.runtime.target import PollOutcome, PollTarget
+from homelake.sources import dataset as get
+from homelake.sources.base import PollOutcome, PollTarget
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,5 @@
-"""Runs pollers together, flushes the lake on age, and shuts down cleanly on SIGINT/SIGTERM."""
+"""The collection supervisor: plans the site's pollers and discoveries from the Settings, runs them together,
+flushes the lake on age, and shuts down cleanly on SIGINT/SIGTERM."""
 
 from __future__ import annotations
 
@@ -6,9 +7,15 @@ import asyncio
 import logging
 import signal
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from homelake.lake.writer import BufferedLakeWriter
+from homelake.lake.writer import BufferedLakeWriter, LakeWriter
+from homelake.runtime.discovery import run_discovering_pollers
+from homelake.runtime.families import build_discoveries, build_targets, from_lake
 from homelake.runtime.poller import Poller
+from homelake.settings import Settings
+from homelake.sources import DATASETS
+from homelake.sources.base import Discovery, PollTarget
 
 log = logging.getLogger(__name__)
 
@@ -58,3 +65,59 @@ async def run_pollers(
         if install_signals:
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.remove_signal_handler(sig)
+
+
+def open_writer(settings: Settings, collector: str = "homelake") -> BufferedLakeWriter:
+    """The site's buffered lake writer, with every declared dataset's schema anchor in place."""
+    lake = LakeWriter(settings.lake.root, collector=collector)
+    lake.ensure_anchors(DATASETS.values())
+    return BufferedLakeWriter(lake, max_rows=settings.lake.flush_rows, max_age_s=settings.lake.flush_age_s)
+
+
+def make_poller(settings: Settings, target: PollTarget, writer: BufferedLakeWriter) -> Poller:
+    d = settings.collect
+    return Poller(target, writer, jitter=d.jitter, retries=d.retries, backoff_s=d.backoff_s)
+
+
+@dataclass
+class Collection:
+    """The pollers and discoveries of one `collect` run, counted after it ends."""
+
+    settings: Settings
+    writer: BufferedLakeWriter
+    pollers: list[Poller]
+    discoveries: list[Discovery]
+
+    @property
+    def polls(self) -> int:
+        return sum(p.polls for p in self.pollers)
+
+    @property
+    def failed_polls(self) -> int:
+        return sum(p.failures for p in self.pollers)
+
+    async def run(self, duration_s: float | None = None, install_signals: bool = True) -> None:
+        """Static pollers and discovery loops side by side, all stopped by one signal or `duration_s`."""
+        stop = asyncio.Event()
+        loops = [
+            run_discovering_pollers(
+                from_lake(d, self.settings),
+                self.writer,
+                refresh_s=d.refresh_s,
+                stop=stop,
+                make_poller=lambda target: make_poller(self.settings, target, self.writer),
+            )
+            for d in self.discoveries
+        ]
+        await asyncio.gather(
+            run_pollers(self.pollers, self.writer, stop=stop, duration_s=duration_s, install_signals=install_signals),
+            *loops,
+        )
+
+
+def plan_collection(settings: Settings, families: Sequence[str] | None = None) -> Collection:
+    """Every configured target and discovery of the chosen families (all when None), with the lake writer.
+    Resolves secrets now; ValueError names an unknown family."""
+    writer = open_writer(settings)
+    pollers = [make_poller(settings, t, writer) for t in build_targets(settings, families)]
+    return Collection(settings, writer, pollers, build_discoveries(settings, families))

@@ -1,4 +1,4 @@
-"""Publishes the simulated site's MQTT traffic (Shelly Gen1/Gen2, Zigbee2MQTT) to a real broker.
+"""Publishes a simulated site's MQTT traffic (every family that publishes) to a real broker.
 
 `tick(t)` publishes, in time order, everything the devices would have published since the previous
 tick, with QoS 1, and returns only once the broker has acknowledged every message (PUBACK). The
@@ -9,36 +9,28 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
 import paho.mqtt.client as mqtt
 
-from homelake.sim.mqtt_messages import Message, shelly_messages
-from homelake.sim.occupancy import truth_door_events, truth_motion_events
 from homelake.sim.site import Site
-from homelake.sim.zigbee_messages import zigbee_messages
 
-__all__ = ["MqttPublisher", "iter_mqtt_messages", "mqtt_messages", "truth_door_events", "truth_motion_events"]
-
+Message = tuple[float, str, bytes, bool]  # (unix time, topic, payload, retain)
+# (site, start, end, connect=) -> every message with a time in [start, end), in time order
+MessageSource = Callable[..., list[Message]]
 MAX_INFLIGHT = 0  # unlimited: paho pipelines best without a window
 
 
-def mqtt_messages(site: Site, start: float, end: float, *, connect: bool = False) -> list[Message]:
-    """Every simulated MQTT message with a time in [start, end): (t, topic, payload, retain), in order."""
-    found = shelly_messages(site, start, end, connect=connect) + zigbee_messages(site, start, end, connect=connect)
-    return sorted(found, key=lambda m: m[0])
-
-
-def iter_mqtt_messages(
-    site: Site, start: datetime, end: datetime, *, chunk_s: float = 3600.0
+def iter_messages(
+    source: MessageSource, site: Site, start: datetime, end: datetime, *, chunk_s: float = 3600.0
 ) -> Iterator[tuple[str, bytes, datetime]]:
     """(topic, payload, t) of every message in [start, end), devices connecting at `start`, hour by hour."""
     a, b, first = start.timestamp(), end.timestamp(), True
     while a < b:
         upto = min(b, a + chunk_s)
-        for t, topic, payload, _ in mqtt_messages(site, a, upto, connect=first):
+        for t, topic, payload, _ in source(site, a, upto, connect=first):
             yield topic, payload, datetime.fromtimestamp(t, start.tzinfo)
         a, first = upto, False
 
@@ -52,11 +44,13 @@ class MqttPublisher:
         host: str,
         port: int,
         *,
+        messages: MessageSource,
         client_id: str = "homelake-sim",
         timeout_s: float = 60.0,
         keepalive: int = 30,
     ) -> None:
         self.site, self.host, self.port, self.timeout_s, self.keepalive = site, host, port, timeout_s, keepalive
+        self.messages = messages
         self.client = mqtt.Client(
             mqtt.CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=False, protocol=mqtt.MQTTv311
         )
@@ -98,7 +92,7 @@ class MqttPublisher:
             if self._last is None or now <= self._last:
                 self._last = now if self._last is None else self._last
                 return 0
-            messages = mqtt_messages(self.site, self._last, now, connect=self._first)
+            messages = self.messages(self.site, self._last, now, connect=self._first)
             if not self._connected.wait(self.timeout_s):
                 raise ConnectionError(f"not connected to the MQTT broker at {self.host}:{self.port}")
             infos = [

@@ -12,16 +12,15 @@ from typing import Any, Literal
 
 import yaml
 
-from homelake.cli.collect import make_poller, run_collect
 from homelake.lake.writer import BufferedLakeWriter, LakeWriter
 from homelake.runtime.mqtt.ingester import Ingester
 from homelake.runtime.mqtt.local_broker import LocalBroker, start_local_broker
+from homelake.runtime.supervisor import plan_collection
 from homelake.settings import Settings, load_settings
 from homelake.sim.backfill import backfill
-from homelake.sim.backfill_devices import backfill_mqtt, backfill_shelly_http
 from homelake.sim.serve import SimulatedSite
 from homelake.sim.site import Site, build_site
-from homelake.sources.registry import build_discoveries, build_targets
+from homelake.sources import DATASETS
 
 Progress = Callable[[float], None]
 
@@ -38,7 +37,6 @@ class DemoRun:
     site: Site = field(init=False)
     sim: SimulatedSite = field(init=False)
     settings: Settings = field(init=False)
-    devices: bool = True  # Shelly fleet over HTTP + MQTT (needs a broker: Mosquitto, else embedded amqtt)
     broker_preference: Literal["auto", "mosquitto", "amqtt"] = "auto"
     polls: int = 0
     failed_polls: int = 0
@@ -59,13 +57,12 @@ class DemoRun:
             for sub in ("lake", "warehouse", "secrets"):
                 shutil.rmtree(self.workdir / sub, ignore_errors=True)
         self.workdir.mkdir(parents=True, exist_ok=True)
-        if self.devices:
-            self.broker = start_local_broker(self.workdir / "broker", prefer=self.broker_preference)
-            self.sim = SimulatedSite(
-                self.site, shelly=True, shelly_port=0, mqtt_host=self.broker.host, mqtt_port=self.broker.port
-            ).start()
-        else:
-            self.sim = SimulatedSite(self.site).start()
+        # every family on, as a new user should see it; devices publish MQTT to a broker of the demo's own
+        # (Mosquitto when installed, else the embedded amqtt)
+        self.broker = start_local_broker(self.workdir / "broker", prefer=self.broker_preference)
+        self.sim = SimulatedSite(
+            self.site, mqtt_host=self.broker.host, mqtt_port=self.broker.port
+        ).start()
         config: dict[str, Any] = self.sim.site_config(
             lake_root="lake",
             warehouse_path="warehouse/homelake.duckdb",
@@ -76,10 +73,12 @@ class DemoRun:
         config["metadata_csv"] = "device_metadata.csv"
         config["collect"] = {"interval_s": self.interval_s, "timeout_s": 3.0, "retries": 1, "backoff_s": 0.5}
         config["lake"]["flush_age_s"] = 2.0
-        if self.broker is not None:
-            config["mqtt"].update(protocol=self.broker.protocol, client_id="homelake-demo", batch_max_age_s=0.5)
-            config["shelly"]["interval_s"] = self.interval_s
-            config["shelly"].setdefault("discovery", {})["refresh_s"] = self.interval_s
+        config["mqtt"].update(protocol=self.broker.protocol, client_id="homelake-demo", batch_max_age_s=0.5)
+        for name, section in config.items():  # every family polls at the demo's pace
+            if name in self.sim.simulators and isinstance(section, dict):
+                section["interval_s"] = self.interval_s
+                if isinstance(section.get("discovery"), dict):
+                    section["discovery"]["refresh_s"] = self.interval_s
         header = "# Written by `homelake demo`: the simulated site on loopback. Secrets are files, never inline.\n"
         self.site_file.write_text(header + yaml.safe_dump(config, sort_keys=False))
         self.settings = load_settings(self.site_file)
@@ -95,56 +94,26 @@ class DemoRun:
         self,
         progress: Progress | None = None,
         step: timedelta = timedelta(minutes=5),
-        devices: bool = True,
-        device_mqtt: bool = True,
+        mqtt: bool = True,
     ) -> int:
-        """Simulated payloads of the past `days`, through the same parsers and writer as live polls:
-        routers, then (with `devices`) Shelly HTTP polls and the MQTT traffic of Shelly and Zigbee."""
+        """Simulated payloads of the past `days`, through the same parsers and writer as live polls: every
+        family's polled history, then (with `mqtt`; ~50k messages a day, long histories may skip it) the
+        site's MQTT traffic through the ingester's router."""
         lake = LakeWriter(self.settings.lake.root, collector="backfill")
-        lake.ensure_anchors()
+        lake.ensure_anchors(DATASETS.values())
         writer = BufferedLakeWriter(lake, max_rows=50_000, max_age_s=3600)
         start = self.now - timedelta(days=self.days)
-        share = 0.4 if devices else 1.0
-        rows = backfill(
-            self.site,
-            writer,
-            start=start,
-            end=self.now,
-            step=step,
-            progress=(lambda f: progress(f * share)) if progress else None,
-        )
-        if devices:
-            tz = self.settings.tz
-            rows += backfill_shelly_http(self.site, writer, start=start, end=self.now, step=step, local_tz=tz)
-            rows += (
-                0
-                if not device_mqtt
-                else backfill_mqtt(  # ~50k messages a day: long histories skip it
-                    self.site,
-                    writer,
-                    start=start,
-                    end=self.now,
-                    local_tz=tz,
-                    progress=(lambda f: progress(share + f * (1 - share))) if progress else None,
-                )
-            )
-            writer.flush()
-        if progress:
-            progress(1.0)
-        return rows
+        return backfill(
+            self.site, writer, start=start, end=self.now, local_tz=self.settings.tz, step=step, mqtt=mqtt,
+            progress=progress,
+        )  # fmt: skip
 
     def collect_live(self, seconds: float, families: list[str] | None = None) -> None:
-        """Poll the running simulators (routers; Shellies found from the DHCP leases) and ingest their
+        """Poll the running simulators (static targets; devices found in the LAN's leases) and ingest their
         MQTT traffic, through the real protocols, for `seconds`."""
-        lake = LakeWriter(self.settings.lake.root)
-        lake.ensure_anchors()
-        writer = BufferedLakeWriter(
-            lake, max_rows=self.settings.lake.flush_rows, max_age_s=self.settings.lake.flush_age_s
-        )
-        pollers = [make_poller(self.settings, t, writer) for t in build_targets(self.settings, families)]
-        discoveries = build_discoveries(self.settings, families) if self.devices else []
+        collection = plan_collection(self.settings, families)
         ingester = None
-        if self.devices and self.settings.mqtt is not None:
+        if self.settings.mqtt is not None:
             ingester = Ingester(
                 self.settings.mqtt,
                 LakeWriter(self.settings.lake.root, collector="homelake-demo"),
@@ -152,12 +121,10 @@ class DemoRun:
             )
             ingester.start()
         try:
-            asyncio.run(
-                run_collect(self.settings, pollers, discoveries, writer, duration_s=seconds, install_signals=False)
-            )
+            asyncio.run(collection.run(duration_s=seconds, install_signals=False))
         finally:
             if ingester is not None:
                 ingester.stop()
                 self.messages = ingester.metrics.written
-        self.polls = sum(p.polls for p in pollers)
-        self.failed_polls = sum(p.failures for p in pollers)
+        self.polls = collection.polls
+        self.failed_polls = collection.failed_polls

@@ -1,81 +1,115 @@
-"""Runs the simulated site: a RouterOS REST server per router and optionally the Shelly fleet (HTTP + MQTT)
-on loopback, plus a matching site config."""
+"""Runs the simulated site: every family's simulator (protocol servers on loopback), the site's MQTT traffic
+when a broker is given, and a matching site config."""
 
 from __future__ import annotations
 
-import os
-import secrets
-from collections.abc import Callable, Mapping
+import logging
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Self
 
-from homelake.sim.fleet import DEFAULT_ADDRESS_MAP, ShellyFleet
+from homelake.sim.backfill import site_mqtt_messages
 from homelake.sim.loads import write_circuits_csv
+from homelake.sim.mqtt_publish import MqttPublisher
 from homelake.sim.site import Site, build_site
-from homelake.sim.zigbee_messages import write_sensor_rooms_csv
-from homelake.sources.mikrotik.simulator import RouterSimServer
+from homelake.sources import FAMILIES
+from homelake.sources.base import FamilySimulator, SimContext
+
+log = logging.getLogger(__name__)
 
 
 class SimulatedSite:
-    """Starts a RouterSimServer per router (free ports, generated passwords unless given) and, with
-    `shelly=True`, the Shelly fleet ticking with the clock every `tick_s` seconds (None: tick yourself
-    through `self.fleet.tick(t)`); MQTT is published when `mqtt_host` is given."""
+    """Starts the simulator of every chosen family (all by default) and, with `mqtt_host`, publishes the
+    site's MQTT traffic there. With `tick_s`, a background thread moves every simulator (and the publisher)
+    to the clock every `tick_s` seconds; None: call `tick(t)` yourself. `options` holds each family's own
+    knobs by family name (e.g. {"shelly": {"port": 0}, "mikrotik": {"passwords": {"fw": "pw"}}})."""
 
     def __init__(
         self,
         site: Site | None = None,
         *,
+        families: Sequence[str] | None = None,
         host: str = "127.0.0.1",
         tls: bool = False,
-        username: str = "admin",
-        passwords: Mapping[str, str] | None = None,
         clock: Callable[[], datetime] | None = None,
         fault_delay_s: float = 5.0,
-        shelly: bool = False,
-        shelly_port: int = 8080,
-        shelly_passwords: Mapping[str, str] | None = None,
-        address_map: Mapping[str, str] = DEFAULT_ADDRESS_MAP,
+        options: Mapping[str, Mapping[str, Any]] | None = None,
         mqtt_host: str | None = None,
         mqtt_port: int = 1883,
         tick_s: float | None = 1.0,
     ) -> None:
         self.site = site or build_site()
+        self.clock = clock or (lambda: datetime.now(UTC))
         self.mqtt = (mqtt_host, mqtt_port) if mqtt_host is not None else None
         self.tick_s = tick_s
-        self.fleet = (
-            ShellyFleet(self.site, clock=clock or (lambda: datetime.now(UTC)), mqtt_host=mqtt_host,
-                        mqtt_port=mqtt_port, port=shelly_port, address_map=address_map, passwords=shelly_passwords)
-            if shelly
-            else None
-        )  # fmt: skip
-        passwords = dict(passwords or {})
-        self.servers: dict[str, RouterSimServer] = {
-            router.name: RouterSimServer(
-                self.site, router.name, host=host, username=username, tls=tls, clock=clock,
-                password=passwords.get(router.name) or secrets.token_urlsafe(12), fault_delay_s=fault_delay_s,
+        options = options or {}
+        chosen = [spec for spec in FAMILIES if families is None or spec.name in families]
+        self.simulators: dict[str, FamilySimulator] = {
+            spec.name: spec.simulator(
+                SimContext(site=self.site, host=host, tls=tls, clock=clock, mqtt=self.mqtt,
+                           fault_delay_s=fault_delay_s, options=options.get(spec.name, {}))
             )
-            for router in self.site.routers
+            for spec in chosen
+            if spec.simulator is not None
         }  # fmt: skip
+        publishes = any(spec.mqtt_messages is not None for spec in chosen)
+        self.publisher = (
+            MqttPublisher(self.site, mqtt_host, mqtt_port, messages=site_mqtt_messages)
+            if mqtt_host is not None and publishes
+            else None
+        )
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
 
     def start(self) -> Self:
         try:
-            for server in self.servers.values():
-                server.start()
-            if self.fleet is not None:
-                self.fleet.start()
-                if self.tick_s is not None:
-                    self.fleet.run_in_background(self.tick_s)
+            for simulator in self.simulators.values():
+                simulator.start()
+            if self.publisher is not None:
+                self.publisher.connect()
+            self.tick(self.clock())
+            if self.tick_s is not None:
+                self._run_in_background(self.tick_s)
         except BaseException:
             self.stop()
             raise
         return self
 
+    def tick(self, t: datetime | None = None) -> int:
+        """Move every simulator to t (default: the clock) and publish the MQTT traffic up to t; returns how
+        many messages were published."""
+        t = self.clock() if t is None else t
+        with self._lock:
+            for simulator in self.simulators.values():
+                tick = getattr(simulator, "tick", None)
+                if tick is not None:
+                    tick(t)
+            return self.publisher.tick(t) if self.publisher is not None else 0
+
+    def _run_in_background(self, interval_s: float) -> None:
+        def loop() -> None:
+            while not self._stop.wait(interval_s):
+                try:
+                    self.tick()
+                except Exception:  # a broker hiccup: the next tick publishes what is still due
+                    log.warning("simulated site tick failed", exc_info=True)
+
+        self._stop.clear()
+        self._thread = threading.Thread(target=loop, name="sim-site-tick", daemon=True)
+        self._thread.start()
+
     def stop(self) -> None:
-        if self.fleet is not None:
-            self.fleet.stop()
-        for server in self.servers.values():
-            server.stop()
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+        for simulator in self.simulators.values():
+            simulator.stop()
+        if self.publisher is not None:
+            self.publisher.close()
 
     def __enter__(self) -> Self:
         return self.start()
@@ -83,17 +117,9 @@ class SimulatedSite:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def endpoints(self) -> list[dict[str, Any]]:
-        """name, role, url, username, password (and cert path under TLS) of every running router."""
-        rows = []
-        for router in self.site.routers:
-            server = self.servers[router.name]
-            row = {"name": router.name, "role": router.role, "url": server.url,
-                   "username": server.username, "password": server.password}  # fmt: skip
-            if server.cert_path is not None:
-                row["cert"] = str(server.cert_path)
-            rows.append(row)
-        return rows
+    def endpoints(self) -> list[dict[str, str]]:
+        """Every simulated device: family, name, kind, url, login."""
+        return [{"family": name, **row} for name, sim in self.simulators.items() for row in sim.endpoints()]
 
     def site_config(
         self,
@@ -104,28 +130,17 @@ class SimulatedSite:
         metadata_csv: str | Path | None = None,
         interval_s: float = 10,
     ) -> dict[str, Any]:
-        """A site config dict for the running servers; writes one 0600 password file per router into
-        `secrets_dir` (and the metadata seed to `metadata_csv`, with `circuits.csv` beside it, when given).
-        With the fleet: a `shelly` section (discovery through the address map, credentials of protected
-        devices in `devices`) and, with a broker, an `mqtt` section."""
+        """A site config dict for the running simulators: one section per family (secrets as 0600 files in
+        `secrets_dir`), the metadata seed at `metadata_csv` (with `circuits.csv` beside it) when given, and
+        with a broker an `mqtt` section."""
         secrets_path = Path(secrets_dir)
         secrets_path.mkdir(parents=True, exist_ok=True)
-        routers = []
-        for endpoint in self.endpoints():
-            secret = secrets_path / f"mikrotik-{endpoint['name']}.password"
-            _write_secret(secret, endpoint["password"])
-            entry: dict[str, Any] = {
-                "name": endpoint["name"], "url": endpoint["url"], "role": endpoint["role"],
-                "username": endpoint["username"], "password": {"file": str(secret)},
-                "allow_http": endpoint["url"].startswith("http://"),
-            }  # fmt: skip
-            if "cert" in endpoint:
-                entry["verify_tls"] = endpoint["cert"]
-            routers.append(entry)
         if metadata_csv is not None:
             metadata_csv = str(self.site.write_metadata_csv(metadata_csv))
             write_circuits_csv(self.site, Path(metadata_csv).parent / "circuits.csv")
-            write_sensor_rooms_csv(Path(metadata_csv).parent / "sensor_rooms.csv")
+            for spec in FAMILIES:  # the owner's lookups a family's models join (e.g. which sensor is in which room)
+                for name, write in spec.sim_seeds.items():
+                    write(Path(metadata_csv).parent / name)
         config: dict[str, Any] = {
             "site": {
                 "name": self.site.name,
@@ -135,28 +150,11 @@ class SimulatedSite:
             "lake": {"root": str(lake_root)},
             "warehouse": {"path": str(warehouse_path)},
             "metadata_csv": metadata_csv,
-            "mikrotik": {"interval_s": interval_s, "routers": routers},
         }
-        if self.fleet is not None:
-            config["shelly"] = self._shelly_config(secrets_path)
+        for name, simulator in self.simulators.items():
+            section = simulator.site_config(secrets_path, interval_s=interval_s)
+            if section is not None:
+                config[name] = section
         if self.mqtt is not None:
             config["mqtt"] = {"host": self.mqtt[0], "port": self.mqtt[1], "client_id": "homelake-demo"}
         return config
-
-    def _shelly_config(self, secrets_path: Path, interval_s: float = 30) -> dict[str, Any]:
-        assert self.fleet is not None
-        devices = []
-        for device in self.fleet.devices():
-            if "password" in device:
-                secret = secrets_path / f"shelly-{device['device_id']}.password"
-                _write_secret(secret, device["password"])
-                devices.append({"device_id": device["device_id"], "url": device["url"],
-                                "username": device["username"], "password": {"file": str(secret)}})  # fmt: skip
-        discovery = {"enabled": True, "address_map": dict(self.fleet.address_map), "port": self.fleet.port}
-        return {"interval_s": interval_s, "discovery": discovery, "devices": devices}
-
-
-def _write_secret(path: Path, value: str) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(value)

@@ -1,10 +1,17 @@
-"""What every source family shares: the context a parser is given and what it returns."""
+"""What every source family shares: the parser contract, poll targets, and the FamilySpec each family exports."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
-from typing import Any
+from datetime import datetime, timedelta, tzinfo
+from pathlib import Path
+from typing import Any, Protocol
+
+import orjson
+from pydantic import BaseModel
+
+from homelake.lake.schemas import Dataset
 
 
 class PayloadError(ValueError):
@@ -48,3 +55,153 @@ class ParseResult:
     dataset: str  # lake dataset key, e.g. "mikrotik/dhcp_leases"
     rows: list[dict[str, Any]] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
+
+
+@dataclass
+class PollOutcome:
+    """What one poll of one target produced: parsed results, payloads to dead-letter, and what failed."""
+
+    target: str
+    results: list[ParseResult] = field(default_factory=list)
+    dead_letters: list[tuple[str, str, bytes]] = field(default_factory=list)  # (dataset key, reason, raw bytes)
+    errors: list[Exception] = field(default_factory=list)
+
+    @property
+    def row_count(self) -> int:
+        return sum(len(result.rows) for result in self.results)
+
+
+class PollTarget(Protocol):
+    """What the poller needs from a family: a named target that polls once and says what it got."""
+
+    source: str  # the family, e.g. "mikrotik"
+    name: str  # the target within the family, e.g. the router name
+    interval_s: float
+    timeout_s: float
+
+    async def poll(self) -> PollOutcome: ...
+
+    def is_transient(self, exc: Exception) -> bool:
+        """True when trying again soon may help (timeouts, 5xx), False for auth or config errors."""
+        ...
+
+    async def aclose(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class ParseKind:
+    """A `homelake parse` kind: a saved payload of one family -> the lake rows it produces."""
+
+    name: str  # "<family>-<payload>", e.g. "mikrotik-leases"
+    family: str
+    description: str
+    run: Callable[[bytes, ParseContext], list[ParseResult]]
+
+
+class MqttParser(Protocol):
+    """A family's stateful MQTT topic handler (one per ingester)."""
+
+    def apply(self, topic: str, payload: bytes, ctx: ParseContext) -> list[ParseResult]: ...
+
+
+@dataclass(frozen=True)
+class FamilyContext:
+    """What a family's builders are given: its own config section and site-wide facts, never the whole Settings."""
+
+    config: Any  # the family's config model (FamilySpec.config), as validated from the site file
+    local_tz: tzinfo  # the site's zone
+    interval_s: float  # site-wide poll defaults
+    timeout_s: float
+    collector: str
+    metadata_csv: Path | None = None
+    neighbours_known: bool = False  # another family lands a neighbour table (DHCP leases) to discover from
+
+
+# `await discover(neighbours, metadata)` -> every target to poll now, asked every `refresh_s`. Neighbours: the
+# latest row per MAC of the LAN's neighbour tables (mac, ip, active_ip, hostname, status, observed_at);
+# metadata: the rows of the device metadata CSV (mac, vendor, model, device_type, ...).
+Discover = Callable[[Sequence[Mapping[str, Any]], Sequence[Mapping[str, Any]]], Awaitable[Sequence[PollTarget]]]
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """Targets found at run time from the LAN's neighbour table and the device metadata."""
+
+    family: str
+    discover: Discover
+    refresh_s: float
+
+
+@dataclass(frozen=True)
+class SimContext:
+    """What a family's simulator factory is given: the simulated site (ground truth) and where to serve."""
+
+    site: Any  # homelake.sim.site.Site
+    host: str = "127.0.0.1"
+    tls: bool = False
+    clock: Callable[[], datetime] | None = None  # None: the wall clock
+    mqtt: tuple[str, int] | None = None  # a broker to publish to, when the family publishes
+    fault_delay_s: float = 5.0
+    options: Mapping[str, Any] = field(default_factory=dict)  # the family's own knobs (`--sim-option fam.key=v`)
+
+
+class FamilySimulator(Protocol):
+    """Real protocol servers (or publishers) of one family on loopback, driven by the site model."""
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def site_config(self, secrets_dir: Path, *, interval_s: float) -> dict[str, Any] | None:
+        """The family's section of a site file pointing at the running simulators (secrets as 0600 files)."""
+        ...
+
+    def endpoints(self) -> list[dict[str, str]]:
+        """One row per simulated device for the `homelake simulate` table: name, kind, url, login."""
+        ...
+
+
+@dataclass(frozen=True)
+class HistoryContext:
+    """A stretch of simulated history to lay through a family's real parsers (the demo and the tests)."""
+
+    site: Any  # homelake.sim.site.Site
+    store: Callable[
+        [Sequence[ParseResult], str, str], int
+    ]  # (results, family, device) -> rows kept; rejects dead-lettered
+    start: datetime
+    end: datetime
+    step: timedelta
+    local_tz: tzinfo
+    progress: Callable[[float], None] | None = None
+
+
+@dataclass(frozen=True)
+class FamilySpec:
+    """Everything the platform knows about one device family; `homelake.sources.FAMILIES` lists them."""
+
+    name: str  # the one vocabulary: sources/<name>/, raw/<name>/..., models/staging/<name>/
+    description: str
+    datasets: tuple[Dataset, ...]
+    parse_kinds: tuple[ParseKind, ...]
+    simulator: Callable[[SimContext], FamilySimulator] | None = None  # protocol servers on loopback
+    config: type[BaseModel] | None = None  # the family's section of the site file, under its name
+    configured: Callable[[Any], bool] = lambda config: False  # does the site file give it anything to do?
+    poll_targets: Callable[[FamilyContext], list[PollTarget]] | None = None
+    discovery: Callable[[FamilyContext], Discovery | None] | None = None
+    mqtt_parser: Callable[[], MqttParser] | None = None
+    mqtt_topics: tuple[str, ...] = ()  # default topic filters routed to mqtt_parser
+    neighbours: Dataset | None = None  # a dataset of LAN leases other families may discover devices from
+    history: Callable[[HistoryContext], int] | None = None  # lays simulated history; returns rows written
+    # (site, start, end, connect=) -> the family's simulated MQTT messages (t, topic, payload, retain) in [start, end)
+    mqtt_messages: Callable[..., list[Any]] | None = None
+    # seed files the simulated site's owner would write for this family: file name -> writer(path)
+    sim_seeds: Mapping[str, Callable[[Path], Path]] = field(default_factory=dict)
+
+
+def json_payload(raw: bytes) -> Any:
+    """A saved payload as JSON; PayloadError (dead-letter the bytes) when it is not."""
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise PayloadError(f"not valid JSON: {exc}") from None

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from homelake.lake import layout
-from homelake.lake.schemas import DATASETS
 from homelake.warehouse.query import connect_readonly
 
 # Statement kinds a read-only shell runs; everything else (CREATE, INSERT, COPY, ATTACH, SET...) is refused.
@@ -48,25 +47,21 @@ class Shell:
     """One session. Writes fail twice over: only query statements run, and the warehouse is attached
     read-only (the views live in an in-memory catalog that nothing persists)."""
 
-    def __init__(self, warehouse: Path, lake_root: Path | None) -> None:
+    def __init__(self, warehouse: Path, raw: Mapping[str, str] | None = None) -> None:
+        """`raw`: view name -> Parquet glob of each raw lake dataset to offer as `raw.<name>`."""
         try:
             self.con = connect_readonly(warehouse)
         except (FileNotFoundError, duckdb.Error) as exc:
             raise ShellError(one_line(exc)) from None
         self.raw_views: list[str] = []
         self.con.execute("create schema memory.raw")
-        if lake_root is not None:
-            for dataset in DATASETS.values():
-                if not layout.dataset_dir(lake_root, dataset).is_dir():
-                    continue
-                name = raw_view_name(dataset.family, dataset.name)
-                # DDL takes no parameters; the glob is ours (from the site file), quoted as a literal
-                glob = _quote(layout.glob_pattern(lake_root, dataset))
-                self.con.execute(
-                    f"create view memory.raw.{name} as select * from "
-                    f"read_parquet({glob}, hive_partitioning = true, union_by_name = true)"
-                )
-                self.raw_views.append(name)
+        for name, pattern in (raw or {}).items():
+            # DDL takes no parameters; the glob is ours (from the site file), quoted as a literal
+            self.con.execute(
+                f"create view memory.raw.{name} as select * from "
+                f"read_parquet({_quote(pattern)}, hive_partitioning = true, union_by_name = true)"
+            )
+            self.raw_views.append(name)
         # `inventory` resolves in the warehouse, `raw.x` in memory; then the settings are frozen
         self.con.execute("set search_path = 'warehouse.main,memory.raw,memory.main'")
         self.con.execute("set lock_configuration = true")

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 
 from homelake.lake import layout
-from homelake.lake.schemas import DATASETS
+from homelake.sources import DATASETS
 
 NEWEST_FILES = 4
 _ANCHOR_DIR = f"date={layout.ANCHOR_DATE.isoformat()}"

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from homelake.lake import schemas
+from homelake.sources import dataset as dataset_of
 from homelake.sources.base import ParseContext, ParseResult, PayloadError
 from homelake.sources.mikrotik import parser
 
@@ -21,7 +21,7 @@ def _by(result: ParseResult, column: str) -> dict[Any, dict[str, Any]]:
 
 
 def _assert_schema(result: ParseResult) -> None:
-    names = schemas.get(result.dataset).schema.names
+    names = dataset_of(result.dataset).schema.names
     assert result.rows
     for row in result.rows:
         assert list(row) == names

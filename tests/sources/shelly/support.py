@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 import pyarrow as pa
 
-from homelake.lake.schemas import DATASETS
+from homelake.sources import DATASETS
 from homelake.sources.base import ParseContext, ParseResult
 from homelake.sources.shelly import ShellyMqtt
 

@@ -11,7 +11,6 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
-from homelake.sim.fleet import ShellyFleet
 from homelake.sim.site import build_site
 from homelake.sources.shelly.client import (
     ShellyAuthError,
@@ -23,6 +22,7 @@ from homelake.sources.shelly.client import (
     ShellyIdentity,
     ShellyTimeout,
 )
+from homelake.sources.shelly.simulator.fleet import ShellyFleet
 
 T = TypeVar("T")
 SITE = build_site(7)

@@ -12,11 +12,13 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from homelake.lake.schemas import MIKROTIK_DHCP_LEASES
 from homelake.lake.writer import LakeWriter
+from homelake.runtime.families import context, read_metadata, read_neighbours
 from homelake.settings import ConfigError, Settings, parse_settings
-from homelake.sim.fleet import ShellyFleet
 from homelake.sim.site import build_site
+from homelake.sources import DATASETS
+from homelake.sources.mikrotik.datasets import MIKROTIK_DHCP_LEASES
+from homelake.sources.shelly import SPEC
 from homelake.sources.shelly.client import ShellyIdentity
 from homelake.sources.shelly.config import ShellyDiscoveryConfig
 from homelake.sources.shelly.discovery import (
@@ -24,9 +26,8 @@ from homelake.sources.shelly.discovery import (
     ShellyDiscovery,
     candidates,
     device_id_of,
-    read_leases,
-    read_metadata,
 )
+from homelake.sources.shelly.simulator.fleet import ShellyFleet
 
 T0 = datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
 CFG = ShellyDiscoveryConfig(address_map={"192.168.88.0/24": "127.88.0.0/24"}, port=8080)
@@ -141,6 +142,16 @@ def test_gen1_device_id_from_the_host_name_or_the_mac() -> None:
     assert device_id_of(gen2, "fc:b4:67:39:42:01", "whatever") == "shellyplus1pm-fcb467394201"
 
 
+def read_leases(root: Path) -> list[dict[str, Any]]:
+    return read_neighbours(root, MIKROTIK_DHCP_LEASES)
+
+
+def discover(settings: Any, lake: Path) -> list[Any]:
+    """One discovery round as the runtime runs it: the lake's newest leases, no metadata."""
+    finder = ShellyDiscovery(context(settings, SPEC))
+    return asyncio.run(finder(read_leases(lake), []))
+
+
 def write_leases(root: Path, leases: list[dict[str, Any]]) -> None:
     origin = {"received_at": T0, "family": "mikrotik", "device_id": "fw", "collector": "test"}
     LakeWriter(root).write_rows(MIKROTIK_DHCP_LEASES, [origin | row for row in leases])
@@ -148,7 +159,7 @@ def write_leases(root: Path, leases: list[dict[str, Any]]) -> None:
 
 def test_read_leases_takes_the_latest_row_per_mac_of_the_two_newest_days(tmp_path: Path) -> None:
     assert read_leases(tmp_path) == []
-    LakeWriter(tmp_path).ensure_anchors()
+    LakeWriter(tmp_path).ensure_anchors(DATASETS.values())
     write_leases(tmp_path, [lease("aa:00:00:00:00:01", "192.168.88.40", at=T0 - timedelta(days=3))])  # too old
     write_leases(tmp_path, [lease("AA:00:00:00:00:02", "192.168.88.41", at=T0 - timedelta(days=1))])
     write_leases(tmp_path, [lease("aa:00:00:00:00:02", "192.168.88.42", "shellyx", at=T0)])
@@ -208,7 +219,7 @@ def test_discovery_confirms_shellies_skips_the_rest_and_merges_static_devices(
         },
         base=tmp_path,
     )
-    targets = {t.name: t for t in asyncio.run(ShellyDiscovery(settings, tmp_path)())}
+    targets = {t.name: t for t in discover(settings, tmp_path)}
     plug_id = "shellyplug-s-E868E78252C1"  # the lease's host name is not an id: built from the MAC
     assert set(targets) == {plug_id, pro2pm["device_id"], "127.88.0.64"}
     assert targets[plug_id].url == plug["url"]  # discovered address, static credentials
@@ -228,6 +239,6 @@ def test_discovery_confirms_shellies_skips_the_rest_and_merges_static_devices(
 @pytest.mark.integration
 def test_discovery_disabled_returns_only_static_devices(tmp_path: Path) -> None:
     settings = parse_settings({"shelly": {"discovery": {"enabled": False}, "devices": [{"url": "http://192.0.2.7"}]}})
-    targets = asyncio.run(ShellyDiscovery(settings, tmp_path)())
+    targets = discover(settings, tmp_path)
     assert [t.name for t in targets] == ["192.0.2.7"]
     asyncio.run(targets[0].aclose())

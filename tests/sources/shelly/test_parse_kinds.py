@@ -5,8 +5,8 @@ from __future__ import annotations
 import orjson
 import pytest
 
+from homelake.sources import PARSE_KINDS as KINDS
 from homelake.sources.base import PayloadError
-from homelake.sources.parse_kinds import KINDS
 from homelake.sources.shelly.rows import DEVICE_STATUS, EVENTS, SWITCH_READINGS
 from tests.sources.shelly.support import FIXTURES, assert_fit, make_ctx, raw
 

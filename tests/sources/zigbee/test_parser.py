@@ -9,9 +9,9 @@ import orjson
 import pyarrow as pa
 import pytest
 
-from homelake.lake.schemas import DATASETS
+from homelake.sources import DATASETS
+from homelake.sources import PARSE_KINDS as KINDS
 from homelake.sources.base import ParseContext, ParseResult, PayloadError
-from homelake.sources.parse_kinds import KINDS
 from homelake.sources.zigbee import ZigbeeMqtt
 from homelake.sources.zigbee.parser import AVAILABILITY, LOCK_EVENTS, SENSOR_READINGS
 

@@ -11,9 +11,10 @@ from typing import Any, NamedTuple
 
 import orjson
 
-from homelake.lake.schemas import DEAD_LETTER, get
+from homelake.lake.schemas import DEAD_LETTER
 from homelake.lake.writer import LakeWriter
 from homelake.runtime.mqtt.routing import Router
+from homelake.sources import dataset as get
 
 log = logging.getLogger(__name__)
 ARCHIVE = "mqtt/messages"

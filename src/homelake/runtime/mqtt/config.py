@@ -9,24 +9,28 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from homelake.secrets import SecretRef
+from homelake.sources import FAMILIES
 
-ParserName = Literal["shelly", "zigbee", "archive"]
+ARCHIVE = "archive"  # keep the message verbatim in mqtt/messages, parse nothing
+PARSERS: tuple[str, ...] = tuple(spec.name for spec in FAMILIES if spec.mqtt_parser is not None)
 
 
 class TopicRoute(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     filter: str = Field(min_length=1)
-    parser: ParserName
+    parser: str  # a family with an MQTT parser, or "archive"
+
+    @field_validator("parser")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        if value not in (*PARSERS, ARCHIVE):
+            raise ValueError(f"unknown parser {value!r}; use one of: {', '.join((*PARSERS, ARCHIVE))}")
+        return value
 
 
-DEFAULT_TOPICS = [
-    TopicRoute(filter="shellies/#", parser="shelly"),
-    TopicRoute(filter="+/events/rpc", parser="shelly"),
-    TopicRoute(filter="+/online", parser="shelly"),
-    TopicRoute(filter="+/status/+", parser="shelly"),
-    TopicRoute(filter="zigbee2mqtt/#", parser="zigbee"),
-]
+# Every MQTT family's default topic filters, in the registry's order (the first matching route wins).
+DEFAULT_TOPICS = [TopicRoute(filter=topic, parser=spec.name) for spec in FAMILIES for topic in spec.mqtt_topics]
 
 
 class MetricsEndpoint(BaseModel):

@@ -6,14 +6,11 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import tzinfo
-from typing import Any, Protocol
+from typing import Any
 
-from homelake.runtime.mqtt.config import TopicRoute
-from homelake.sources.base import ParseContext, ParseResult, PayloadError
-
-
-class MqttParser(Protocol):
-    def apply(self, topic: str, payload: bytes, ctx: ParseContext) -> list[ParseResult]: ...
+from homelake.runtime.mqtt.config import ARCHIVE, TopicRoute
+from homelake.sources import FAMILIES
+from homelake.sources.base import MqttParser, ParseContext, ParseResult, PayloadError
 
 
 def topic_matches(filter_: str, topic: str) -> bool:
@@ -46,13 +43,13 @@ class Router:
     """Picks the first route whose filter matches and runs that family's stateful parser."""
 
     def __init__(self, routes: Sequence[TopicRoute], *, collector: str, local_tz: tzinfo) -> None:
-        from homelake.sources.shelly.mqtt import ShellyMqtt
-        from homelake.sources.zigbee.parser import ZigbeeMqtt
-
         self.routes = list(routes)
         self.collector = collector
         self.local_tz = local_tz
-        self.parsers: dict[str, MqttParser] = {"shelly": ShellyMqtt(), "zigbee": ZigbeeMqtt()}
+        # one stateful parser per MQTT family, made when the ingester starts
+        self.parsers: dict[str, MqttParser] = {
+            spec.name: spec.mqtt_parser() for spec in FAMILIES if spec.mqtt_parser is not None
+        }
 
     def _context(self, topic: str, received_at: Any) -> ParseContext:
         return ParseContext(
@@ -95,7 +92,7 @@ class Router:
         )
         if parser_name is None:
             routed.error = "no route for this topic"
-        elif parser_name != "archive":
+        elif parser_name != ARCHIVE:
             try:
                 routed.results = self.parsers[parser_name].apply(topic, payload, ctx)
             except PayloadError as exc:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from homelake.sources.base import ParseContext, ParseResult, PayloadError
+from homelake.sources.base import ParseContext, ParseResult, PayloadError, PollOutcome
 from homelake.sources.mikrotik import parser
 from homelake.sources.mikrotik.client import MikrotikClient, RestResponse
 from homelake.sources.mikrotik.errors import (
@@ -34,20 +33,6 @@ WIFI_PATHS: dict[str, str] = {
 _STOPS_POLL = (MikrotikAuthError, MikrotikConnectError, MikrotikTimeout)
 
 
-@dataclass
-class PollOutcome:
-    """What one poll produced: parsed results, payloads to dead-letter, and the endpoints that failed."""
-
-    router: str
-    results: list[ParseResult] = field(default_factory=list)
-    dead_letters: list[tuple[str, str, bytes]] = field(default_factory=list)  # (dataset, reason, raw)
-    errors: list[MikrotikError] = field(default_factory=list)
-
-    @property
-    def row_count(self) -> int:
-        return sum(len(result.rows) for result in self.results)
-
-
 class _StopPoll(Exception):
     """Internal: a fatal error was recorded; skip the router's remaining endpoints."""
 
@@ -56,7 +41,7 @@ class _Poll:
     def __init__(self, client: MikrotikClient, make_ctx: Callable[[], ParseContext]) -> None:
         self.client = client
         self.make_ctx = make_ctx
-        self.outcome = PollOutcome(router=client.router.name)
+        self.outcome = PollOutcome(target=client.router.name)
 
     async def get(self, path: str, dataset: str) -> RestResponse | None:
         """The response, or None after recording a non-fatal failure. MikrotikNotAvailable propagates."""
@@ -90,7 +75,7 @@ class _Poll:
             self.parse(dataset, response.raw, lambda ctx: parse(data, ctx))
 
     async def wifi(self, cache: dict[str, str | None]) -> None:
-        name = self.outcome.router
+        name = self.outcome.target
         if name in cache and cache[name] is None:
             return
         cached = cache.get(name)

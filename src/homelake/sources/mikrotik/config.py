@@ -40,3 +40,21 @@ class MikrotikRouter(BaseModel):
         if self.url.startswith("http://") and not self.allow_http:
             raise ValueError("plain http:// sends the password in clear; use https:// or set allow_http: true")
         return self
+
+
+class MikrotikFamily(BaseModel):
+    """`mikrotik:` in the site file: the routers, with family-wide interval and timeout overrides."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    interval_s: float | None = Field(None, gt=0)
+    timeout_s: float | None = Field(None, gt=0)
+    routers: list[MikrotikRouter] = []
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> MikrotikFamily:
+        names = [r.name for r in self.routers]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"router names must be unique; repeated: {', '.join(dupes)}")
+        return self

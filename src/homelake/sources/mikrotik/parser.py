@@ -9,11 +9,17 @@ from typing import Any
 
 from homelake.sources.base import ParseContext, ParseResult, PayloadError, Reject
 from homelake.sources.mikrotik import values as v
+from homelake.sources.mikrotik.datasets import (
+    MIKROTIK_DHCP_LEASES,
+    MIKROTIK_INTERFACES,
+    MIKROTIK_SYSTEM,
+    MIKROTIK_WIFI_CLIENTS,
+)
 
-DHCP_LEASES = "mikrotik/dhcp_leases"
-WIFI_CLIENTS = "mikrotik/wifi_clients"
-INTERFACES = "mikrotik/interfaces"
-SYSTEM = "mikrotik/system"
+DHCP_LEASES = MIKROTIK_DHCP_LEASES.key
+WIFI_CLIENTS = MIKROTIK_WIFI_CLIENTS.key
+INTERFACES = MIKROTIK_INTERFACES.key
+SYSTEM = MIKROTIK_SYSTEM.key
 WIFI_MENUS = ("wifi", "wifiwave2", "wireless", "capsman")
 
 Convert = Callable[[Any, ParseContext], Any]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, tzinfo
 
-from homelake.sources.base import ParseContext
+from homelake.sources.base import ParseContext, PollOutcome
 from homelake.sources.mikrotik.client import MikrotikClient
-from homelake.sources.mikrotik.collector import PollOutcome, poll_router
+from homelake.sources.mikrotik.collector import poll_router
 from homelake.sources.mikrotik.config import MikrotikRouter
 from homelake.sources.mikrotik.errors import (
     MikrotikConnectError,

@@ -1,30 +1,24 @@
-"""Which Shellies to poll: static devices plus DHCP leases from the lake that `/shelly` confirms."""
+"""Which Shellies to poll: static devices plus the LAN's neighbours (DHCP leases) that `/shelly` confirms.
+
+The runtime reads the neighbour table and the device metadata; this module only picks and probes."""
 
 from __future__ import annotations
 
 import asyncio
-import csv
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-import duckdb
+from typing import Any
 
 from homelake.logs import register_secret
+from homelake.sources.base import FamilyContext
 from homelake.sources.shelly import ids
 from homelake.sources.shelly.client import ShellyClient, ShellyError, ShellyIdentity
-from homelake.sources.shelly.config import ShellyDiscoveryConfig, ShellyStaticDevice
+from homelake.sources.shelly.config import ShellyDiscoveryConfig, ShellyFamily, ShellyStaticDevice
 from homelake.sources.shelly.target import ShellyTarget, utc_now
 
-if TYPE_CHECKING:
-    from homelake.settings import Settings
-
 log = logging.getLogger(__name__)
-LEASES_DIR = Path("raw") / "mikrotik" / "dhcp_leases"  # the lake path; a family does not import the lake layer
-ANCHOR_PARTITION = "date=1970-01-01"
 PROBE_CONCURRENCY = 16
 _MODEL_WORDS = ("shelly", *(code.lower() for code in ids.GEN1_MODELS))
 _GEN1_PREFIX_OF: dict[str, str] = {}
@@ -93,37 +87,6 @@ def candidates(
     return found
 
 
-def read_leases(lake_root: Path) -> list[dict[str, Any]]:
-    """The latest row per MAC from the two newest UTC day partitions of raw/mikrotik/dhcp_leases."""
-    base = Path(lake_root) / LEASES_DIR
-    days = sorted(p for p in base.glob("date=*") if p.is_dir() and p.name != ANCHOR_PARTITION)[-2:]
-    files = [str(f) for day in days for f in sorted(day.glob("*.parquet"))]
-    if not files:
-        return []
-    sql = """
-        select lower(mac) as mac, ip, active_ip, hostname, status, observed_at
-        from read_parquet(?, union_by_name = true)
-        where mac is not null
-        qualify row_number() over (partition by lower(mac) order by observed_at desc) = 1
-    """
-    with duckdb.connect() as con:
-        cursor = con.execute(sql, [files])
-        names = [d[0] for d in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
-def read_metadata(path: Path | None) -> list[dict[str, Any]]:
-    """Rows of the device metadata CSV (mac, vendor, model, device_type, ...); [] when absent."""
-    if path is None:
-        return []
-    try:
-        with Path(path).open(newline="", encoding="utf-8") as handle:
-            return list(csv.DictReader(handle))
-    except OSError as exc:
-        log.warning("shelly discovery cannot read metadata_csv=%s: %s", path, exc.strerror)
-        return []
-
-
 def device_id_of(identity: ShellyIdentity, mac: str, hostname: str | None) -> str:
     """Gen2+: the `id` it reports. Gen1 `/shelly` has none: its DHCP host name when that is a Gen1 id of
     this model (the device's own name), else `<model prefix>-<MAC>`."""
@@ -140,18 +103,11 @@ class ShellyDiscovery:
     a known device is not probed again each refresh, and one that went offline keeps its poller (and its
     failure health rows) for as long as its lease stays bound."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        lake_root: Path,
-        *,
-        collector: str = "homelake",
-        clock: Callable[[], datetime] = utc_now,
-    ) -> None:
-        self.settings, self.lake_root, self.collector, self.clock = settings, Path(lake_root), collector, clock
-        self.family = settings.shelly
-        self.interval_s = self.family.interval_s or settings.collect.interval_s
-        self.timeout_s = self.family.timeout_s or settings.collect.timeout_s
+    def __init__(self, ctx: FamilyContext, *, clock: Callable[[], datetime] = utc_now) -> None:
+        self.ctx, self.collector, self.clock = ctx, ctx.collector, clock
+        self.family: ShellyFamily = ctx.config
+        self.interval_s = self.family.interval_s or ctx.interval_s
+        self.timeout_s = self.family.timeout_s or ctx.timeout_s
         self._confirmed: dict[tuple[str, str], tuple[str, ShellyIdentity]] = {}
         self._static = {device.name: (device, _password(device)) for device in self.family.devices}
 
@@ -162,7 +118,7 @@ class ShellyDiscovery:
         password = self._static[static.name][1] if static is not None else None
         return ShellyTarget(
             name, url, username=static.username if static else "admin", password=password,
-            local_tz=self.settings.tz, interval_s=self.interval_s, timeout_s=self.timeout_s,
+            local_tz=self.ctx.local_tz, interval_s=self.interval_s, timeout_s=self.timeout_s,
             collector=self.collector, clock=self.clock, identity=identity,
         )  # fmt: skip
 
@@ -186,14 +142,13 @@ class ShellyDiscovery:
         self._confirmed[key] = (device_id_of(identity, candidate.mac, candidate.hostname), identity)
         return self._confirmed[key]
 
-    async def __call__(self) -> list[ShellyTarget]:
-        """Static devices, then every confirmed candidate (with a static entry's credentials when the ids match)."""
+    async def __call__(
+        self, leases: Sequence[Mapping[str, Any]], metadata: Sequence[Mapping[str, Any]]
+    ) -> list[ShellyTarget]:
+        """Static devices, then every confirmed candidate (with a static entry's credentials when the ids match).
+        `leases`: the latest neighbour row per MAC (mac, ip, active_ip, hostname, status, observed_at)."""
         if not self.family.discovery.enabled:
             return self.static_targets()
-        leases, metadata = await asyncio.gather(
-            asyncio.to_thread(read_leases, self.lake_root),
-            asyncio.to_thread(read_metadata, self.settings.metadata_csv),
-        )
         found = candidates(leases, metadata, self.family.discovery)
         static_urls = {device.url for device, _ in self._static.values()}
         urls = {c: self.family.discovery.url_for(c.ip) for c in found}
@@ -215,8 +170,3 @@ def _password(device: ShellyStaticDevice) -> str | None:
     password = device.password.resolve() if device.password is not None else None
     register_secret(password)
     return password
-
-
-async def discover(settings: Settings, lake_root: Path, *, collector: str = "homelake") -> list[ShellyTarget]:
-    """One discovery round (see ShellyDiscovery); for a long-running collector keep a ShellyDiscovery."""
-    return await ShellyDiscovery(settings, lake_root, collector=collector)()

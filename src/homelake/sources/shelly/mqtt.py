@@ -10,8 +10,8 @@ from typing import Any
 
 from homelake.sources.base import ParseContext, ParseResult, PayloadError
 from homelake.sources.shelly import values as v
-from homelake.sources.shelly.mqtt_gen1 import apply_announce, apply_gen1
-from homelake.sources.shelly.parser_gen2 import Gen2Device, status_results
+from homelake.sources.shelly.gen1.mqtt import apply_announce, apply_gen1
+from homelake.sources.shelly.gen2.parser import Gen2Device, status_results
 from homelake.sources.shelly.rows import DEVICE_STATUS, EVENTS, Results
 
 _GEN2_STATUS_TOPIC = re.compile(r"(?P<prefix>.+)/status/(?P<component>[a-z0-9_]+(?::\d+)?)")

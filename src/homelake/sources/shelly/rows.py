@@ -7,31 +7,21 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from homelake.sources.base import ParseContext, ParseResult, Reject
+from homelake.sources.shelly.datasets import (
+    DATASETS,
+    SHELLY_DEVICE_STATUS,
+    SHELLY_EVENTS,
+    SHELLY_SENSOR_READINGS,
+    SHELLY_SWITCH_READINGS,
+)
 
-SWITCH_READINGS = "shelly/switch_readings"
-SENSOR_READINGS = "shelly/sensor_readings"
-DEVICE_STATUS = "shelly/device_status"
-EVENTS = "shelly/events"
+SWITCH_READINGS = SHELLY_SWITCH_READINGS.key
+SENSOR_READINGS = SHELLY_SENSOR_READINGS.key
+DEVICE_STATUS = SHELLY_DEVICE_STATUS.key
+EVENTS = SHELLY_EVENTS.key
 
-# Mirrors homelake.lake.schemas (a family never imports the lake layer); a test keeps them equal.
-# fmt: off
-COLUMNS: dict[str, tuple[str, ...]] = {
-    SWITCH_READINGS: (
-        "generation", "model", "channel", "component", "output", "power_w", "voltage_v", "current_a", "pf",
-        "freq_hz", "energy_wh", "returned_energy_wh", "temperature_c", "uptime_s", "cover_state",
-        "cover_pos", "errors", "transport",
-    ),
-    SENSOR_READINGS: (
-        "generation", "model", "channel", "temperature_c", "humidity_pct", "lux", "battery_pct",
-        "battery_v", "motion", "vibration", "transport",
-    ),
-    DEVICE_STATUS: (
-        "generation", "model", "mac", "ip", "firmware", "uptime_s", "rssi_dbm", "ssid", "is_online",
-        "cloud_connected", "mqtt_connected", "ram_free_bytes", "has_update", "transport",
-    ),
-    EVENTS: ("generation", "channel", "component", "event", "event_at", "transport"),
-}
-# fmt: on
+# The declared columns of each dataset (after the origin columns): the contract, read from the schema.
+COLUMNS: dict[str, tuple[str, ...]] = {d.key: tuple(f.name for f in d.fields) for d in DATASETS}
 
 
 def raw_json(item: Any) -> bytes:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 import httpx
 
-from homelake.sources.base import ParseContext, ParseResult, PayloadError
+from homelake.sources.base import ParseContext, ParseResult, PayloadError, PollOutcome
 from homelake.sources.shelly.client import (
     ShellyBadPayload,
     ShellyClient,
@@ -19,8 +18,8 @@ from homelake.sources.shelly.client import (
     ShellyIdentity,
     ShellyTimeout,
 )
-from homelake.sources.shelly.parser_gen1 import parse_gen1_status
-from homelake.sources.shelly.parser_gen2 import parse_gen2_status
+from homelake.sources.shelly.gen1.parser import parse_gen1_status
+from homelake.sources.shelly.gen2.parser import parse_gen2_status
 from homelake.sources.shelly.rows import DEVICE_STATUS, SWITCH_READINGS
 
 # Gen1 models whose `/status` means different things by `/settings` mode.
@@ -29,20 +28,6 @@ _MODE_MODELS = frozenset({"SHSW-25", "SHSW-21"})
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-@dataclass
-class ShellyPollOutcome:
-    """What one poll produced: parsed results, payloads to dead-letter, and the requests that failed."""
-
-    device: str
-    results: list[ParseResult] = field(default_factory=list)
-    dead_letters: list[tuple[str, str, bytes]] = field(default_factory=list)  # (dataset, reason, raw)
-    errors: list[ShellyError] = field(default_factory=list)
-
-    @property
-    def row_count(self) -> int:
-        return sum(len(result.rows) for result in self.results)
 
 
 class ShellyTarget:
@@ -92,9 +77,9 @@ class ShellyTarget:
             local_tz=self.local_tz,
         )
 
-    async def poll(self) -> ShellyPollOutcome:
+    async def poll(self) -> PollOutcome:
         """Identify (once), fetch the status and parse it; never raises a ShellyError."""
-        outcome = ShellyPollOutcome(device=self.name)
+        outcome = PollOutcome(target=self.name)
         try:
             identity = await self._identify()
             if identity.generation == 1:
@@ -125,7 +110,7 @@ class ShellyTarget:
         return self.identity
 
     def _parse(
-        self, outcome: ShellyPollOutcome, raw: bytes, parse: Callable[..., list[ParseResult]], data: Any, **kw: Any
+        self, outcome: PollOutcome, raw: bytes, parse: Callable[..., list[ParseResult]], data: Any, **kw: Any
     ) -> None:
         try:
             outcome.results.extend(parse(data, self._ctx(), **kw))

@@ -9,10 +9,11 @@ from dataclasses import replace
 from typing import Any
 
 from homelake.sources.base import ParseContext, ParseResult, PayloadError, Reject
+from homelake.sources.zigbee.datasets import ZIGBEE_AVAILABILITY, ZIGBEE_LOCK_EVENTS, ZIGBEE_SENSOR_READINGS
 
-LOCK_EVENTS = "zigbee/lock_events"
-SENSOR_READINGS = "zigbee/sensor_readings"
-AVAILABILITY = "zigbee/availability"
+LOCK_EVENTS = ZIGBEE_LOCK_EVENTS.key
+SENSOR_READINGS = ZIGBEE_SENSOR_READINGS.key
+AVAILABILITY = ZIGBEE_AVAILABILITY.key
 
 # Z2M lock `action` enum (zigbee-herdsman-converters): these mark a message as a lock's.
 LOCK_ACTIONS = frozenset({

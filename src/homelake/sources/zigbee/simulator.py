@@ -14,7 +14,7 @@ import orjson
 
 from homelake.sim import noise
 from homelake.sim.climate import indoor
-from homelake.sim.mqtt_messages import Message
+from homelake.sim.mqtt_publish import Message
 from homelake.sim.occupancy import MOTION_ROOMS, occupancy
 from homelake.sim.site import Site
 from homelake.sim.weather import outdoor, smooth

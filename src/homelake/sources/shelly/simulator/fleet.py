@@ -16,10 +16,9 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, Self
 
-from homelake.sim.mqtt_publish import MqttPublisher
 from homelake.sim.shelly_state import shelly_state
 from homelake.sim.site import Site
-from homelake.sources.shelly.simulator import ShellySimServer
+from homelake.sources.shelly.simulator.server import ShellySimServer
 
 log = logging.getLogger(__name__)
 DEFAULT_ADDRESS_MAP: dict[str, str] = {"192.168.88.0/24": "127.88.0.0/24"}
@@ -46,19 +45,16 @@ def _free_port(host: str) -> int:
 
 class ShellyFleet:
     """Every Shelly of the site as a live device. `tick(t)` moves the fleet to time t: listeners close
-    while a device is offline (connection refused) and MQTT traffic up to t is published."""
+    while a device is offline (connection refused). Their MQTT traffic is published by the site's publisher."""
 
     def __init__(
         self,
         site: Site,
         *,
         clock: Callable[[], datetime],
-        mqtt_host: str | None = None,
-        mqtt_port: int | None = None,
         port: int = 8080,
         address_map: Mapping[str, str] = DEFAULT_ADDRESS_MAP,
         passwords: Mapping[str, str] | None = None,
-        client_id: str = "homelake-sim",
         timeout_delay_s: float = 10.0,
     ) -> None:
         self.site, self.clock, self.port, self.address_map = site, clock, port, dict(address_map)
@@ -71,9 +67,6 @@ class ShellyFleet:
             )
             for dev in self.state.devices
         }  # fmt: skip
-        self.publisher = (
-            MqttPublisher(site, mqtt_host, mqtt_port or 1883, client_id=client_id) if mqtt_host is not None else None
-        )
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -99,22 +92,18 @@ class ShellyFleet:
             else:
                 raise OSError(errno.EADDRINUSE, "no port free on every device address")
             self.port = port
-            if self.publisher is not None:
-                self.publisher.connect()
             self.tick(self.clock())
         except BaseException:
             self.stop()
             raise
         return self
 
-    def tick(self, t: datetime | None = None) -> int:
-        """Bring the fleet to t (default: the clock): listeners follow reachability, MQTT is published up
-        to t. Returns the number of MQTT messages published."""
+    def tick(self, t: datetime | None = None) -> None:
+        """Bring the fleet to t (default: the clock): listeners follow reachability (closed while offline)."""
         t = self.clock() if t is None else t
         with self._lock:
             for server in self.servers.values():
                 server.sync(t)
-            return self.publisher.tick(t) if self.publisher is not None else 0
 
     def run_in_background(self, interval_s: float = 1.0) -> None:
         """Real-time mode: tick with the clock every `interval_s` seconds in a daemon thread."""
@@ -137,8 +126,6 @@ class ShellyFleet:
             self._thread = None
         for server in self.servers.values():
             server.stop()
-        if self.publisher is not None:
-            self.publisher.close()
 
     def __enter__(self) -> Self:
         return self.start()

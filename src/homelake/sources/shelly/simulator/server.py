@@ -31,10 +31,10 @@ from homelake.sim.shelly_devices import ShellyDevice
 from homelake.sim.shelly_state import shelly_state
 from homelake.sim.site import Site
 from homelake.sim.websocket import is_upgrade
-from homelake.sources.shelly.simulator_coiot import COAP_PORT, CoapResponder, render_cit_d
-from homelake.sources.shelly.simulator_gen1 import render_gen1_settings, render_gen1_shelly, render_gen1_status
-from homelake.sources.shelly.simulator_gen2 import RpcError, render_gen2_info, render_gen2_status, rpc
-from homelake.sources.shelly.simulator_ws import serve_rpc_websocket
+from homelake.sources.shelly.gen1.coiot import COAP_PORT, CoapResponder, render_cit_d
+from homelake.sources.shelly.gen1.simulator import render_gen1_settings, render_gen1_shelly, render_gen1_status
+from homelake.sources.shelly.gen2.simulator import RpcError, render_gen2_info, render_gen2_status, rpc
+from homelake.sources.shelly.gen2.websocket import serve_rpc_websocket
 
 __all__ = ["ShellySimServer", "render_gen1_status", "render_gen2_status", "render_shelly_info", "render_status"]
 

@@ -16,10 +16,10 @@ from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 
 from homelake.sim.websocket import WebSocket, WebSocketClosed, handshake
-from homelake.sources.shelly.simulator_gen2 import render_gen2_status
+from homelake.sources.shelly.gen2.simulator import render_gen2_status
 
 if TYPE_CHECKING:
-    from homelake.sources.shelly.simulator import ShellySimServer
+    from homelake.sources.shelly.simulator.server import ShellySimServer
 
 PUSH_POLL_S = 0.05  # wall-clock seconds between looks at the simulator's clock
 

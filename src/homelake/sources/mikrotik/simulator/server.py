@@ -11,7 +11,7 @@ from homelake.sim.faults import GENERIC_FAULTS
 from homelake.sim.httpsim import Reply, SimHTTPServer
 from homelake.sim.model import Router
 from homelake.sim.site import Site
-from homelake.sources.mikrotik.simulator_payloads import (
+from homelake.sources.mikrotik.simulator.payloads import (
     format_duration,
     identity,
     interfaces,

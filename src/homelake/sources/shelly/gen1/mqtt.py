@@ -9,7 +9,7 @@ from typing import Any
 from homelake.sources.base import ParseContext, ParseResult, PayloadError
 from homelake.sources.shelly import ids
 from homelake.sources.shelly import values as v
-from homelake.sources.shelly.parser_gen1 import parse_gen1_status, wmin_to_wh
+from homelake.sources.shelly.gen1.parser import parse_gen1_status, wmin_to_wh
 from homelake.sources.shelly.rows import DEVICE_STATUS, EVENTS, SENSOR_READINGS, SWITCH_READINGS, Results
 
 Values = dict[str, Any]

@@ -17,14 +17,14 @@ import orjson
 
 from homelake.sim import noise
 from homelake.sim.load_profiles import hall_bursts
+from homelake.sim.mqtt_publish import Message
 from homelake.sim.occupancy import occupancy
 from homelake.sim.shelly_devices import REBOOT_DOWN_S, ShellyDevice
 from homelake.sim.shelly_state import ShellyState, shelly_state
 from homelake.sim.site import Site
-from homelake.sources.shelly.simulator_gen1 import firmware, render_gen1_status
-from homelake.sources.shelly.simulator_gen2 import current_a, render_gen2_status, switch_status
+from homelake.sources.shelly.gen1.simulator import firmware, render_gen1_status
+from homelake.sources.shelly.gen2.simulator import current_a, render_gen2_status, switch_status
 
-Message = tuple[float, str, bytes, bool]  # (epoch s, topic, payload, retain)
 GEN1_PERIOD_S = 30.0
 HALL = "shelly-plus1pm-hall"
 

@@ -1,19 +1,11 @@
-"""The Shelly column lists match the declared lake schemas, and value parsing edge cases."""
+"""Shelly value parsing edge cases."""
 
 from __future__ import annotations
 
 import pytest
 
-from homelake.lake.schemas import DATASETS, ORIGIN_FIELDS
 from homelake.sources.shelly import ids
 from homelake.sources.shelly import values as v
-from homelake.sources.shelly.rows import COLUMNS
-
-
-@pytest.mark.parametrize("dataset", sorted(COLUMNS))
-def test_columns_equal_the_schema(dataset: str) -> None:
-    schema = DATASETS[dataset].schema
-    assert tuple(schema.names) == tuple(f.name for f in ORIGIN_FIELDS) + COLUMNS[dataset]
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,1 @@
+"""Shelly Gen2+ ("RPC" devices): Shelly.GetStatus over HTTP, WebSocket and MQTT; parser and simulator."""
