@@ -23,7 +23,7 @@ TARGET_MS = 300.0
 
 def build(workdir: Path, days: float) -> Path:
     from homelake.cli.transform import run_transform
-    from homelake.sim.pipeline import DemoRun
+    from homelake.sim.demo.pipeline import DemoRun
 
     run = DemoRun(workdir, days=days)
     run.start()

@@ -16,8 +16,8 @@ import yaml
 
 from homelake.lake import layout
 from homelake.lake.schemas import COLLECTOR_HEALTH
-from homelake.sim.serve import SimulatedSite
-from homelake.sim.site import build_site
+from homelake.sim.demo.serve import SimulatedSite
+from homelake.sim.model.site import build_site
 from homelake.sources.mikrotik.datasets import MIKROTIK_DHCP_LEASES
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

@@ -16,10 +16,10 @@ from homelake.lake.writer import BufferedLakeWriter, LakeWriter
 from homelake.runtime.mqtt.config import MqttConfig
 from homelake.runtime.mqtt.ingester import Ingester
 from homelake.runtime.poller import Poller
-from homelake.sim.loads import load_model
-from homelake.sim.serve import SimulatedSite
-from homelake.sim.shelly_state import shelly_state
-from homelake.sim.site import build_site
+from homelake.sim.demo.serve import SimulatedSite
+from homelake.sim.model.loads import load_model
+from homelake.sim.model.shelly_state import shelly_state
+from homelake.sim.model.site import build_site
 from homelake.sources import DATASETS
 from homelake.sources import dataset as get
 from homelake.sources.shelly.target import ShellyTarget

@@ -11,7 +11,7 @@ import pytest
 from homelake.cli.transform import run_transform
 from homelake.lake import layout
 from homelake.lake.schemas import COLLECTOR_HEALTH
-from homelake.sim.pipeline import DemoRun
+from homelake.sim.demo.pipeline import DemoRun
 from homelake.sources.mikrotik.datasets import MIKROTIK_DHCP_LEASES, MIKROTIK_WIFI_CLIENTS
 from homelake.warehouse.query import connect_readonly
 

@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from homelake.lake import layout
-from homelake.sim.tls import make_self_signed, tls_available
+from homelake.sim.servers.tls import make_self_signed, tls_available
 from homelake.sources import dataset as get
 from homelake.testing.broker import Mosquitto, free_port
 from tests.ingest.support import (

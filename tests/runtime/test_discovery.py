@@ -21,7 +21,7 @@ from homelake.runtime.discovery import DiscoveringPollers, run_discovering_polle
 from homelake.runtime.families import context, read_neighbours
 from homelake.runtime.poller import Poller
 from homelake.settings import parse_settings
-from homelake.sim.site import build_site
+from homelake.sim.model.site import build_site
 from homelake.sources import DATASETS
 from homelake.sources.base import ParseResult, PollTarget
 from homelake.sources.mikrotik.datasets import MIKROTIK_DHCP_LEASES

@@ -17,7 +17,7 @@ from paho.mqtt.properties import Properties
 from homelake.runtime.mqtt.config import MqttConfig
 from homelake.runtime.mqtt.subscriber import Subscriber, SubscriberConfig
 from homelake.runtime.mqtt.wire import Publish
-from homelake.sim.tls import make_self_signed, tls_available
+from homelake.sim.servers.tls import make_self_signed, tls_available
 from homelake.testing.broker import Mosquitto
 
 pytestmark = pytest.mark.integration

@@ -16,7 +16,7 @@ from homelake.lake.schemas import COLLECTOR_HEALTH, DEAD_LETTER
 from homelake.lake.writer import BufferedLakeWriter, LakeWriter
 from homelake.runtime.poller import Poller
 from homelake.runtime.supervisor import run_pollers
-from homelake.sim.site import Site, build_site
+from homelake.sim.model.site import Site, build_site
 from homelake.sources.mikrotik.config import MikrotikRouter
 from homelake.sources.mikrotik.datasets import MIKROTIK_DHCP_LEASES
 from homelake.sources.mikrotik.simulator import RouterSimServer

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from homelake.sim.shelly_state import ShellyState, shelly_state
-from homelake.sim.site import Site, build_site
+from homelake.sim.model.shelly_state import ShellyState, shelly_state
+from homelake.sim.model.site import Site, build_site
 
 
 @pytest.fixture(scope="module")

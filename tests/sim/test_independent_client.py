@@ -20,9 +20,9 @@ from aioshelly.common import ConnectionOptions
 from aioshelly.exceptions import InvalidAuthError
 from aioshelly.rpc_device import RpcDevice
 
-from homelake.sim.shelly_state import ShellyState
-from homelake.sim.site import Site
-from homelake.sim.websocket import accept_key
+from homelake.sim.model.shelly_state import ShellyState
+from homelake.sim.model.site import Site
+from homelake.sim.servers.websocket import accept_key
 from homelake.sources.shelly.gen1.simulator import firmware
 from homelake.sources.shelly.gen2.simulator import FW_ID
 from homelake.sources.shelly.simulator.fleet import ShellyFleet

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from homelake.sim import weather
-from homelake.sim.climate import indoor
-from homelake.sim.loads import LoadModel, circuit_rows, load_model, truth_energy_by_room_day, write_circuits_csv
-from homelake.sim.occupancy import truth_door_events, truth_motion_events
-from homelake.sim.shelly_devices import REBOOT_DOWN_S
-from homelake.sim.shelly_state import ShellyState
-from homelake.sim.site import Site, build_site
+from homelake.sim.model import weather
+from homelake.sim.model.climate import indoor
+from homelake.sim.model.loads import LoadModel, circuit_rows, load_model, truth_energy_by_room_day, write_circuits_csv
+from homelake.sim.model.occupancy import truth_door_events, truth_motion_events
+from homelake.sim.model.shelly_devices import REBOOT_DOWN_S
+from homelake.sim.model.shelly_state import ShellyState
+from homelake.sim.model.site import Site, build_site
 
 PRO4PM = "shelly-pro4pm-utility"
 WEEK = timedelta(days=7)

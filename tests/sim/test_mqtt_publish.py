@@ -15,12 +15,12 @@ import orjson
 import paho.mqtt.client as mqtt
 import pytest
 
-from homelake.sim.backfill import iter_mqtt_messages
-from homelake.sim.backfill import site_mqtt_messages as mqtt_messages
-from homelake.sim.occupancy import truth_door_events
-from homelake.sim.serve import SimulatedSite
-from homelake.sim.shelly_state import ShellyState
-from homelake.sim.site import Site, build_site
+from homelake.sim.demo.backfill import iter_mqtt_messages
+from homelake.sim.demo.backfill import site_mqtt_messages as mqtt_messages
+from homelake.sim.demo.serve import SimulatedSite
+from homelake.sim.model.occupancy import truth_door_events
+from homelake.sim.model.shelly_state import ShellyState
+from homelake.sim.model.site import Site, build_site
 from homelake.sources.base import ParseContext
 from homelake.sources.shelly import ShellyMqtt
 from homelake.sources.zigbee.parser import ZigbeeMqtt

@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from homelake.sim.site import Site
-from homelake.sim.tls import tls_available
+from homelake.sim.model.site import Site
+from homelake.sim.servers.tls import tls_available
 from homelake.sources.base import ParseContext
 from homelake.sources.mikrotik import parser
 from homelake.sources.mikrotik.simulator import (

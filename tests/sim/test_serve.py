@@ -9,8 +9,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from homelake.sim.serve import SimulatedSite
-from homelake.sim.site import build_site
+from homelake.sim.demo.serve import SimulatedSite
+from homelake.sim.model.site import build_site
 from homelake.sources.mikrotik.config import MikrotikRouter
 
 

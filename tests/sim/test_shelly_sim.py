@@ -11,9 +11,9 @@ from typing import Any
 import httpx
 import pytest
 
-from homelake.sim.serve import SimulatedSite
-from homelake.sim.shelly_state import ShellyState, shelly_state
-from homelake.sim.site import Site
+from homelake.sim.demo.serve import SimulatedSite
+from homelake.sim.model.shelly_state import ShellyState, shelly_state
+from homelake.sim.model.site import Site
 from homelake.sources.base import ParseContext, ParseResult
 from homelake.sources.shelly import parse_gen1_status, parse_gen2_status
 from homelake.sources.shelly.simulator import render_shelly_info, render_status

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from homelake.sim.site import METADATA_COLUMNS, Site, SiteState, build_site, sample_times
+from homelake.sim.model.site import METADATA_COLUMNS, Site, SiteState, build_site, sample_times
 
 WEEK = timedelta(days=7)
 STEP = timedelta(minutes=10)

@@ -13,8 +13,8 @@ import pytest
 from aioshelly.common import ConnectionOptions
 from aioshelly.rpc_device import RpcDevice, RpcUpdateType
 
-from homelake.sim.shelly_state import ShellyState
-from homelake.sim.site import Site
+from homelake.sim.model.shelly_state import ShellyState
+from homelake.sim.model.site import Site
 from homelake.sources.shelly.gen2.simulator import render_gen2_status
 from homelake.sources.shelly.gen2.websocket import push_frame, status_delta
 from homelake.sources.shelly.simulator.fleet import ShellyFleet

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from homelake.settings import Settings, parse_settings
-from homelake.sim.pipeline import DemoRun
+from homelake.sim.demo.pipeline import DemoRun
 from homelake.web.app import create_app
 from homelake.web.config import DashboardConfig
 

@@ -12,7 +12,7 @@ import typer
 from typer.testing import CliRunner
 
 from homelake.cli.sql import sql
-from homelake.sim.pipeline import DemoRun
+from homelake.sim.demo.pipeline import DemoRun
 from homelake.warehouse.shell import Shell
 
 pytestmark = pytest.mark.integration

@@ -15,7 +15,7 @@ from rich.table import Table
 from homelake.cli.common import UserError, console
 from homelake.cli.transform import run_transform
 from homelake.logs import setup_logging
-from homelake.sim.pipeline import DemoRun
+from homelake.sim.demo.pipeline import DemoRun
 from homelake.warehouse.query import connect_readonly
 
 INVENTORY_SQL = """

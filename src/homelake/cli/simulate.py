@@ -14,8 +14,8 @@ from rich.table import Table
 
 from homelake.cli.common import UserError, console
 from homelake.runtime.mqtt.local_broker import start_local_broker
-from homelake.sim.serve import SimulatedSite
-from homelake.sim.site import build_site
+from homelake.sim.demo.serve import SimulatedSite
+from homelake.sim.model.site import build_site
 from homelake.sources import FAMILIES
 
 

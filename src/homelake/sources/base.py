@@ -136,7 +136,7 @@ class Discovery:
 class SimContext:
     """What a family's simulator factory is given: the simulated site (ground truth) and where to serve."""
 
-    site: Any  # homelake.sim.site.Site
+    site: Any  # homelake.sim.model.site.Site
     host: str = "127.0.0.1"
     tls: bool = False
     clock: Callable[[], datetime] | None = None  # None: the wall clock
@@ -165,7 +165,7 @@ class FamilySimulator(Protocol):
 class HistoryContext:
     """A stretch of simulated history to lay through a family's real parsers (the demo and the tests)."""
 
-    site: Any  # homelake.sim.site.Site
+    site: Any  # homelake.sim.model.site.Site
     store: Callable[
         [Sequence[ParseResult], str, str], int
     ]  # (results, family, device) -> rows kept; rejects dead-lettered

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
-from homelake.sim.site import build_site
+from homelake.sim.model.site import build_site
 from homelake.sources.shelly.client import (
     ShellyAuthError,
     ShellyBadPayload,

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from homelake.lake.writer import LakeWriter
 from homelake.runtime.families import context, read_metadata, read_neighbours
 from homelake.settings import ConfigError, Settings, parse_settings
-from homelake.sim.site import build_site
+from homelake.sim.model.site import build_site
 from homelake.sources import DATASETS
 from homelake.sources.mikrotik.datasets import MIKROTIK_DHCP_LEASES
 from homelake.sources.shelly import SPEC

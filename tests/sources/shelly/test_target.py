@@ -17,7 +17,7 @@ from homelake.lake.schemas import COLLECTOR_HEALTH, Dataset
 from homelake.lake.writer import BufferedLakeWriter, LakeWriter
 from homelake.runtime.poller import Poller
 from homelake.runtime.supervisor import run_pollers
-from homelake.sim.site import build_site
+from homelake.sim.model.site import build_site
 from homelake.sources.shelly.datasets import SHELLY_DEVICE_STATUS, SHELLY_SWITCH_READINGS
 from homelake.sources.shelly.simulator import render_status
 from homelake.sources.shelly.simulator.fleet import ShellyFleet

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import orjson
 
-from homelake.sim import noise
-from homelake.sim.climate import indoor
-from homelake.sim.mqtt_publish import Message
-from homelake.sim.occupancy import MOTION_ROOMS, occupancy
-from homelake.sim.site import Site
-from homelake.sim.weather import outdoor, smooth
+from homelake.sim.model import noise
+from homelake.sim.model.climate import indoor
+from homelake.sim.model.occupancy import MOTION_ROOMS, occupancy
+from homelake.sim.model.site import Site
+from homelake.sim.model.weather import outdoor, smooth
+from homelake.sim.servers.mqtt_publish import Message
 
 BASE = "zigbee2mqtt"
 LOCK = "front_door_lock"

@@ -6,7 +6,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from homelake.sim.secrets import write_secret
+from homelake.sim.servers.secrets import write_secret
 from homelake.sources.base import SimContext
 from homelake.sources.mikrotik.simulator.history import lay_history
 from homelake.sources.mikrotik.simulator.payloads import format_duration

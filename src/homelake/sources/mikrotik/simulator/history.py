@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
-from homelake.sim.site import Site, sample_times
+from homelake.sim.model.site import Site, sample_times
 from homelake.sources.base import HistoryContext, ParseContext, ParseResult
 from homelake.sources.mikrotik import parser
 from homelake.sources.mikrotik.simulator.server import render, router_paths

@@ -6,9 +6,9 @@ import math
 from datetime import datetime
 from typing import Any
 
-from homelake.sim import noise
-from homelake.sim.model import Router
-from homelake.sim.site import ClientState, Site
+from homelake.sim.model import noise
+from homelake.sim.model.model import Router
+from homelake.sim.model.site import ClientState, Site
 
 LEASES, WIFI, INTERFACES = "/ip/dhcp-server/lease", "/interface/wifi/registration-table", "/interface"
 RESOURCE, IDENTITY = "/system/resource", "/system/identity"

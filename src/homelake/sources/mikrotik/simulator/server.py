@@ -7,10 +7,10 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from homelake.sim.faults import GENERIC_FAULTS
-from homelake.sim.httpsim import Reply, SimHTTPServer
-from homelake.sim.model import Router
-from homelake.sim.site import Site
+from homelake.sim.model.model import Router
+from homelake.sim.model.site import Site
+from homelake.sim.servers.faults import GENERIC_FAULTS
+from homelake.sim.servers.httpsim import Reply, SimHTTPServer
 from homelake.sources.mikrotik.simulator.payloads import (
     format_duration,
     identity,

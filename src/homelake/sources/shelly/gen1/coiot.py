@@ -17,8 +17,8 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from homelake.sim.shelly_devices import ShellyDevice
-from homelake.sim.shelly_state import ShellyState
+from homelake.sim.model.shelly_devices import ShellyDevice
+from homelake.sim.model.shelly_state import ShellyState
 
 COAP_PORT = 5683
 CONTENT, PERIODIC = 69, 30  # 2.05 Content (a reply) and Shelly's 0.30 code for periodic multicasts

@@ -8,9 +8,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from homelake.sim import noise, weather
-from homelake.sim.shelly_devices import ShellyDevice
-from homelake.sim.shelly_state import ShellyState
+from homelake.sim.model import noise, weather
+from homelake.sim.model.shelly_devices import ShellyDevice
+from homelake.sim.model.shelly_state import ShellyState
 
 FIRMWARE = {
     "SHBLB-1": "20211109-131251/v1.11.7-g682a0db",

@@ -10,10 +10,10 @@ import math
 from datetime import datetime
 from typing import Any
 
-from homelake.sim import noise
-from homelake.sim.load_profiles import LOADS
-from homelake.sim.shelly_devices import CIRCUITS, ShellyDevice
-from homelake.sim.shelly_state import ShellyState
+from homelake.sim.model import noise
+from homelake.sim.model.load_profiles import LOADS
+from homelake.sim.model.shelly_devices import CIRCUITS, ShellyDevice
+from homelake.sim.model.shelly_state import ShellyState
 
 FW_ID, VERSION = "20241011-114455/1.4.4-g6d2a586", "1.4.4"
 INPUTS = {"SPSW-004PE16EU": 4, "SPSW-002PE16EU": 2, "SNSW-001P16EU": 1}

@@ -15,7 +15,7 @@ import threading
 from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 
-from homelake.sim.websocket import WebSocket, WebSocketClosed, handshake
+from homelake.sim.servers.websocket import WebSocket, WebSocketClosed, handshake
 from homelake.sources.shelly.gen2.simulator import render_gen2_status
 
 if TYPE_CHECKING:

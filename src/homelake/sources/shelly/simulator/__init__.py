@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from homelake.sim.secrets import write_secret
+from homelake.sim.servers.secrets import write_secret
 from homelake.sources.base import SimContext
 from homelake.sources.shelly.simulator.fleet import DEFAULT_ADDRESS_MAP, ShellyFleet, map_address
 from homelake.sources.shelly.simulator.server import (

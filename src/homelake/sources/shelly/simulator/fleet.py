@@ -16,8 +16,8 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, Self
 
-from homelake.sim.shelly_state import shelly_state
-from homelake.sim.site import Site
+from homelake.sim.model.shelly_state import shelly_state
+from homelake.sim.model.site import Site
 from homelake.sources.shelly.simulator.server import ShellySimServer
 
 log = logging.getLogger(__name__)

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from homelake.sim.shelly_state import shelly_state
-from homelake.sim.site import Site, sample_times
+from homelake.sim.model.shelly_state import shelly_state
+from homelake.sim.model.site import Site, sample_times
 from homelake.sources.base import HistoryContext, ParseContext
 from homelake.sources.shelly.gen1.parser import parse_gen1_status
 from homelake.sources.shelly.gen2.parser import parse_gen2_status

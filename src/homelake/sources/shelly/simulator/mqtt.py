@@ -15,13 +15,13 @@ from datetime import UTC, datetime
 
 import orjson
 
-from homelake.sim import noise
-from homelake.sim.load_profiles import hall_bursts
-from homelake.sim.mqtt_publish import Message
-from homelake.sim.occupancy import occupancy
-from homelake.sim.shelly_devices import REBOOT_DOWN_S, ShellyDevice
-from homelake.sim.shelly_state import ShellyState, shelly_state
-from homelake.sim.site import Site
+from homelake.sim.model import noise
+from homelake.sim.model.load_profiles import hall_bursts
+from homelake.sim.model.occupancy import occupancy
+from homelake.sim.model.shelly_devices import REBOOT_DOWN_S, ShellyDevice
+from homelake.sim.model.shelly_state import ShellyState, shelly_state
+from homelake.sim.model.site import Site
+from homelake.sim.servers.mqtt_publish import Message
 from homelake.sources.shelly.gen1.simulator import firmware, render_gen1_status
 from homelake.sources.shelly.gen2.simulator import current_a, render_gen2_status, switch_status
 

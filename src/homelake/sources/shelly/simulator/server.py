@@ -26,11 +26,11 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any, Self
 from urllib.parse import parse_qsl, urlsplit
 
-from homelake.sim.httpsim import CONTROL_PREFIX, SimHTTPServer, _Server
-from homelake.sim.shelly_devices import ShellyDevice
-from homelake.sim.shelly_state import shelly_state
-from homelake.sim.site import Site
-from homelake.sim.websocket import is_upgrade
+from homelake.sim.model.shelly_devices import ShellyDevice
+from homelake.sim.model.shelly_state import shelly_state
+from homelake.sim.model.site import Site
+from homelake.sim.servers.httpsim import CONTROL_PREFIX, SimHTTPServer, _Server
+from homelake.sim.servers.websocket import is_upgrade
 from homelake.sources.shelly.gen1.coiot import COAP_PORT, CoapResponder, render_cit_d
 from homelake.sources.shelly.gen1.simulator import render_gen1_settings, render_gen1_shelly, render_gen1_status
 from homelake.sources.shelly.gen2.simulator import RpcError, render_gen2_info, render_gen2_status, rpc

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
-from homelake.sim import weather
-from homelake.sim.climate import indoor
-from homelake.sim.load_profiles import LOADS
-from homelake.sim.loads import LoadModel, load_model
-from homelake.sim.occupancy import occupancy
-from homelake.sim.shelly_devices import REBOOT_DOWN_S, Schedule, ShellyDevice, Window
-from homelake.sim.site import Site
+from homelake.sim.model import weather
+from homelake.sim.model.climate import indoor
+from homelake.sim.model.load_profiles import LOADS
+from homelake.sim.model.loads import LoadModel, load_model
+from homelake.sim.model.occupancy import occupancy
+from homelake.sim.model.shelly_devices import REBOOT_DOWN_S, Schedule, ShellyDevice, Window
+from homelake.sim.model.site import Site
 
 DAY = 86400.0
 OfflineMode = Literal["refused", "timeout"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from homelake.sim import weather
-from homelake.sim.loads import LoadModel, load_model
-from homelake.sim.site import Site
+from homelake.sim.model import weather
+from homelake.sim.model.loads import LoadModel, load_model
+from homelake.sim.model.site import Site
 
 HOUR = 3600.0
 # room -> (device, channel index) of a heating load that warms it, its full-hour energy in J

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta, tzinfo
 from homelake.lake.writer import BufferedLakeWriter
 from homelake.runtime.mqtt.config import DEFAULT_TOPICS
 from homelake.runtime.mqtt.routing import Router
-from homelake.sim.mqtt_publish import Message, iter_messages
-from homelake.sim.site import Site
+from homelake.sim.model.site import Site
+from homelake.sim.servers.mqtt_publish import Message, iter_messages
 from homelake.sources import FAMILIES, MQTT_MESSAGES, dataset
 from homelake.sources.base import FamilySpec, HistoryContext, ParseResult
 

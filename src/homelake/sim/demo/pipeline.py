@@ -17,9 +17,9 @@ from homelake.runtime.mqtt.ingester import Ingester
 from homelake.runtime.mqtt.local_broker import LocalBroker, start_local_broker
 from homelake.runtime.supervisor import plan_collection
 from homelake.settings import Settings, load_settings
-from homelake.sim.backfill import backfill
-from homelake.sim.serve import SimulatedSite
-from homelake.sim.site import Site, build_site
+from homelake.sim.demo.backfill import backfill
+from homelake.sim.demo.serve import SimulatedSite
+from homelake.sim.model.site import Site, build_site
 from homelake.sources import DATASETS
 
 Progress = Callable[[float], None]
@@ -60,9 +60,7 @@ class DemoRun:
         # every family on, as a new user should see it; devices publish MQTT to a broker of the demo's own
         # (Mosquitto when installed, else the embedded amqtt)
         self.broker = start_local_broker(self.workdir / "broker", prefer=self.broker_preference)
-        self.sim = SimulatedSite(
-            self.site, mqtt_host=self.broker.host, mqtt_port=self.broker.port
-        ).start()
+        self.sim = SimulatedSite(self.site, mqtt_host=self.broker.host, mqtt_port=self.broker.port).start()
         config: dict[str, Any] = self.sim.site_config(
             lake_root="lake",
             warehouse_path="warehouse/homelake.duckdb",

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 
-from homelake.sim import noise
-from homelake.sim.inventory import ROOMS
-from homelake.sim.model import Client
-from homelake.sim.presence import SLOT_S, Timeline, room_at
+from homelake.sim.model import noise
+from homelake.sim.model.inventory import ROOMS
+from homelake.sim.model.model import Client
+from homelake.sim.model.presence import SLOT_S, Timeline, room_at
 
 DYNAMIC_BASE = 100  # pool 192.168.88.100-254
 ADDRESS_SLOTS = 4  # each dynamic client owns 4 addresses, 35 apart, so no two clients ever collide

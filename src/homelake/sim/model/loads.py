@@ -22,12 +22,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from homelake.sim import weather
-from homelake.sim.load_profiles import LOADS, Interval
-from homelake.sim.occupancy import occupancy
-from homelake.sim.presence import local_epoch
-from homelake.sim.shelly_devices import CELL_S, CIRCUITS, REBOOT_DOWN_S, Schedule, ShellyDevice, shelly_devices
-from homelake.sim.site import Site
+from homelake.sim.model import weather
+from homelake.sim.model.load_profiles import LOADS, Interval
+from homelake.sim.model.occupancy import occupancy
+from homelake.sim.model.presence import local_epoch
+from homelake.sim.model.shelly_devices import CELL_S, CIRCUITS, REBOOT_DOWN_S, Schedule, ShellyDevice, shelly_devices
+from homelake.sim.model.site import Site
 
 CELLS = int(3600 // CELL_S)
 BLOCK_CACHE = 8000

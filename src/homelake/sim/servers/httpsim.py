@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any, Self
 from urllib.parse import parse_qsl, urlsplit
 
-from homelake.sim.faults import GENERIC_FAULTS, FaultPlan
-from homelake.sim.tls import make_self_signed
+from homelake.sim.servers.faults import GENERIC_FAULTS, FaultPlan
+from homelake.sim.servers.tls import make_self_signed
 
 log = logging.getLogger(__name__)
 

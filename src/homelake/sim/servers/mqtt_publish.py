@@ -15,7 +15,7 @@ from typing import Any
 
 import paho.mqtt.client as mqtt
 
-from homelake.sim.site import Site
+from homelake.sim.model.site import Site
 
 Message = tuple[float, str, bytes, bool]  # (unix time, topic, payload, retain)
 # (site, start, end, connect=) -> every message with a time in [start, end), in time order

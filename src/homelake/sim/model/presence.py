@@ -8,8 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
-from homelake.sim import noise
-from homelake.sim.model import Client, Window
+from homelake.sim.model import noise
+from homelake.sim.model.model import Client, Window
 
 Span = tuple[float, float]  # [start, end): minutes of a local day, or UTC epoch seconds
 SLOT_S = 1800  # mobile devices redraw their room every half hour

@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 
-from homelake.sim import noise
+from homelake.sim.model import noise
 
 DAY_S = 86400.0
 YEAR_DAYS = 365.25

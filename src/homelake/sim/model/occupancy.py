@@ -8,10 +8,10 @@ from bisect import bisect_right
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from homelake.sim import noise
-from homelake.sim.inventory import PERSONS
-from homelake.sim.presence import local_epoch, person_home, room_at
-from homelake.sim.site import Site
+from homelake.sim.model import noise
+from homelake.sim.model.inventory import PERSONS
+from homelake.sim.model.presence import local_epoch, person_home, room_at
+from homelake.sim.model.site import Site
 
 Span = tuple[float, float]
 PHONES = {"anna": "phone-anna", "jonas": "phone-jonas", "mia": "phone-mia", "guest": "guest-phone"}

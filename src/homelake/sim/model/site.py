@@ -13,10 +13,10 @@ from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from homelake.sim.inventory import PERSONS, build_inventory
-from homelake.sim.model import Client, Metadata, Presence, Router
-from homelake.sim.presence import DayPlan, Timeline, day_plan
-from homelake.sim.state import ClientState, Lease, client_state
+from homelake.sim.model.inventory import PERSONS, build_inventory
+from homelake.sim.model.model import Client, Metadata, Presence, Router
+from homelake.sim.model.presence import DayPlan, Timeline, day_plan
+from homelake.sim.model.state import ClientState, Lease, client_state
 
 __all__ = [
     "Client",

@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Self
 
-from homelake.sim.backfill import site_mqtt_messages
-from homelake.sim.loads import write_circuits_csv
-from homelake.sim.mqtt_publish import MqttPublisher
-from homelake.sim.site import Site, build_site
+from homelake.sim.demo.backfill import site_mqtt_messages
+from homelake.sim.model.loads import write_circuits_csv
+from homelake.sim.model.site import Site, build_site
+from homelake.sim.servers.mqtt_publish import MqttPublisher
 from homelake.sources import FAMILIES
 from homelake.sources.base import FamilySimulator, SimContext
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Protocol
 
-from homelake.sim import noise
+from homelake.sim.model import noise
 
 Interval = tuple[float, float, int]
 SLOT = 300.0  # people-driven loads are decided per 5 minutes

@@ -7,8 +7,8 @@ import io
 from dataclasses import replace
 from importlib import resources
 
-from homelake.sim import noise
-from homelake.sim.model import (
+from homelake.sim.model import noise
+from homelake.sim.model.model import (
     EVERY_DAY,
     WEEKDAYS,
     WEEKEND,
@@ -148,7 +148,7 @@ def _client(row: dict[str, str], seed: int) -> Client:
 
 def build_inventory(seed: int, timezone: str) -> tuple[tuple[Router, ...], tuple[Client, ...]]:
     """Routers and clients of the demo site; MACs (and names derived from them) depend on the seed."""
-    text = resources.files("homelake.sim").joinpath("catalogue.csv").read_text(encoding="utf-8")
+    text = resources.files("homelake.sim.model").joinpath("catalogue.csv").read_text(encoding="utf-8")
     clients = tuple(_client(row, seed) for row in csv.DictReader(io.StringIO(text)))
     if len({c.mac for c in clients}) != len(clients):  # astronomically unlikely, but never silently
         raise ValueError(f"seed {seed} produced a duplicate MAC address; choose another seed")

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
-from homelake.sim import noise
-from homelake.sim.model import Client
-from homelake.sim.presence import local_epoch
-from homelake.sim.site import Site
+from homelake.sim.model import noise
+from homelake.sim.model.model import Client
+from homelake.sim.model.presence import local_epoch
+from homelake.sim.model.site import Site
 
 HOUR, DAY = 3600.0, 86400.0
 CELL_S = 10  # the load model's grid; reboots and windows are aligned to it
