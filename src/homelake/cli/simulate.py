@@ -13,7 +13,7 @@ import yaml
 from rich.table import Table
 
 from homelake.cli.common import console
-from homelake.runtime.mqtt.local_broker import start_local_broker
+from homelake.sim.local_broker import start_local_broker
 from homelake.sim.serve import SimulatedSite
 from homelake.sim.site import build_site
 

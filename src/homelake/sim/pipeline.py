@@ -15,10 +15,10 @@ import yaml
 from homelake.cli.collect import make_poller, run_collect
 from homelake.lake.writer import BufferedLakeWriter, LakeWriter
 from homelake.runtime.mqtt.ingester import Ingester
-from homelake.runtime.mqtt.local_broker import LocalBroker, start_local_broker
 from homelake.settings import Settings, load_settings
 from homelake.sim.backfill import backfill
 from homelake.sim.backfill_devices import backfill_mqtt, backfill_shelly_http
+from homelake.sim.local_broker import LocalBroker, start_local_broker
 from homelake.sim.serve import SimulatedSite
 from homelake.sim.site import Site, build_site
 from homelake.sources.registry import build_discoveries, build_targets

@@ -13,7 +13,7 @@ from homelake.lake.schemas import get
 from homelake.lake.writer import LakeWriter
 from homelake.runtime.mqtt.config import MqttConfig
 from homelake.runtime.mqtt.ingester import Ingester
-from homelake.runtime.mqtt.local_broker import start_local_broker
+from homelake.sim.local_broker import start_local_broker
 from tests.ingest.support import TOPIC, Publisher, frame
 
 pytestmark = pytest.mark.integration
