@@ -46,7 +46,9 @@ def test_two_instances_with_one_client_id_back_off_and_the_survivor_resumes(
             connects = first.generation + twin.generation - 1
             # kicking each other every 0.2 s would be about 40; backing off to 2 s leaves about 10
             assert 3 <= connects <= 16, f"{connects} connections in {window_s:.0f} s"
-            warnings = _takeover_warnings(caplog, first) + _takeover_warnings(caplog, twin)
+            # the first instance, kicked out by its twin and then again right after taking the session back,
+            # says so by name (the twin too, but which of them backs off longest depends on timing)
+            warnings = _takeover_warnings(caplog, first)
             assert warnings and all("client_id=twin" in w for w in warnings), warnings
         finally:
             twin.stop()
