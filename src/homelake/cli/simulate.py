@@ -13,7 +13,7 @@ import yaml
 from rich.table import Table
 
 from homelake.cli.common import UserError, console
-from homelake.runtime.mqtt.local_broker import start_local_broker
+from homelake.sim.demo.local_broker import start_local_broker
 from homelake.sim.demo.serve import SimulatedSite
 from homelake.sim.model.site import build_site
 from homelake.sources import FAMILIES

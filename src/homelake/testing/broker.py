@@ -1,5 +1,7 @@
-"""Tests start their own Mosquitto (see homelake.runtime.mqtt.mosquitto), never the shared one on 1883."""
+"""Tests start their own brokers on free loopback ports (Mosquitto, and aedes as a second, independent
+implementation), never the shared one on 1883."""
 
-from homelake.runtime.mqtt.mosquitto import Mosquitto, find_mosquitto, free_port
+from homelake.testing.aedes import Aedes, aedes_missing
+from homelake.testing.mosquitto import Mosquitto, find_mosquitto, free_port
 
-__all__ = ["Mosquitto", "find_mosquitto", "free_port"]
+__all__ = ["Aedes", "Mosquitto", "aedes_missing", "find_mosquitto", "free_port"]

@@ -6,7 +6,8 @@ that is the back-pressure, the broker keeps the rest. `ack()` may be called from
 once a batch is durable): it queues the packet ids and wakes the connection thread, which sends all queued
 PUBACKs in one write. Packet ids are only valid on the connection that delivered them, so every delivery
 carries the connection's generation and `ack()` ignores ids from an earlier one (the broker redelivers
-those on the new session anyway).
+those on the new session anyway). Reconnects back off (`reconnect.ReconnectPolicy`), much longer when
+another client with the same client id keeps taking the session over.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from homelake.runtime.mqtt import wire
+from homelake.runtime.mqtt.reconnect import Ending, ReconnectPolicy
 
 log = logging.getLogger(__name__)
 READ_SIZE = 256 * 1024
@@ -41,6 +43,16 @@ class SubscriberConfig:
     connect_timeout_s: float = 10.0
     reconnect_min_s: float = 1.0
     reconnect_max_s: float = 10.0
+    takeover_backoff_max_s: float = 300.0  # the longest wait when another client keeps taking our session over
+    stable_after_s: float = 60.0  # a connection that held this long resets the back-off when it ends
+
+
+class BrokerClosed(ConnectionError):
+    """The broker ended an accepted connection: closed the socket or sent DISCONNECT."""
+
+
+class SessionTakenOver(BrokerClosed):
+    """MQTT 5 DISCONNECT 0x8E: another connection with the same client id took the session."""
 
 
 class Subscriber:
@@ -112,33 +124,56 @@ class Subscriber:
 
     # -- connection thread --------------------------------------------------------------------------
     def _run(self) -> None:
-        delay = self.cfg.reconnect_min_s
+        cfg = self.cfg
+        policy = ReconnectPolicy(
+            cfg.reconnect_min_s, cfg.reconnect_max_s, cfg.takeover_backoff_max_s, cfg.stable_after_s
+        )
         while not self._stop.is_set():
             sock: socket.socket | None = None
+            ending, up_s, problem = Ending.OTHER, None, ""
             try:
                 sock, reader, early = self._connect()
                 if sock is not None:
-                    delay = self.cfg.reconnect_min_s
-                    self._read(sock, reader, early)
+                    up_at = time.monotonic()
+                    try:
+                        self._read(sock, reader, early)
+                    finally:
+                        up_s = time.monotonic() - up_at
+            except SessionTakenOver as exc:
+                ending, problem = Ending.TAKEN_OVER, str(exc)
+            except BrokerClosed as exc:
+                ending, problem = Ending.BROKER_CLOSED, str(exc)
             except (OSError, wire.ProtocolError) as exc:
-                if not self._stop.is_set():
-                    log.warning(
-                        "mqtt connection to %s:%s lost: %s: %s; reconnecting in %.0f s",
-                        self.cfg.host,
-                        self.cfg.port,
-                        type(exc).__name__,
-                        exc,
-                        delay,
-                    )
+                problem = f"{type(exc).__name__}: {exc}"
             except Exception:  # a bug in a callback: say so loudly, but keep the subscription alive
-                log.exception("mqtt subscriber error; reconnecting in %.0f s", delay)
+                log.exception("mqtt subscriber error (client_id=%s)", cfg.client_id)
             finally:
                 was_up = self._close(sock)
                 if was_up:
                     self.on_connection(False)
+            if self._stop.is_set():
+                break
+            delay, taken_over = policy.after(ending, up_s)
+            if taken_over:
+                log.warning(
+                    "mqtt session of client_id=%s on %s:%s %s: two clients seem to share this client id (give "
+                    "each instance its own); backing off, reconnecting in %.0f s",
+                    cfg.client_id,
+                    cfg.host,
+                    cfg.port,
+                    "was taken over by another connection with the same client id"
+                    if ending is Ending.TAKEN_OVER
+                    else f"was closed by the broker {policy.broker_closes} times in a row soon after it was accepted",
+                    delay,
+                )
+            elif problem:
+                log.warning(
+                    "mqtt connection to %s:%s lost: %s; reconnecting in %.0f s", cfg.host, cfg.port, problem, delay
+                )
+            else:
+                log.info("mqtt reconnecting to %s:%s in %.0f s", cfg.host, cfg.port, delay)
             if self._stop.wait(delay):
                 break
-            delay = min(delay * 2, self.cfg.reconnect_max_s)
 
     def _connect(self) -> tuple[socket.socket | None, wire.PacketReader, list[wire.Publish]]:
         cfg = self.cfg
@@ -232,7 +267,7 @@ class Subscriber:
                     continue
                 data = sock.recv(READ_SIZE)
                 if not data:
-                    raise ConnectionError("the broker closed the connection")
+                    raise BrokerClosed("the broker closed the connection")
                 last_rx = time.monotonic()
                 publishes, others = reader.feed(data)
                 for kind, _flags, body in others:
@@ -274,7 +309,10 @@ class Subscriber:
             if refused:
                 log.error("mqtt broker refused the subscriptions %s", ", ".join(refused))
         elif kind == wire.DISCONNECT:
-            raise ConnectionError(f"the broker disconnected us (reason code {wire.decode_disconnect(body):#x})")
+            reason = wire.decode_disconnect(body)
+            if reason == wire.SESSION_TAKEN_OVER:
+                raise SessionTakenOver("the broker disconnected us: session taken over (reason code 0x8e)")
+            raise BrokerClosed(f"the broker disconnected us (reason code {reason:#x})")
         elif kind != wire.PINGRESP:
             log.debug("mqtt ignoring packet type %d", kind)
 

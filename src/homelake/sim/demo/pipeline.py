@@ -14,10 +14,10 @@ import yaml
 
 from homelake.lake.writer import BufferedLakeWriter, LakeWriter
 from homelake.runtime.mqtt.ingester import Ingester
-from homelake.runtime.mqtt.local_broker import LocalBroker, start_local_broker
 from homelake.runtime.supervisor import plan_collection
 from homelake.settings import Settings, load_settings
 from homelake.sim.demo.backfill import backfill
+from homelake.sim.demo.local_broker import LocalBroker, start_local_broker
 from homelake.sim.demo.serve import SimulatedSite
 from homelake.sim.model.site import Site, build_site
 from homelake.sources import DATASETS

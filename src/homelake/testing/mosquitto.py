@@ -1,4 +1,4 @@
-"""A private Mosquitto on a free loopback port with persistence: for the demo, tests and benchmarks."""
+"""A private Mosquitto on a free loopback port with persistence: for tests, benchmarks and the demo's broker."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import Literal
 
 
 def free_port() -> int:
@@ -26,6 +27,9 @@ def find_mosquitto() -> str | None:
 
 class Mosquitto:
     """`with Mosquitto() as broker:` → broker.port; `restart()` keeps the persisted sessions and queues."""
+
+    name = "mosquitto"
+    protocols: tuple[Literal["5", "3.1.1"], ...] = ("5", "3.1.1")
 
     def __init__(
         self,
@@ -44,6 +48,7 @@ class Mosquitto:
         self.dir = Path(workdir or tempfile.mkdtemp(prefix="homelake-mosquitto-"))
         self.dir.mkdir(parents=True, exist_ok=True)
         self.conf = self.dir / "mosquitto.conf"
+        self.log = self.dir / "mosquitto.log"
         auth = "allow_anonymous true\n"
         if users:  # clients must log in: a password file made with mosquitto_passwd
             passwd = self.dir / "passwd"
@@ -67,7 +72,7 @@ class Mosquitto:
             "max_queued_messages 0\n"
             "max_queued_bytes 0\n"
             "persistent_client_expiration 1d\n"
-            f"log_dest file {self.dir}/mosquitto.log\n"
+            f"log_dest file {self.log}\n"
         )
         self.proc: subprocess.Popen[bytes] | None = None
 
@@ -78,7 +83,7 @@ class Mosquitto:
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"mosquitto exited at start; see {self.dir}/mosquitto.log")
+                raise RuntimeError(f"mosquitto exited at start; see {self.log}")
             try:
                 socket.create_connection((self.host, self.port), timeout=0.2).close()  # TCP is enough, also for TLS
                 return self
@@ -95,6 +100,10 @@ class Mosquitto:
                 self.proc.kill()
                 self.proc.wait()
         self.proc = None
+
+    def dropped_for_keepalive(self) -> bool:
+        """Whether the broker closed a client for silence past 1.5 × its keepalive (from its log)."""
+        return self.log.exists() and "exceeded timeout" in self.log.read_text()
 
     def restart(self) -> None:
         self.stop()

@@ -12,7 +12,7 @@ from homelake.lake import layout
 from homelake.lake.writer import LakeWriter
 from homelake.runtime.mqtt.config import MqttConfig
 from homelake.runtime.mqtt.ingester import Ingester
-from homelake.runtime.mqtt.local_broker import start_local_broker
+from homelake.sim.demo.local_broker import start_local_broker
 from homelake.sources import dataset as get
 from tests.ingest.support import TOPIC, Publisher, frame
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from homelake.runtime.mqtt.mosquitto import Mosquitto, find_mosquitto, free_port
+from homelake.testing.mosquitto import Mosquitto, find_mosquitto, free_port
 
 log = logging.getLogger(__name__)
 
