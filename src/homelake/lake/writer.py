@@ -53,11 +53,11 @@ def write_table_atomic(table: pa.Table, target: Path) -> Path:
     # unique per writer: two processes writing the same target (e.g. schema anchors) must not share it
     tmp = target.with_name(f"{target.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}{layout.TMP_SUFFIX}")
     try:
-        with open(tmp, "wb") as fh:
+        with tmp.open("wb") as fh:
             pq.write_table(table, fh, compression="zstd")
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, target)
+        tmp.replace(target)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -26,7 +26,7 @@ def _zone_name(tz: tzinfo) -> str:
     return getattr(tz, "key", None) or "UTC"
 
 
-def run(
+def run(  # noqa: PLR0917 - a multiprocessing target, called with a positional args tuple
     inbox: Any, outbox: Any, topics: list[dict[str, str]], lake_root: str, collector: str, tz: str, parent: int
 ) -> None:
     """Process main: batches in, ("done", id, dead) or ("unhealthy", id, why) out, until a None, or until

@@ -33,6 +33,7 @@ _RATE_RE = re.compile(r"(\d+(?:\.\d+)?)\s*([kKMG]?)bps(?:[-/ ].*)?")
 _RATE_SCALE = {"": 1, "k": 10**3, "K": 10**3, "M": 10**6, "G": 10**9}
 # "-62@1Mbps" (legacy signal-strength), "-55" (v7 signal, CAPsMAN rx-signal).
 _SIGNAL_RE = re.compile(r"([+-]?\d+(?:\.\d+)?)\s*(?:dBm)?(?:@.*)?")
+_PAIR_PARTS = 2  # "tx,rx"
 
 
 def present(value: Any) -> Any:
@@ -209,6 +210,6 @@ def parse_pair(value: Any) -> tuple[int | None, int | None]:
     if value is None:
         return None, None
     parts = str(value).split(",") if isinstance(value, str) else []
-    if len(parts) != 2:
+    if len(parts) != _PAIR_PARTS:
         raise ValueError(f"not a 'tx,rx' pair: {value!r}")
     return parse_int(parts[0].strip()), parse_int(parts[1].strip())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from http import HTTPStatus
 from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
@@ -10,6 +11,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from homelake.sources.http import FetchFailure, decode_json, error_body, fetch
+from homelake.sources.shelly import ids
 
 
 class ShellyError(Exception):
@@ -83,7 +85,7 @@ class ShellyIdentity:
         if not isinstance(data, dict) or not ("gen" in data or "type" in data):
             raise ValueError("not a Shelly /shelly answer (neither `gen` nor `type`)")
         gen = data.get("gen")
-        return cls(gen if isinstance(gen, int) and gen >= 2 else 2 if "gen" in data else 1, data)
+        return cls(gen if isinstance(gen, int) and gen >= ids.FIRST_RPC_GEN else 2 if "gen" in data else 1, data)
 
 
 class ShellyClient:
@@ -157,10 +159,10 @@ class ShellyClient:
         """GET `path`; raises a ShellyError subclass on any failure."""
         try:
             status, raw = await fetch(self._http, path, auth)
-            if status in (401, 403):
+            if status in (HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN):
                 hint = "wrong password" if auth is not None else "password protected; set its password"
                 raise self._error(ShellyAuthError, path, f"HTTP {status} ({hint})", status=status)
-            if not 200 <= status < 300:
+            if not HTTPStatus.OK <= status < HTTPStatus.MULTIPLE_CHOICES:
                 raise self._error(ShellyHTTPError, path, f"HTTP {status}{error_body(raw, 'message')}", status=status)
             return ShellyResponse(path=path, raw=raw, data=decode_json(raw, status))
         except FetchFailure as failure:

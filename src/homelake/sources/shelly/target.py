@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
+from http import HTTPStatus
 from typing import Any
 
 import httpx
@@ -119,7 +120,7 @@ class ShellyTarget:
 
     def is_transient(self, exc: Exception) -> bool:
         if isinstance(exc, ShellyHTTPError):
-            return (exc.status or 0) >= 500
+            return (exc.status or 0) >= HTTPStatus.INTERNAL_SERVER_ERROR
         return isinstance(exc, ShellyTimeout | ShellyConnectError)
 
     async def aclose(self) -> None:

@@ -15,6 +15,7 @@ from homelake.sources.base import PayloadError
 _TRUE = frozenset({"true", "on", "1", "yes"})
 _FALSE = frozenset({"false", "off", "0", "no"})
 _MAC_RE = re.compile(r"[0-9a-f]{12}|[0-9a-f]{2}(?::[0-9a-f]{2}){5}")
+FULL_PCT = 100  # the top of a percentage (a calibrated roller position, a battery)
 
 
 _PATHS: dict[str, tuple[str, ...]] = {}

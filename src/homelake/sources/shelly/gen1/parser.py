@@ -72,7 +72,7 @@ def _roller(roller: Any, meters: list[Any]) -> Values:
     """2.5 roller mode: one cover row; its energy is both motor meters together."""
     item = _object(roller)
     position = v.number(item.get("current_pos"))
-    if position is not None and not 0 <= position <= 100:
+    if position is not None and not 0 <= position <= v.FULL_PCT:
         position = None  # 101 (or -1 on MQTT): not calibrated
     totals = [wmin_to_wh(_object(m).get("total")) for m in meters]
     known = [t for t in totals if t is not None]

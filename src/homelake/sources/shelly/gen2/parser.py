@@ -43,7 +43,7 @@ OUTPUT_COMPONENTS: dict[str, Columns] = {
     "switch": _OUTPUT + _METERED,
     "light": _OUTPUT + _METERED,
     "pm1": _METERED,
-    "cover": _METERED + (("cover_state", "state", v.text), ("cover_pos", "current_pos", v.number)),
+    "cover": (*_METERED, ("cover_state", "state", v.text), ("cover_pos", "current_pos", v.number)),
 }
 
 # Component types that share one sensor_readings row per id (Plus/Gen3 H&T: temperature:0, ...).
