@@ -65,7 +65,7 @@ def write_table_atomic(table: pa.Table, target: Path) -> Path:
     return target
 
 
-def _json_bytes(value: Any) -> bytes:
+def _json_bytes(value: object) -> bytes:
     return orjson.dumps(value, default=str, option=orjson.OPT_NON_STR_KEYS)
 
 
@@ -125,9 +125,27 @@ class LakeWriter:
             "payload": payload,
         }
 
-    def dead_letter(self, **kwargs: Any) -> None:
+    def dead_letter(
+        self,
+        *,
+        family: str,
+        dataset: str | None,
+        reason: str,
+        payload: bytes | None,
+        device_id: str,
+        collector: str | None = None,
+        observed_at: datetime | None = None,
+    ) -> None:
         """Write one dead letter at once (see dead_letter_row for the arguments)."""
-        row = self.dead_letter_row(**kwargs)
+        row = self.dead_letter_row(
+            family=family,
+            dataset=dataset,
+            reason=reason,
+            payload=payload,
+            device_id=device_id,
+            collector=collector,
+            observed_at=observed_at,
+        )
         table = pa.Table.from_pylist([row], schema=DEAD_LETTER.schema)
         path = layout.partition_dir(self.root, DEAD_LETTER, row["observed_at"].date()) / layout.batch_name()
         write_table_atomic(table, path)

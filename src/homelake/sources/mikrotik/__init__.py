@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from homelake.logs import register_secret
@@ -46,7 +45,7 @@ def history(ctx: HistoryContext) -> int:
     return lay_history(ctx)
 
 
-def _configured(config: Any) -> bool:
+def _configured(config: MikrotikFamily) -> bool:
     return bool(config.routers)
 
 

@@ -90,7 +90,7 @@ class MikrotikClient:
     async def aclose(self) -> None:
         await self._http.aclose()
 
-    def _error(self, cls: type[MikrotikError], path: str, detail: str, **extra: Any) -> MikrotikError:
+    def _error(self, cls: type[MikrotikError], path: str, detail: str, **extra: Any) -> MikrotikError:  # noqa: ANN401 - forwarded to cls, which types them
         if self._secret:
             detail = detail.replace(self._secret, "***")
         return cls(self.router.name, path, detail, **extra)

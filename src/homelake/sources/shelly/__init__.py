@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from homelake.sources.base import (
     Discovery,
@@ -19,6 +19,9 @@ from homelake.sources.shelly.gen1.parser import parse_gen1_status
 from homelake.sources.shelly.gen2.parser import parse_gen2_status
 from homelake.sources.shelly.mqtt import ShellyMqtt
 from homelake.sources.shelly.parse_kinds import PARSE_KINDS
+
+if TYPE_CHECKING:  # the simulated site is imported only when simulating
+    from homelake.sim.model.site import Site
 
 
 def _discovers(ctx: FamilyContext) -> bool:
@@ -55,13 +58,13 @@ def history(ctx: HistoryContext) -> int:
     return lay_history(ctx)
 
 
-def mqtt_messages(site: Any, start: float, end: float, *, connect: bool = False) -> list[Any]:
+def mqtt_messages(site: Site, start: float, end: float, *, connect: bool = False) -> list[Any]:
     from homelake.sources.shelly.simulator.mqtt import shelly_messages
 
     return shelly_messages(site, start, end, connect=connect)
 
 
-def _configured(config: Any) -> bool:
+def _configured(config: ShellyFamily) -> bool:
     return bool(config.devices)
 
 

@@ -81,7 +81,7 @@ class ShellyIdentity:
         return value if isinstance(value, str) and value else None
 
     @classmethod
-    def from_payload(cls, data: Any) -> ShellyIdentity:
+    def from_payload(cls, data: object) -> ShellyIdentity:
         if not isinstance(data, dict) or not ("gen" in data or "type" in data):
             raise ValueError("not a Shelly /shelly answer (neither `gen` nor `type`)")
         gen = data.get("gen")
@@ -150,7 +150,7 @@ class ShellyClient:
         """Gen2+ `GET /rpc/Shelly.GetDeviceInfo` (unprotected, like `/shelly`)."""
         return await self.get("/rpc/Shelly.GetDeviceInfo")
 
-    def _error(self, cls: type[ShellyError], path: str, detail: str, **extra: Any) -> ShellyError:
+    def _error(self, cls: type[ShellyError], path: str, detail: str, **extra: Any) -> ShellyError:  # noqa: ANN401 - forwarded to cls, which types them
         if self._secret:
             detail = detail.replace(self._secret, "***")
         return cls(self.device, path, detail, url=self.url, **extra)

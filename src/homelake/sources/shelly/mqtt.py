@@ -33,7 +33,7 @@ def overlay(state: dict[str, Any], delta: Mapping[str, Any]) -> None:
             state[key] = value
 
 
-def _event(ident: dict[str, Any], event: Any, ctx: ParseContext) -> dict[str, Any]:
+def _event(ident: dict[str, Any], event: object, ctx: ParseContext) -> dict[str, Any]:
     """`{"component":"input:0","id":0,"event":"single_push","ts":..}` -> one events row."""
     if not isinstance(event, Mapping):
         raise ValueError(f"expected an object, got {type(event).__name__}")

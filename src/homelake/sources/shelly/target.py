@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
 from http import HTTPStatus
-from typing import Any
 
 import httpx
 
@@ -111,7 +110,7 @@ class ShellyTarget:
         return self.identity
 
     def _parse(
-        self, outcome: PollOutcome, raw: bytes, parse: Callable[..., list[ParseResult]], data: Any, **kw: Any
+        self, outcome: PollOutcome, raw: bytes, parse: Callable[..., list[ParseResult]], data: object, **kw: object
     ) -> None:
         try:
             outcome.results.extend(parse(data, self._ctx(), **kw))

@@ -16,7 +16,7 @@ Values = dict[str, Any]
 Columns = tuple[tuple[str, str, Callable[[Any], Any]], ...]  # (column, path in the component, convert)
 
 
-def _has_update(value: Any) -> bool | None:
+def _has_update(value: object) -> bool | None:
     """`sys.available_updates` is `{}` when up to date, else `{"stable": {"version": ..}, ...}`."""
     if value is None:
         return None
@@ -87,7 +87,7 @@ class Gen2Device:
         return cls(device_id, generation or ids.gen2_generation_from_id(device_id), model, firmware)
 
 
-def unwrap(payload: Any) -> tuple[Mapping[str, Any], str | None]:
+def unwrap(payload: object) -> tuple[Mapping[str, Any], str | None]:
     """(status, envelope src) from a bare result or `{"id","src","result"|"error"}`."""
     if not isinstance(payload, Mapping):
         raise PayloadError(f"Gen2 status: expected a JSON object, got {type(payload).__name__}")
@@ -103,13 +103,13 @@ def unwrap(payload: Any) -> tuple[Mapping[str, Any], str | None]:
     return result, src
 
 
-def _columns(table: Columns, item: Any) -> Values:
+def _columns(table: Columns, item: object) -> Values:
     if not isinstance(item, Mapping):
         raise ValueError(f"expected an object, got {type(item).__name__}")
     return {column: convert(v.dig(item, path)) for column, path, convert in table}
 
 
-def _output(ident: Values, kind: str, channel: int, item: Any, uptime: Any) -> Values:
+def _output(ident: Values, kind: str, channel: int, item: object, uptime: object) -> Values:
     values = ident | {"channel": channel, "component": kind, "uptime_s": v.number(uptime)}
     return values | _columns(OUTPUT_COMPONENTS[kind], item)
 
@@ -122,7 +122,7 @@ def _sensor(ident: Values, status: Mapping[str, Any], channel: int) -> Values:
     return values
 
 
-def _device(ident: Values, status: Mapping[str, Any], extra: Values, uptime: Any) -> Values:
+def _device(ident: Values, status: Mapping[str, Any], extra: Values, uptime: object) -> Values:
     values = ident | extra | {"uptime_s": v.number(uptime)}
     for kind, table in DEVICE_COMPONENTS.items():
         item = status.get(kind)
@@ -138,7 +138,7 @@ def status_results(
     transport: str,
     is_online: bool | None = None,
     components: Collection[str] | None = None,
-    uptime: Any = None,
+    uptime: object = None,
 ) -> list[ParseResult]:
     """Rows for `components` of a full status (all when None); `ctx` already names the device.
 
@@ -173,7 +173,7 @@ def status_results(
 
 
 def parse_gen2_status(
-    payload: Any, ctx: ParseContext, *, device_info: Mapping[str, Any] | None = None, transport: str = "http"
+    payload: object, ctx: ParseContext, *, device_info: Mapping[str, Any] | None = None, transport: str = "http"
 ) -> list[ParseResult]:
     """A `Shelly.GetStatus` answer -> switch_readings, sensor_readings and device_status rows.
 

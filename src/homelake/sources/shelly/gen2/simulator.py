@@ -175,7 +175,7 @@ def _component_id(params: dict[str, Any]) -> int:
 
 def rpc(  # noqa: PLR0911 - one return per RPC method the simulated firmware answers
     st: ShellyState, dev: ShellyDevice, method: str, params: dict[str, Any], t: float, *, auth: bool
-) -> Any:
+) -> object:
     """The result of a read-only RPC `method`; raises RpcError like the device would."""
     name = method.lower()
     if name == "shelly.getdeviceinfo":

@@ -22,6 +22,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
+from email.message import Message
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler
 from typing import Any, Self
@@ -169,7 +170,7 @@ class ShellySimServer(SimHTTPServer):
         return json.dumps({"auth_type": "digest", "nonce": nonce, "nc": 1, "realm": self.realm,
                            "algorithm": "SHA-256"})  # fmt: skip
 
-    def _frame_auth_ok(self, auth: Any) -> bool:
+    def _frame_auth_ok(self, auth: object) -> bool:
         """An `auth` object of a JSON-RPC frame: response = SHA256(HA1:nonce:nc:cnonce:auth:HA2)."""
         if not isinstance(auth, dict):
             return False
@@ -184,7 +185,7 @@ class ShellySimServer(SimHTTPServer):
         expected = _sha256(f"{ha1}:{nonce}:{auth.get('nc', 1)}:{auth.get('cnonce', '')}:auth:{WS_HA2}")
         return hmac.compare_digest(expected, str(auth.get("response", "")))
 
-    def _allowed(self, method: str, target: str, headers: Any) -> bool:
+    def _allowed(self, method: str, target: str, headers: Message) -> bool:
         if not self.password:
             return True
         if self.device.gen == 1:
@@ -197,7 +198,7 @@ class ShellySimServer(SimHTTPServer):
         return 401, {"code": 401, "message": "Unauthorized"}, self._challenge()
 
     # --- requests -------------------------------------------------------------------------------
-    def answer(self, method: str, target: str, headers: Any, body: bytes) -> tuple[Answer, str | None]:
+    def answer(self, method: str, target: str, headers: Message, body: bytes) -> tuple[Answer, str | None]:
         """(status, body, headers) for one request and a transport fault (`truncated`, `malformed_json`)."""
         parts = urlsplit(target)
         if parts.path.startswith(CONTROL_PREFIX):
@@ -220,7 +221,7 @@ class ShellySimServer(SimHTTPServer):
 
     # One branch per endpoint of the device's HTTP API, in the order the firmware resolves them.
     def _route(  # noqa: PLR0911, PLR0917
-        self, method: str, path: str, target: str, query: dict[str, str], headers: Any, body: bytes
+        self, method: str, path: str, target: str, query: dict[str, str], headers: Message, body: bytes
     ) -> Answer:
         dev, now = self.device, self.clock().timestamp()
         auth = bool(self.password)
@@ -248,7 +249,7 @@ class ShellySimServer(SimHTTPServer):
         except RpcError as exc:
             return (404 if exc.code == HTTPStatus.NOT_FOUND else 400), {"code": exc.code, "message": exc.message}, {}
 
-    def _envelope(self, target: str, headers: Any, body: bytes, now: float) -> Answer:
+    def _envelope(self, target: str, headers: Message, body: bytes, now: float) -> Answer:
         try:
             frame = json.loads(body or b"{}")
             if not isinstance(frame, dict) or not isinstance(frame.get("method"), str):
@@ -287,7 +288,7 @@ def _make_handler(sim: ShellySimServer) -> type[BaseHTTPRequestHandler]:
         server_version = "homelake-sim-shelly"
         sys_version = ""
 
-        def log_message(self, format: str, *args: Any) -> None:
+        def log_message(self, format: str, *args: object) -> None:
             pass
 
         def _serve(self) -> None:
