@@ -100,7 +100,7 @@ class LakeWriter:
                 report.rows_written += table.num_rows
         return report
 
-    def dead_letter_row(
+    def dead_letter_row(  # noqa: PLR0913 - one keyword per dead_letter column
         self,
         *,
         family: str,
@@ -125,7 +125,7 @@ class LakeWriter:
             "payload": payload,
         }
 
-    def dead_letter(
+    def dead_letter(  # noqa: PLR0913 - one keyword per dead_letter column
         self,
         *,
         family: str,

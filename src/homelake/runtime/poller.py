@@ -22,7 +22,7 @@ class PollTimeout(Exception):
 
 
 class Poller:
-    def __init__(
+    def __init__(  # noqa: PLR0913 - keyword-only poll settings and an injectable rng
         self,
         target: PollTarget,
         writer: BufferedLakeWriter,

@@ -90,7 +90,7 @@ class Ingester:
     memory stays bounded.
     """
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - the ingester's collaborators, given at construction
         self,
         cfg: MqttConfig,
         lake: LakeWriter,

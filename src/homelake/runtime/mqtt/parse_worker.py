@@ -29,7 +29,7 @@ def _zone_name(tz: tzinfo) -> str:
     return getattr(tz, "key", None) or "UTC"
 
 
-def run(  # noqa: PLR0917 - a multiprocessing target, called with a positional args tuple
+def run(  # noqa: PLR0913, PLR0917 - a multiprocessing target, called with a positional args tuple
     inbox: Queue[tuple[int, list[tuple[Any, ...]]] | None],
     outbox: Queue[tuple[str, int, str | int]],
     topics: list[dict[str, str]],

@@ -61,7 +61,7 @@ class Router:
             local_tz=self.local_tz,
         )
 
-    def archive_row(
+    def archive_row(  # noqa: PLR0913 - one keyword per MQTT message attribute
         self,
         topic: str,
         payload: bytes,
@@ -84,7 +84,9 @@ class Router:
             "parsed_ok": parsed_ok,
         }
 
-    def route(self, topic: str, payload: bytes, *, qos: int, retain: bool, dup: bool, received_at: datetime) -> Routed:
+    def route(  # noqa: PLR0913 - one keyword per MQTT message attribute
+        self, topic: str, payload: bytes, *, qos: int, retain: bool, dup: bool, received_at: datetime
+    ) -> Routed:
         ctx = self._context(topic, received_at)
         parser_name = next((r.parser for r in self.routes if topic_matches(r.filter, topic)), None)
         routed = Routed(

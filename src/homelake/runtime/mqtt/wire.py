@@ -77,7 +77,7 @@ def _packet(first_byte: int, body: bytes) -> bytes:
     return bytes((first_byte,)) + varint(len(body)) + body
 
 
-def encode_connect(
+def encode_connect(  # noqa: PLR0913 - one argument per CONNECT field
     client_id: str,
     *,
     protocol: Protocol,

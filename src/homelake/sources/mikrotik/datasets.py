@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from homelake.lake.schemas import UTC_TS, B, Dataset, F, I, S, column
+from homelake.lake.schemas import UTC_TS, B, Dataset, F, I, S, column  # noqa: F401
 
 MIKROTIK_DHCP_LEASES = Dataset(
     "mikrotik",

@@ -20,7 +20,7 @@ from homelake.sources.mikrotik.errors import (
 class MikrotikTarget:
     source = "mikrotik"
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - keyword-only settings the family hands over
         self,
         router: MikrotikRouter,
         password: str | None,

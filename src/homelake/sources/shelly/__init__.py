@@ -32,13 +32,13 @@ def _discovers(ctx: FamilyContext) -> bool:
 
 def poll_targets(ctx: FamilyContext) -> list[PollTarget]:
     """The static devices, unless discovery runs: it polls them too, so each device has one poller."""
-    from homelake.sources.shelly.discovery import ShellyDiscovery
+    from homelake.sources.shelly.discovery import ShellyDiscovery  # noqa: PLC0415 - lazy: the registry loads no client/server code
 
     return [] if _discovers(ctx) else list(ShellyDiscovery(ctx).static_targets())
 
 
 def discovery(ctx: FamilyContext) -> Discovery | None:
-    from homelake.sources.shelly.discovery import ShellyDiscovery
+    from homelake.sources.shelly.discovery import ShellyDiscovery  # noqa: PLC0415 - lazy: the registry loads no client/server code
 
     if not _discovers(ctx):
         return None
@@ -47,19 +47,19 @@ def discovery(ctx: FamilyContext) -> Discovery | None:
 
 
 def simulator(ctx: SimContext) -> FamilySimulator:
-    from homelake.sources.shelly.simulator import ShellySimulator
+    from homelake.sources.shelly.simulator import ShellySimulator  # noqa: PLC0415 - lazy: the registry loads no client/server code
 
     return ShellySimulator(ctx)
 
 
 def history(ctx: HistoryContext) -> int:
-    from homelake.sources.shelly.simulator.history import lay_history
+    from homelake.sources.shelly.simulator.history import lay_history  # noqa: PLC0415 - lazy: the registry loads no client/server code
 
     return lay_history(ctx)
 
 
 def mqtt_messages(site: Site, start: float, end: float, *, connect: bool = False) -> list[Any]:
-    from homelake.sources.shelly.simulator.mqtt import shelly_messages
+    from homelake.sources.shelly.simulator.mqtt import shelly_messages  # noqa: PLC0415 - lazy: the registry loads no client/server code
 
     return shelly_messages(site, start, end, connect=connect)
 

@@ -41,7 +41,7 @@ class ShellyConnectError(ShellyError):
 class ShellyBadPayload(ShellyError):
     """The body is not valid JSON (or was cut off); `raw` keeps the bytes for the dead letter."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - the error's context, keyword-only
         self, device: str, path: str, detail: str, *, raw: bytes, status: int | None = None, url: str = ""
     ) -> None:
         super().__init__(device, path, detail, status=status, url=url)
@@ -92,7 +92,7 @@ class ShellyClient:
     """One device's local HTTP API. Basic auth for Gen1 paths and SHA-256 Digest for Gen2 RPC, when a
     password is set. Use as `async with ShellyClient(...) as client:`."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - the device's settings and an injectable HTTP client
         self,
         url: str,
         *,

@@ -35,7 +35,7 @@ class ShellyTarget:
 
     source = "shelly"
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - keyword-only settings the family hands over
         self,
         name: str,
         url: str,

@@ -15,13 +15,13 @@ if TYPE_CHECKING:  # the simulated site is imported only when simulating
 
 
 def mqtt_messages(site: Site, start: float, end: float, *, connect: bool = False) -> list[Any]:
-    from homelake.sources.zigbee.simulator import zigbee_messages
+    from homelake.sources.zigbee.simulator import zigbee_messages  # noqa: PLC0415 - lazy: the registry loads no client/server code
 
     return zigbee_messages(site, start, end, connect=connect)
 
 
 def write_sensor_rooms(path: Path) -> Path:
-    from homelake.sources.zigbee.simulator import write_sensor_rooms_csv
+    from homelake.sources.zigbee.simulator import write_sensor_rooms_csv  # noqa: PLC0415 - lazy: the registry loads no client/server code
 
     return write_sensor_rooms_csv(path)
 

@@ -139,7 +139,7 @@ class RouterSimServer(SimHTTPServer):
     realm = "RouterOS"
     fault_kinds = GENERIC_FAULTS | {"empty_leases": LEASES}
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - the simulated router and its knobs
         self,
         site: Site,
         router_name: str,

@@ -136,7 +136,7 @@ def parse_request(data: bytes) -> tuple[int, str] | None:
 class CoapResponder:
     """Answers `cit/d` and `cit/s` on UDP `host:port` while `reachable()`; one daemon thread."""
 
-    def __init__(  # noqa: PLR0917 - the simulator server's one call site passes them in order
+    def __init__(  # noqa: PLR0913, PLR0917 - the simulator server's one call site passes them in order
         self,
         st: ShellyState,
         dev: ShellyDevice,

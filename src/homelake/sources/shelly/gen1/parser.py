@@ -175,7 +175,7 @@ def _device(payload: Mapping[str, Any], firmware: str | None, is_online: bool | 
     }
 
 
-def parse_gen1_status(
+def parse_gen1_status(  # noqa: PLR0913 - keyword options of the parse kind
     payload: object,
     ctx: ParseContext,
     *,

@@ -130,7 +130,7 @@ def _device(ident: Values, status: Mapping[str, Any], extra: Values, uptime: obj
     return values
 
 
-def status_results(
+def status_results(  # noqa: PLR0913 - keyword options: what the caller knows about the status
     status: Mapping[str, Any],
     ctx: ParseContext,
     device: Gen2Device,

@@ -70,7 +70,7 @@ def render_status(site: Site, device: ShellyDevice | str, t: datetime) -> dict[s
 class ShellySimServer(SimHTTPServer):
     """One simulated Shelly on its own loopback address; faults via `/_sim/faults` as for every sim."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - the simulated device and its knobs
         self,
         site: Site,
         device: ShellyDevice | str,
@@ -220,7 +220,7 @@ class ShellySimServer(SimHTTPServer):
         return self._route(method, parts.path, target, query, headers, body), fault
 
     # One branch per endpoint of the device's HTTP API, in the order the firmware resolves them.
-    def _route(  # noqa: PLR0911, PLR0917
+    def _route(  # noqa: PLR0911, PLR0913, PLR0917
         self, method: str, path: str, target: str, query: dict[str, str], headers: Message, body: bytes
     ) -> Answer:
         dev, now = self.device, self.clock().timestamp()
