@@ -199,7 +199,7 @@ class FamilySpec:
     sim_seeds: Mapping[str, Callable[[Path], Path]] = field(default_factory=dict)
 
 
-def json_payload(raw: bytes) -> Any:
+def json_payload(raw: bytes) -> object:
     """A saved payload as JSON; PayloadError (dead-letter the bytes) when it is not."""
     try:
         return orjson.loads(raw)
