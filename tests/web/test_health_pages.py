@@ -14,6 +14,8 @@ import pytest
 from homelake.lake import layout, schemas
 from homelake.settings import Settings, parse_settings
 from homelake.warehouse.publish import build_warehouse
+from homelake.warehouse.query import connect_readonly
+from homelake.web import queries
 from tests.web.conftest import client_for
 
 pytestmark = pytest.mark.integration
@@ -115,3 +117,19 @@ def test_overview_alerts_on_failing_targets_and_lists_freshness(health_settings:
         ("mikrotik/dhcp_leases", newest),
     ]  # datasets without rows are left out, as before
     assert 'id="built-at"' in text
+
+
+def test_every_dashboard_query_reads_only_mart_tables(health_settings: Settings) -> None:
+    """No query names a staging or intermediate view (views over read_parquet): only tables in `main`."""
+    statements = [value.sql for value in vars(queries).values() if isinstance(value, queries.Query)]
+    statements += [queries.inventory_list(sort, "asc").sql for sort in queries.INVENTORY_SORTS]
+    named = set()
+    for sql in statements:
+        ctes = set(re.findall(r"\b([a-z_]+)\s+as\s*\(", sql, re.IGNORECASE))
+        named |= set(re.findall(r"\b(?:from|join)\s+([a-z_][\w.]*)", sql, re.IGNORECASE)) - ctes
+    with connect_readonly(health_settings.warehouse.path) as con:
+        tables = {
+            row[0]
+            for row in con.execute("select table_name from duckdb_tables() where schema_name = 'main'").fetchall()
+        }
+    assert named and named <= tables, sorted(named - tables)

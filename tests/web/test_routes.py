@@ -113,6 +113,11 @@ def test_missing_marts_show_an_empty_state(empty_settings: Settings) -> None:
     assert "No energy data yet" in client.get("/energy").text
     assert "No climate data yet" in client.get("/climate").text
     assert client.get("/network").status_code == 200
+    # a warehouse from before the health marts: the pages say so instead of showing "all is well"
+    assert "dataset_freshness is not in the warehouse yet" in client.get("/").text
+    health = client.get("/health").text
+    assert "collector_targets is not in the warehouse yet" in health
+    assert "rpt_dead_letters_by_dataset is not in the warehouse yet" in health
 
 
 def test_unknown_chart_is_404(demo_settings: Settings) -> None:

@@ -48,6 +48,7 @@ def overview(request: Request, wh: WarehouseDep) -> Response:
         offline=wh.run(queries.OFFLINE_DEVICES).records(),
         failing=failing,
         freshness=freshness.records(),
+        freshness_missing=freshness.missing,
         built_at=built_at(wh),
         stale_before=now - STALE_AFTER,
         charts=["energy_daily", "wifi_clients"],
