@@ -16,7 +16,7 @@ JOURNALD_ENTRIES = Dataset(
         column("machine_id", S),
         column("hostname", S),
         column("transport", S),  # journal | stdout | syslog | kernel | audit | driver
-        column("unit", S),  # _SYSTEMD_UNIT, else UNIT (systemd's own messages about a unit)
+        column("unit", S),  # UNIT (systemd's own lines about a unit), else _SYSTEMD_UNIT
         column("identifier", S),  # SYSLOG_IDENTIFIER, else _COMM
         column("pid", I),
         column("priority", I),  # 0 emerg .. 7 debug; null when the entry has none

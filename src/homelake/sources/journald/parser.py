@@ -53,7 +53,7 @@ COLUMNS: tuple[tuple[str, Getter], ...] = (
     ("machine_id", _first("_MACHINE_ID")),
     ("hostname", _first("_HOSTNAME")),
     ("transport", _first("_TRANSPORT")),
-    ("unit", _first("_SYSTEMD_UNIT", "UNIT", "USER_UNIT")),
+    ("unit", _first("UNIT", "USER_UNIT", "_SYSTEMD_UNIT")),  # systemd's lines name their subject in UNIT
     ("identifier", _first("SYSLOG_IDENTIFIER", "_COMM")),
     ("pid", _first("_PID", "SYSLOG_PID", convert=f.integer)),
     ("priority", _first("PRIORITY", convert=f.integer)),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
 # node_exporter exposes hundreds of families; these answer "which node is struggling" (CPU, load, memory,
@@ -45,12 +45,18 @@ class AllowList:
 
     patterns: tuple[str, ...] = DEFAULT_ALLOW
     everything: bool = False
+    _seen: dict[tuple[str, str], bool] = field(default_factory=dict, compare=False, repr=False)
 
     def admits(self, family: str, sample_name: str) -> bool:
         """Kept when a pattern matches the family name or the sample's name (`x_total`, `x_bucket`...)."""
         if self.everything:
             return True
-        return any(fnmatchcase(family, p) or fnmatchcase(sample_name, p) for p in self.patterns)
+        key = (family, sample_name)
+        found = self._seen.get(key)
+        if found is None:  # a scrape repeats the same few hundred names: decide each once
+            found = any(fnmatchcase(family, p) or fnmatchcase(sample_name, p) for p in self.patterns)
+            self._seen[key] = found
+        return found
 
     def plus(self, extra: tuple[str, ...]) -> AllowList:
         return AllowList((*self.patterns, *extra), self.everything)
