@@ -116,6 +116,8 @@ class JournaldTarget:
         now = datetime.now(UTC)
         ctx = ParseContext("journald", self.name, self.collector, now, now, self.local_tz)
         result, last = parse_entries(raw, ctx, self.keep)
+        # a real gatewayd (252) answers `entries=<last cursor>:1:` with that last entry again: it is not new
+        result.rows = [row for row in result.rows if row["cursor"] != cursor]
         outcome.results.append(result)
         first = _first_cursor(raw)
         if cursor and first is not None and _gap(cursor, first):
