@@ -27,7 +27,8 @@ pytestmark = pytest.mark.integration
 def entries() -> list[JournalEntry]:
     site = build_site()
     journal = ClusterJournal(cluster_for(site.start, site.seed))
-    return journal.entries("pi1", site.start + timedelta(hours=8), site.start + timedelta(hours=30))  # crash loop, reboot
+    start = site.start + timedelta(hours=8)
+    return journal.entries("pi1", start, start + timedelta(hours=22))  # the crash loop and the reboot
 
 
 @pytest.fixture(scope="module")

@@ -49,7 +49,8 @@ def exporter_url() -> Iterator[str]:
 
 
 def _scrape(url: str, allow: AllowList) -> PollOutcome:
-    target = PrometheusTarget(PrometheusEndpoint(name="here", url=url), allow, local_tz=UTC, interval_s=15, timeout_s=10)
+    endpoint = PrometheusEndpoint(name="here", url=url)
+    target = PrometheusTarget(endpoint, allow, local_tz=UTC, interval_s=15, timeout_s=10)
 
     async def run() -> PollOutcome:
         try:
@@ -65,7 +66,8 @@ def test_the_real_exporter_is_scraped_and_agrees_with_the_kernel(exporter_url: s
     assert outcome.errors == [] and outcome.dead_letters == []
     rows = outcome.results[0].rows
     boot = [r["value"] for r in rows if r["name"] == "node_boot_time_seconds"]
-    btime = next(int(line.split()[1]) for line in Path("/proc/stat").read_text().splitlines() if line.startswith("btime"))
+    stat = Path("/proc/stat").read_text().splitlines()
+    btime = next(int(line.split()[1]) for line in stat if line.startswith("btime"))
     assert boot == [float(btime)]
     cpus = {json.loads(str(r["labels"]))["cpu"] for r in rows if r["name"] == "node_cpu_seconds_total"}
     assert len(cpus) == len(Path("/proc/stat").read_text().split("\ncpu")) - 1  # one per cpuN line
