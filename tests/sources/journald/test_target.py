@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+import orjson
 import pytest
 
 from homelake.sim.model.cluster import cluster_for
@@ -16,6 +17,7 @@ from homelake.sim.model.site import Site, build_site
 from homelake.sources.base import PollOutcome
 from homelake.sources.journald.config import JournaldNode
 from homelake.sources.journald.cursor import CursorStore
+from homelake.sources.journald.fields import MAX_MESSAGE_CHARS
 from homelake.sources.journald.parser import KEEP_ALL, EntryFilter
 from homelake.sources.journald.simulator.export import entry_json
 from homelake.sources.journald.simulator.server import GatewaydSim
@@ -93,6 +95,8 @@ def test_follow_reads_everything_then_resumes_after_the_durable_cursor_only(
     expected = journal.entries("pi1", site.start, clock.t)
     assert first.errors == [] and _seqnums(first) == [e.seqnum for e in expected]
     assert store.load() == expected[-1].cursor  # saved once the rows were durable
+    again = _poll(_target(gateway.url, store))  # nothing new: the gateway repeats the cursor's entry, not kept
+    assert again.row_count == 0 and again.errors == [] and store.load() == expected[-1].cursor
     clock.t += timedelta(hours=2)
     second = _poll(_target(gateway.url, store))
     later = journal.entries("pi1", site.start, clock.t)
@@ -180,3 +184,13 @@ def test_a_dropped_follow_keeps_the_complete_lines_and_their_cursor(
     assert _seqnums(outcome) == [e.seqnum for e in entries[:5]]
     assert len(outcome.errors) == 1 and "follow ended" in str(outcome.errors[0])
     assert store.load() == entries[4].cursor
+
+
+def test_a_message_of_several_megabytes_is_cut_not_fatal(journal: ClusterJournal, site: Site, tmp_path: Path) -> None:
+    entry = journal.entries("pi1", site.start, site.start + timedelta(hours=1))[0]
+    huge = orjson.loads(entry_json(entry)) | {"MESSAGE": "x" * (5 << 20)}
+    transport = httpx.MockTransport(lambda _r: httpx.Response(200, content=orjson.dumps(huge) + b"\n"))
+    outcome = _poll(_target("http://192.0.2.1:19531", CursorStore(tmp_path / "pi1.cursor"), transport=transport))
+    (row,) = outcome.results[0].rows
+    assert row["is_message_truncated"] is True and row["message_bytes"] == 5 << 20
+    assert len(str(row["message"])) == MAX_MESSAGE_CHARS

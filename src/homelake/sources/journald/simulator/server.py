@@ -65,9 +65,16 @@ class GatewaydSim:
         """The lines `/entries` sends from `start` (see `start_after`); with `follow`, new entries as the simulated
         clock passes them."""
         since, skip_to = start
+        first = True
         while True:
             now = self.clock()
-            for entry in self.journal.entries(self.node, since, now):
+            found = self.journal.entries(self.node, since, now)
+            if first and skip_to and not any(e.seqnum > skip_to for e in found):
+                # as the real gatewayd 252 does: skipping past the tail answers the cursor's own entry
+                found = [e for e in found if e.seqnum == skip_to]
+                skip_to -= 1
+            first = False
+            for entry in found:
                 if entry.seqnum > skip_to and _matches(entry, matches):
                     yield entry_json(entry)
             since = max(since, now)
