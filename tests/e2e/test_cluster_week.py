@@ -13,7 +13,7 @@ from homelake.sim.demo.backfill import backfill
 from homelake.sim.model.cluster import DOWN_S, Cluster, cluster_for
 from homelake.sim.model.site import Site, build_site
 from homelake.sources import DATASETS, journald, prometheus
-from homelake.warehouse.publish import build_warehouse
+from homelake.warehouse.publish import BuildReport, build_warehouse
 from homelake.warehouse.query import connect_readonly
 
 pytestmark = pytest.mark.e2e
@@ -26,6 +26,7 @@ class Week:
         self.cluster: Cluster = cluster_for(site.start, site.seed)
         self.start = site.start.astimezone(UTC)
         self.end = self.start + timedelta(days=DAYS)
+        self.report: BuildReport | None = None
 
     def rows(self, sql: str) -> list[tuple]:
         con = connect_readonly(self.warehouse)
@@ -48,8 +49,8 @@ def week(tmp_path_factory: pytest.TempPathFactory) -> Week:
     writer = BufferedLakeWriter(lake, max_rows=50_000)
     backfill(site, writer, start=made.start, end=made.end, local_tz=site.tz,
              families=[prometheus.SPEC, journald.SPEC], mqtt=False)  # fmt: skip
-    build_warehouse(lake_root=root / "lake", warehouse_path=made.warehouse, metadata_csv=None,
-                    site_timezone=site.timezone, select="+marts.cluster")  # fmt: skip
+    made.report = build_warehouse(lake_root=root / "lake", warehouse_path=made.warehouse, metadata_csv=None,
+                                  site_timezone=site.timezone, select="+marts.cluster")  # fmt: skip
     return made
 
 
@@ -97,3 +98,8 @@ def test_the_disk_forecast_is_within_a_day_of_the_fill_date(week: Week) -> None:
     truth = week.cluster.disk_full_at("pi1")
     assert [node for node, _ in found] == ["pi1"] and truth is not None
     assert abs(found[0][1] - truth) < timedelta(days=1)
+
+
+def test_the_cluster_models_data_tests_and_the_counter_reset_unit_test_ran(week: Week) -> None:
+    assert week.report is not None
+    assert week.report.unit_tests.ok >= 1 and week.report.tests.ok >= 10  # noqa: PLR2004
