@@ -194,3 +194,20 @@ def test_a_message_of_several_megabytes_is_cut_not_fatal(journal: ClusterJournal
     (row,) = outcome.results[0].rows
     assert row["is_message_truncated"] is True and row["message_bytes"] == 5 << 20
     assert len(str(row["message"])) == MAX_MESSAGE_CHARS
+
+
+def test_an_html_page_is_a_clear_error_and_the_cursor_stays(tmp_path: Path) -> None:
+    page = httpx.Response(200, headers={"content-type": "text/html"}, content=b"<html><body>Sign in</body></html>")
+    store = CursorStore(tmp_path / "pi1.cursor")
+    store.save("s=1;i=2")
+    target = _target("http://192.0.2.1:19531", store, transport=httpx.MockTransport(lambda _r: page))
+    outcome = _poll(target)
+    assert outcome.row_count == 0 and len(outcome.errors) == 1 and "HTML" in str(outcome.errors[0])
+    assert not target.is_transient(outcome.errors[0]) and store.load() == "s=1;i=2"
+
+
+def test_a_server_error_is_a_transient_error_not_a_crash(tmp_path: Path) -> None:
+    failing = httpx.MockTransport(lambda _r: httpx.Response(503, content=b"Service Unavailable"))
+    target = _target("http://192.0.2.1:19531", CursorStore(tmp_path / "pi1.cursor"), transport=failing)
+    outcome = _poll(target)
+    assert outcome.row_count == 0 and "HTTP 503" in str(outcome.errors[0]) and target.is_transient(outcome.errors[0])

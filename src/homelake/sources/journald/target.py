@@ -75,6 +75,9 @@ class JournaldTarget:
                     raise CursorGone(body)
                 status = response.status_code
                 raise GatewayError(self.name, f"HTTP {status}: {body}", transient=status >= SERVER_ERROR)
+            if response.headers.get("content-type", "").startswith("text/html"):
+                detail = "answered HTML, not journal entries: is the URL the gateway (port 19531) and not a proxy page?"
+                raise GatewayError(self.name, detail, transient=False)
             lines = response.aiter_lines()
             started = time.monotonic()
             count = 0
@@ -101,6 +104,8 @@ class JournaldTarget:
                                                "resumed from the oldest entry: entries between are lost"))  # fmt: skip
             cursor = None
             await self._follow_rest(None, chunks, outcome)
+        except GatewayError as exc:
+            outcome.errors.append(exc)
         except (httpx.TransportError, httpx.StreamError) as exc:
             outcome.errors.append(GatewayError(self.name, f"follow ended: {exc.__class__.__name__}: {exc}"))
         self._finish(b"\n".join(chunks), cursor, outcome)
@@ -109,6 +114,8 @@ class JournaldTarget:
     async def _follow_rest(self, cursor: str | None, chunks: list[bytes], outcome: PollOutcome) -> None:
         try:
             await self._follow(cursor, chunks)
+        except GatewayError as exc:
+            outcome.errors.append(exc)
         except (httpx.TransportError, httpx.StreamError, CursorGone) as exc:
             outcome.errors.append(GatewayError(self.name, f"follow ended: {exc.__class__.__name__}: {exc}"))
 
