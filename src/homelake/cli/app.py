@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 import typer.core
 
-from homelake.cli import collect, demo, ingest, lake, parse, serve, simulate, sql, transform
+from homelake.cli import check, collect, demo, ingest, lake, parse, serve, simulate, sql, transform
 from homelake.cli.common import UserError, print_error
 from homelake.secrets import SecretError
 from homelake.settings import ConfigError
@@ -40,6 +40,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+app.command("check")(check.check)
 app.command("collect")(collect.collect)
 app.command("ingest")(ingest.ingest)
 app.command("transform")(transform.transform)
