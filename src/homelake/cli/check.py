@@ -11,6 +11,7 @@ from rich.markup import escape
 
 from homelake.cli.common import console, load
 from homelake.runtime.check import Check, check_site
+from homelake.settings import Settings
 
 ConfigOpt = Annotated[
     Path | None, typer.Option("--config", "-c", help="Site file (default $HOMELAKE_CONFIG or ./site.yaml).")
@@ -31,10 +32,14 @@ def print_checks(checks: list[Check]) -> None:
     console.print(summary, highlight=False, markup=False)
 
 
-def check(config: ConfigOpt = None) -> None:
-    """Validate the site file, read every secret, and try every device and the MQTT broker once."""
-    settings = load(config)
+def run_checks(settings: Settings) -> bool:
+    """Run and print every check of the site; True when all passed (`check`, `demo` and `simulate` use it)."""
     checks = asyncio.run(check_site(settings))
     print_checks(checks)
-    if not all(c.ok for c in checks):
+    return all(c.ok for c in checks)
+
+
+def check(config: ConfigOpt = None) -> None:
+    """Validate the site file, read every secret, and try every device and the MQTT broker once."""
+    if not run_checks(load(config)):
         raise typer.Exit(1)

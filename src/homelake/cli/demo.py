@@ -12,6 +12,7 @@ import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from homelake.cli.check import run_checks
 from homelake.cli.common import UserError, console
 from homelake.cli.transform import run_transform
 from homelake.logs import setup_logging
@@ -116,6 +117,7 @@ def demo(
         served = ", ".join(f"{n} {family}" for family, n in counts.items())
         console.print(f"[1/4] simulators up on loopback: {served} devices", highlight=False)
         console.print(f"      MQTT via {run.broker.describe() if run.broker else '-'}", highlight=False)
+        run_checks(run.settings)  # what `homelake check` says about this site: every device and the broker
         with Progress(
             SpinnerColumn(),
             TextColumn("{task.description}"),
