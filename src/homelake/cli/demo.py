@@ -99,6 +99,7 @@ def demo(
         ),
     ] = "auto",
     serve: Annotated[bool, typer.Option(help="Keep running and serve the dashboard afterwards.")] = False,
+    port: Annotated[int | None, typer.Option(help="Dashboard port with --serve (default 8765).")] = None,
 ) -> None:
     """Start a simulated site, collect from it, build the warehouse and show what homelake knows."""
     setup_logging("warning")
@@ -164,6 +165,6 @@ def demo(
     if serve:
         from homelake.cli.serve import serve as serve_dashboard
 
-        serve_dashboard(config=run.site_file, host=None, port=None)
+        serve_dashboard(config=run.site_file, host=None, port=port)
     else:
         console.print(f"dashboard: .venv/bin/homelake serve -c {run.site_file}   (or rerun the demo with --serve)")
