@@ -117,9 +117,16 @@ def test_collect_runs_until_sigterm_then_flushes_and_exits_cleanly(tmp_path: Pat
             stderr=subprocess.PIPE,
             text=True,
         )
-        time.sleep(4)
+        # SIGTERM once collection runs (its first line), and after a few polls; not at a fixed time after the
+        # start, which a loaded machine can spend importing
+        assert proc.stderr is not None
+        started = [proc.stderr.readline()]
+        while started[-1] and "collecting targets=" not in started[-1]:
+            started.append(proc.stderr.readline())
+        time.sleep(3)
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=60)
+        err = "".join(started) + err
     assert proc.returncode == 0, err
     assert "Traceback" not in err
     glob = layout.glob_pattern(tmp_path / "lake", MIKROTIK_DHCP_LEASES)
