@@ -4,6 +4,7 @@ missing secret and a missing broker are FAIL rows naming the URL, key or address
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -83,3 +84,26 @@ def test_check_reports_ok_then_what_is_wrong(tmp_path: Path) -> None:
     assert table[f"mqtt broker 127.0.0.1:{config['mqtt']['port']}"].startswith("FAIL ")
     assert "pw-not-shown" not in bad.stdout + bad.stderr
     assert f"{len(routers) + 2} checks, 2 failed" in bad.stdout
+
+
+def test_simulate_prints_the_check_of_its_own_site(tmp_path: Path) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "homelake.cli.app", "simulate", "--write-config", str(tmp_path / "site.yaml")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    lines = [proc.stdout.readline()]
+    try:
+        while lines[-1] and "serving" not in lines[-1]:
+            lines.append(proc.stdout.readline())
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=60)
+    report = rows("".join(lines))
+    assert any(name.startswith("mikrotik ") for name in report) and any(
+        name.startswith("mqtt broker") for name in report
+    )
+    assert all(line.startswith("OK ") for line in report.values()), report
+    assert f"{len(report)} checks, 0 failed" in "".join(lines)
