@@ -98,10 +98,10 @@ class Poller:
         }
         await asyncio.to_thread(self.writer.add, COLLECTOR_HEALTH, [health])
         self.rows += row_count
-        self._log_outcome(ok, row_count, health)
+        self._log_outcome(ok, row_count, health, started_at)
         return ok
 
-    def _log_outcome(self, ok: bool, row_count: int, health: dict[str, object]) -> None:
+    def _log_outcome(self, ok: bool, row_count: int, health: dict[str, object], started_at: datetime) -> None:
         """Every poll at DEBUG; at INFO/WARNING only when the target starts failing or recovers."""
         source, name = self.target.source, self.target.name
         if ok:
@@ -122,7 +122,7 @@ class Poller:
         log.debug("poll source=%s target=%s failed rows=%d error=%s", source, name, row_count, error)
         self.failing_polls += 1
         if self.failing_since is None:
-            self.failing_since = health["started_at"]  # type: ignore[assignment]
+            self.failing_since = started_at
             log.warning("target failing source=%s target=%s error=%s", source, name, error)
 
     async def _attempt(self) -> tuple[PollOutcome | None, Exception | None]:
