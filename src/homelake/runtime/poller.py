@@ -42,6 +42,9 @@ class Poller:
         self.rng = rng or random.Random()  # noqa: S311 - jitter spreads polls, it guards no secret
         self.polls = 0
         self.failures = 0
+        self.rows = 0
+        self.failing_since: datetime | None = None  # set while the target fails, for the state-change logs
+        self.failing_polls = 0
 
     async def run(self, stop: asyncio.Event) -> None:
         """Poll until `stop` is set. Never raises for a failing target."""
@@ -96,24 +99,33 @@ class Poller:
             "row_count": row_count,
         }
         await asyncio.to_thread(self.writer.add, COLLECTOR_HEALTH, [health])
-        if ok:
-            log.info(
-                "poll source=%s target=%s ok rows=%d duration=%.2fs",
-                self.target.source,
-                self.target.name,
-                row_count,
-                health["duration_s"],
-            )
-        else:
-            log.warning(
-                "poll source=%s target=%s failed rows=%d error=%s: %s",
-                self.target.source,
-                self.target.name,
-                row_count,
-                health["error_class"],
-                health["error_message"],
-            )
+        self.rows += row_count
+        self._log_outcome(ok, row_count, health, started_at)
         return ok
+
+    def _log_outcome(self, ok: bool, row_count: int, health: dict[str, object], started_at: datetime) -> None:
+        """Every poll at DEBUG; at INFO/WARNING only when the target starts failing or recovers."""
+        source, name = self.target.source, self.target.name
+        if ok:
+            log.debug(
+                "poll source=%s target=%s ok rows=%d duration=%.2fs", source, name, row_count, health["duration_s"]
+            )
+            if self.failing_since is not None:
+                log.info(
+                    "target recovered source=%s target=%s failed_polls=%d failing_since=%s",
+                    source,
+                    name,
+                    self.failing_polls,
+                    self.failing_since.isoformat(timespec="seconds"),
+                )
+            self.failing_since, self.failing_polls = None, 0
+            return
+        error = f"{health['error_class']}: {health['error_message']}"
+        log.debug("poll source=%s target=%s failed rows=%d error=%s", source, name, row_count, error)
+        self.failing_polls += 1
+        if self.failing_since is None:
+            self.failing_since = started_at
+            log.warning("target failing source=%s target=%s error=%s", source, name, error)
 
     async def _attempt(self) -> tuple[PollOutcome | None, Exception | None]:
         deadline = self.target.timeout_s * 6

@@ -166,6 +166,15 @@ class Subscriber:
                     else f"was closed by the broker {policy.broker_closes} times in a row soon after it was accepted",
                     delay,
                 )
+            elif problem and up_s is None:  # never connected: say so, not "lost"
+                log.warning(
+                    "mqtt cannot connect to %s:%s (%s); is the broker running, and are mqtt.host/mqtt.port in the "
+                    "site file right? retrying in %.0f s",
+                    cfg.host,
+                    cfg.port,
+                    problem,
+                    delay,
+                )
             elif problem:
                 log.warning(
                     "mqtt connection to %s:%s lost: %s; reconnecting in %.0f s", cfg.host, cfg.port, problem, delay

@@ -120,7 +120,7 @@ class ShellySimServer(SimHTTPServer):
                     reachable=lambda t: self.state.offline_mode(self.device, t) is None, port=self.coap_port,
                 )  # fmt: skip
             except OSError as exc:
-                log.warning("%s: no CoIoT on %s:%s: %s", self.device.device_id, self.host, self.coap_port, exc)
+                _no_coiot(self.device.device_id, self.host, self.coap_port, exc)
         return self
 
     def stop(self) -> None:
@@ -317,3 +317,21 @@ def _make_handler(sim: ShellySimServer) -> type[BaseHTTPRequestHandler]:
         do_GET = do_POST = do_PUT = do_DELETE = _serve
 
     return Handler
+
+
+_coiot_unavailable_said = threading.Event()
+
+
+def _no_coiot(device_id: str, host: str, port: int, exc: OSError) -> None:
+    """Said once per process, plainly; each device's own failure only at debug (the demo has seven Gen1s)."""
+    log.debug("%s: no CoIoT on %s:%s: %s", device_id, host, port, exc)
+    if _coiot_unavailable_said.is_set():
+        return
+    _coiot_unavailable_said.set()
+    log.warning(
+        "simulated Shelly Gen1 devices answer without CoIoT: UDP %s on their addresses is unavailable (%s; another "
+        "simulator or a CoIoT listener holds it). homelake polls them over HTTP, so nothing is missing; only CoIoT "
+        "clients (e.g. aioshelly) see no push updates",
+        port,
+        exc.strerror or exc,
+    )
