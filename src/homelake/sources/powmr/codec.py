@@ -18,13 +18,21 @@ class FrameError(ValueError):
     """Bytes that are not a valid 8851 frame (bad magic, truncated, bad CRC); the message says which."""
 
 
+def _table_entry(byte: int) -> int:
+    crc = byte
+    for _ in range(8):
+        crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
+    return crc
+
+
+_CRC_TABLE = tuple(_table_entry(byte) for byte in range(256))
+
+
 def crc16_modbus(data: bytes) -> int:
     """CRC-16/Modbus (poly 0xA001 reflected, init 0xFFFF), as the inverter appends it (low byte first)."""
     crc = 0xFFFF
     for byte in data:
-        crc ^= byte
-        for _ in range(8):
-            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
+        crc = (crc >> 8) ^ _CRC_TABLE[(crc ^ byte) & 0xFF]
     return crc
 
 

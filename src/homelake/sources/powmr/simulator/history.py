@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from homelake.sim.model.power import power_model
@@ -14,6 +15,7 @@ from homelake.sources.powmr.simulator.values import words_at
 COLLECTOR = "backfill"
 INVERTER = "inverter"
 MAX_GAP_S = 60.0
+POLL_EVERY = timedelta(seconds=10)  # the inverter's own poll interval, whatever step the other families use
 
 
 def lay_history(ctx: HistoryContext) -> int:
@@ -22,7 +24,7 @@ def lay_history(ctx: HistoryContext) -> int:
     total_s = max(1.0, (ctx.end - ctx.start).total_seconds())
     previous: dict[str, Any] | None = None
     rows = 0
-    for t in sample_times(ctx.start, ctx.end, ctx.step):
+    for t in sample_times(ctx.start, ctx.end, POLL_EVERY):
         words = words_at(model, register_map, t)
         raw = codec.encode([(w - 0x10000 if w & 0x8000 else w) for w in (words.get(i, 0) for i in range(72))])
         pctx = ParseContext("powmr", INVERTER, COLLECTOR, t, t, ctx.local_tz)
