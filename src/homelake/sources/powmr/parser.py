@@ -12,6 +12,7 @@ from homelake.sources.powmr.datasets import POWER_COLUMNS, POWMR_ENERGY, POWMR_S
 from homelake.sources.powmr.registers import RegisterMap
 
 STATUS = POWMR_STATUS.key
+STATUS_COLUMNS = tuple(POWMR_STATUS.schema.names)
 ENERGY = POWMR_ENERGY.key
 
 # Physically plausible ranges for a 48 V hybrid inverter; a value outside says the map does not fit the device.
@@ -79,7 +80,7 @@ def status_row(
         "protocol": register_map.protocol, "register_map": register_map.name, "ac_input": ac_input,
         "out_of_range": ",".join(out) or None,
     }  # fmt: skip
-    for name in POWMR_STATUS.schema.names:
+    for name in STATUS_COLUMNS:
         row.setdefault(name, values.get(name))
     for name in POWER_COLUMNS:
         if row[name] is not None:

@@ -23,10 +23,16 @@ def lay_history(ctx: HistoryContext) -> int:
     model, register_map = power_model(ctx.site), load_map("inv8851")
     total_s = max(1.0, (ctx.end - ctx.start).total_seconds())
     previous: dict[str, Any] | None = None
+    frames: dict[float, bytes] = {}  # the inverter's state is constant within a model cell: encode it once
     rows = 0
     for t in sample_times(ctx.start, ctx.end, POLL_EVERY):
-        words = words_at(model, register_map, t)
-        raw = codec.encode([(w - 0x10000 if w & 0x8000 else w) for w in (words.get(i, 0) for i in range(72))])
+        cell_start = model.cell(t).start
+        raw = frames.get(cell_start)
+        if raw is None:
+            frames.clear()
+            words = words_at(model, register_map, t)
+            raw = codec.encode([(w - 0x10000 if w & 0x8000 else w) for w in (words.get(i, 0) for i in range(72))])
+            frames[cell_start] = raw
         pctx = ParseContext("powmr", INVERTER, COLLECTOR, t, t, ctx.local_tz)
         status = parser.parse_8851(raw, pctx, register_map, "generator")
         results = [status]
