@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from homelake.sim.model.power import power_model
@@ -18,14 +18,17 @@ MAX_GAP_S = 60.0
 POLL_EVERY = timedelta(seconds=10)  # the inverter's own poll interval, whatever step the other families use
 
 
-def lay_history(ctx: HistoryContext) -> int:
-    """Every poll of [start, end) as the 8851 frame the bridge would send, parsed and integrated; rows stored."""
+def lay_history(ctx: HistoryContext, outages: tuple[tuple[datetime, datetime], ...] = ()) -> int:
+    """Every poll of [start, end) as the 8851 frame the bridge would send, parsed and integrated; rows stored.
+    Polls inside an outage (the bridge unreachable) are missing, so the interval across it is a marked gap."""
     model, register_map = power_model(ctx.site), load_map("inv8851")
     total_s = max(1.0, (ctx.end - ctx.start).total_seconds())
     previous: dict[str, Any] | None = None
     frames: dict[float, bytes] = {}  # the inverter's state is constant within a model cell: encode it once
     rows = 0
     for t in sample_times(ctx.start, ctx.end, POLL_EVERY):
+        if any(a <= t < b for a, b in outages):
+            continue
         cell_start = model.cell(t).start
         raw = frames.get(cell_start)
         if raw is None:
