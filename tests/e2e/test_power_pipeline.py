@@ -14,7 +14,7 @@ from homelake.lake.writer import BufferedLakeWriter, LakeWriter
 from homelake.sim.demo.backfill import backfill, store_results
 from homelake.sim.model.power import PowerModel, power_model
 from homelake.sim.model.site import Site, build_site
-from homelake.sources import openmeteo
+from homelake.sources import DATASETS, openmeteo
 from homelake.sources.base import HistoryContext
 from homelake.sources.openmeteo.simulator.payloads import truth
 from homelake.sources.powmr.simulator.history import POLL_EVERY, lay_history
@@ -31,7 +31,9 @@ FLOWS = ("pv", "load", "battery_charge", "battery_discharge", "generator")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Site, Path]]:
     site = build_site(7)
     root = tmp_path_factory.mktemp("power")
-    writer = BufferedLakeWriter(LakeWriter(root / "lake", collector="backfill"), max_rows=50_000)
+    lake = LakeWriter(root / "lake", collector="backfill")
+    lake.ensure_anchors(DATASETS.values())  # the other families' sources exist (empty), as on a new install
+    writer = BufferedLakeWriter(lake, max_rows=50_000)
     end = site.start + timedelta(days=DAYS + 1)
     backfill(site, writer, start=site.start, end=end, local_tz=site.tz, families=[openmeteo.SPEC], mqtt=False)
 
