@@ -123,3 +123,24 @@ def test_an_unreachable_bridge_is_a_clear_error(clock: ManualClock) -> None:
         await tgt.aclose()
 
     asyncio.run(run())
+
+
+@pytest.mark.parametrize(("register_map", "faults"), [("inv8851", "fault_mode"), ("hvm_hm", "fault_code_7")])
+def test_an_inverter_fault_is_decoded_to_a_name(
+    register_map: str, faults: str, model: PowerModel, clock: ManualClock
+) -> None:
+    sim = InverterSimServer(model, load_map(register_map), clock=clock).start()
+    sim.fault_code = 7
+
+    async def run() -> None:
+        tgt = target(sim, clock, register_map)
+        try:
+            row = (await tgt.poll()).results[0].rows[0]
+            assert row["mode"] == "fault" and row["faults"] == faults
+        finally:
+            await tgt.aclose()
+
+    try:
+        asyncio.run(run())
+    finally:
+        sim.stop()

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from homelake.sim.model.power import PowerModel
 from homelake.sources.powmr import codec
 from homelake.sources.powmr.registers import RegisterMap
-from homelake.sources.powmr.simulator.values import words_at
+from homelake.sources.powmr.simulator.values import inverter_values, words_for
 
 log = logging.getLogger(__name__)
 FAULTS = ("garbled", "crc", "drop")  # one reply each: random bytes, a flipped CRC, the bridge closing the socket
@@ -40,7 +40,8 @@ def rtu_reply(request: bytes, slave: int, read: Callable[[int, int], list[int] |
 class InverterSimServer:
     """One inverter on a loopback port. 8851 maps answer the 10-byte state request; Modbus maps answer
     function 3 for the map's slave over RTU framing. `inject(kind)` queues a fault; `outage(True)` makes
-    the bridge drop every connection (as a Wi-Fi bridge that lost its link)."""
+    the bridge drop every connection (as a Wi-Fi bridge that lost its link); `fault_code` makes the inverter
+    report a fault."""
 
     def __init__(
         self,
@@ -56,6 +57,7 @@ class InverterSimServer:
         self.clock = clock or (lambda: datetime.now(UTC))
         self.faults: deque[str] = deque()
         self.in_outage = False
+        self.fault_code: int | None = None  # set: the inverter reports a fault (mode fault, this error code)
         self.requests = 0
         self._server: socketserver.ThreadingTCPServer | None = None
         self._thread: threading.Thread | None = None
@@ -73,7 +75,10 @@ class InverterSimServer:
         self.in_outage = on
 
     def _words(self) -> dict[int, int]:
-        return words_at(self.model, self.register_map, self.clock())
+        values = inverter_values(self.model.cell(self.clock()))
+        if self.fault_code is not None:
+            values |= {"mode": "fault", "fault_code": self.fault_code}
+        return words_for(self.register_map, values)
 
     def _read(self, first: int, count: int) -> list[int] | None:
         words = self._words()
