@@ -73,3 +73,37 @@ def test_pymodbus_reads_the_hvm_map_with_the_truths_values() -> None:
         asyncio.run(run())
     finally:
         server.stop()
+
+
+def test_pymodbus_over_modbus_tcp_and_our_modbus_tcp_transport() -> None:
+    model = power_model(build_site(7))
+    clock = ManualClock(model.site.start + timedelta(hours=13))
+    cell = model.cell(clock.t)
+    server = InverterSimServer(model, load_map("srne"), clock=clock, framing="mbap").start()
+
+    async def run() -> None:
+        client = AsyncModbusTcpClient("127.0.0.1", port=server.port, framer=FramerType.SOCKET, timeout=2, retries=0)
+        assert await client.connect()
+        try:
+            reply = await client.read_holding_registers(0x0100, count=10, device_id=1)
+            assert reply.registers[0] == round(cell.soc * 100) and reply.registers[9] == round(cell.pv_w)
+        finally:
+            client.close()
+        inverter = PowmrInverter(name="srne", register_map="srne", transport="modbus_tcp", host="127.0.0.1",
+                                 port=server.port)  # fmt: skip
+        target = PowmrTarget(inverter, local_tz=UTC, interval_s=5, timeout_s=2, max_gap_s=60, clock=clock)
+        try:
+            outcome = await target.poll()
+            assert outcome.errors == []
+            row = outcome.results[0].rows[0]
+            assert (row["pv_power_w"], row["load_power_w"], row["battery_soc_pct"]) == (
+                round(cell.pv_w), round(cell.load_w), round(cell.soc * 100),
+            )  # fmt: skip
+            assert row["battery_power_w"] == pytest.approx(cell.battery_w, abs=0.05 * 56 + 0.1)
+        finally:
+            await target.aclose()
+
+    try:
+        asyncio.run(run())
+    finally:
+        server.stop()

@@ -19,7 +19,7 @@ from homelake.sources.powmr.simulator.values import inverter_values, words_for
 log = logging.getLogger(__name__)
 FAULTS = ("garbled", "crc", "drop")  # one reply each: random bytes, a flipped CRC, the bridge closing the socket
 ILLEGAL_ADDRESS, ILLEGAL_FUNCTION = 0x02, 0x01
-READ_HOLDING, RTU_REQUEST_LEN, MAX_REGISTERS = 3, 8, 125
+READ_HOLDING, RTU_REQUEST_LEN, MAX_REGISTERS, MBAP_HEADER_LEN = 3, 8, 125, 7
 
 
 def rtu_reply(request: bytes, slave: int, read: Callable[[int, int], list[int] | None]) -> bytes | None:
@@ -43,7 +43,7 @@ class InverterSimServer:
     the bridge drop every connection (as a Wi-Fi bridge that lost its link); `fault_code` makes the inverter
     report a fault."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - keyword-only server options
         self,
         model: PowerModel,
         register_map: RegisterMap,
@@ -51,8 +51,10 @@ class InverterSimServer:
         host: str = "127.0.0.1",
         port: int = 0,
         clock: Callable[[], datetime] | None = None,
+        framing: str = "rtu",
     ) -> None:
         self.model, self.register_map = model, register_map
+        self.framing = framing  # Modbus maps: "rtu" (a raw serial bridge) or "mbap" (a Modbus TCP gateway)
         self.host, self._port = host, port
         self.clock = clock or (lambda: datetime.now(UTC))
         self.faults: deque[str] = deque()
@@ -107,9 +109,18 @@ class InverterSimServer:
             return reply[:-1] + bytes([reply[-1] ^ 0xFF])
         raise ConnectionAbortedError  # drop
 
+    def answer_mbap(self, header: bytes, pdu: bytes) -> bytes | None:
+        """A Modbus TCP answer: the gateway turns the MBAP request into an RTU one for the inverter and back."""
+        transaction, _protocol, _length, unit = struct.unpack(">HHHB", header)
+        reply = self.answer(codec.with_crc(bytes([unit]) + pdu))
+        if reply is None:
+            return None
+        body = reply[1:-2]
+        return struct.pack(">HHHB", transaction, 0, len(body) + 1, unit) + body
+
     def _handler(self) -> type[socketserver.BaseRequestHandler]:
         sim = self
-        size = 10 if self.register_map.protocol == "8851" else 8
+        size = 10 if self.register_map.protocol == "8851" else 7 if self.framing == "mbap" else 8
 
         class Handler(socketserver.BaseRequestHandler):
             def handle(self) -> None:
@@ -124,7 +135,17 @@ class InverterSimServer:
                     if sim.in_outage:
                         return
                     try:
-                        reply = sim.answer(request)
+                        if size == MBAP_HEADER_LEN:
+                            (length,) = struct.unpack_from(">H", request, 4)
+                            pdu = b""
+                            while len(pdu) < length - 1:
+                                chunk = sock.recv(length - 1 - len(pdu))
+                                if not chunk:
+                                    return
+                                pdu += chunk
+                            reply = sim.answer_mbap(request, pdu)
+                        else:
+                            reply = sim.answer(request)
                     except ConnectionAbortedError:
                         return
                     if reply is not None:
