@@ -4,6 +4,10 @@ socket (as through an RS232-to-Wi-Fi bridge) and sees the model's truth; our Mod
 from __future__ import annotations
 
 import asyncio
+import os
+import select
+import threading
+import tty
 from datetime import UTC, timedelta
 
 import pytest
@@ -107,3 +111,49 @@ def test_pymodbus_over_modbus_tcp_and_our_modbus_tcp_transport() -> None:
         asyncio.run(run())
     finally:
         server.stop()
+
+
+def test_serial_transport_over_a_pseudo_terminal() -> None:
+    """A local serial port (a pty here, as a USB-RS232 adapter would be): pymodbus + pyserial, RTU framing."""
+    model = power_model(build_site(7))
+    clock = ManualClock(model.site.start + timedelta(hours=13))
+    cell = model.cell(clock.t)
+    inverter_side = InverterSimServer(model, load_map("hvm_hm"), clock=clock)  # used for its answers, not a socket
+    master, slave = os.openpty()
+    tty.setraw(slave)
+    stop = threading.Event()
+
+    def device() -> None:
+        buffer = b""
+        while not stop.is_set():
+            ready, _, _ = select.select([master], [], [], 0.1)
+            if ready:
+                buffer += os.read(master, 256)
+                while len(buffer) >= 8:  # noqa: PLR2004 - an RTU read request
+                    reply = inverter_side.answer(buffer[:8])
+                    buffer = buffer[8:]
+                    if reply is not None:
+                        os.write(master, reply)
+
+    thread = threading.Thread(target=device, daemon=True)
+    thread.start()
+    inverter = PowmrInverter(name="hvm", register_map="hvm_hm", transport="serial", port=os.ttyname(slave),
+                             baudrate=2400)  # fmt: skip
+    target = PowmrTarget(inverter, local_tz=UTC, interval_s=5, timeout_s=2, max_gap_s=60, clock=clock)
+
+    async def run() -> dict[str, object]:
+        try:
+            outcome = await target.poll()
+            assert outcome.errors == []
+            return outcome.results[0].rows[0]
+        finally:
+            await target.aclose()
+
+    try:
+        row = asyncio.run(run())
+    finally:
+        stop.set()
+        thread.join(2)
+        os.close(master)
+        os.close(slave)
+    assert (row["pv_power_w"], row["battery_soc_pct"]) == (round(cell.pv_w), round(cell.soc * 100))

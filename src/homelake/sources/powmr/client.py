@@ -80,26 +80,34 @@ class ModbusReader:
     def __init__(self, inverter: PowmrInverter, register_map: RegisterMap, timeout_s: float) -> None:
         self.inverter, self.register_map = inverter, register_map
         self.slave = inverter.slave if inverter.slave is not None else register_map.slave
+        self.timeout_s = timeout_s
+        self._client: AsyncModbusTcpClient | AsyncModbusSerialClient | None = None
+
+    def _make_client(self) -> AsyncModbusTcpClient | AsyncModbusSerialClient:
+        """Made inside the event loop (pymodbus's serial client needs a running one)."""
+        inverter, timeout_s = self.inverter, self.timeout_s
         if inverter.transport == "serial":
-            self.client: AsyncModbusTcpClient | AsyncModbusSerialClient = AsyncModbusSerialClient(
+            return AsyncModbusSerialClient(
                 str(inverter.port), framer=FramerType.RTU, baudrate=inverter.baudrate, timeout=timeout_s, retries=0
             )
-        else:
-            framer = FramerType.RTU if inverter.transport == "tcp" else FramerType.SOCKET
-            self.client = AsyncModbusTcpClient(
-                str(inverter.host), port=int(inverter.port), framer=framer, timeout=timeout_s, retries=0
-            )
+        framer = FramerType.RTU if inverter.transport == "tcp" else FramerType.SOCKET
+        return AsyncModbusTcpClient(
+            str(inverter.host), port=int(inverter.port), framer=framer, timeout=timeout_s, retries=0
+        )
 
     async def read_words(self) -> dict[int, int]:
         name = self.inverter.name
-        if not self.client.connected and not await self.client.connect():
+        if self._client is None:
+            self._client = self._make_client()
+        client = self._client
+        if not client.connected and not await client.connect():
             raise PowmrConnectError(name, "cannot reach the Modbus bridge or port")
         words: dict[int, int] = {}
         for first, count in self.register_map.blocks:
             try:
-                reply = await self.client.read_holding_registers(first, count=count, device_id=self.slave)
+                reply = await client.read_holding_registers(first, count=count, device_id=self.slave)
             except ModbusException as exc:
-                self.client.close()
+                client.close()
                 raise PowmrTimeout(name, f"registers {first}+{count}: {exc}") from None
             if reply.isError():
                 raise PowmrDeviceError(name, f"registers {first}+{count}: Modbus exception {reply.exception_code}")
@@ -107,7 +115,9 @@ class ModbusReader:
         return words
 
     async def aclose(self) -> None:
-        self.client.close()
+        if self._client is not None:
+            self._client.close()
+            self._client = None
 
 
 __all__ = ["Frame8851Client", "ModbusReader", "PowmrError"]
