@@ -105,3 +105,16 @@ def test_a_long_gap_is_marked_never_bridged() -> None:
     row = parser.energy_row(before, status(T0 + timedelta(seconds=61), 1000.0, 600.0, 0.0, 0.0), max_gap_s=60)
     assert row is not None and row["is_gap"] is True and row["pv_wh"] is None and row["duration_s"] == 61
     assert parser.energy_row(before, before, max_gap_s=60) is None
+
+
+def test_config_says_what_is_missing() -> None:
+    from pydantic import ValidationError
+
+    from homelake.sources.powmr.config import PowmrInverter
+
+    with pytest.raises(ValidationError, match="needs host"):
+        PowmrInverter(name="inv")
+    with pytest.raises(ValidationError, match="8851 frames are read through a raw TCP bridge"):
+        PowmrInverter(name="inv", transport="serial", port="/dev/ttyUSB0")
+    with pytest.raises(ValidationError, match="needs port: the device path"):
+        PowmrInverter(name="inv", register_map="hvm_hm", transport="serial", port=5)

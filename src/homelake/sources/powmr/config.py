@@ -30,6 +30,8 @@ class PowmrInverter(BaseModel):
     def _reachable(self) -> PowmrInverter:
         if self.transport != "serial" and not self.host:
             raise ValueError(f"inverter {self.name}: transport {self.transport} needs host (the bridge's address)")
+        if self.register_map == "inv8851" and self.transport != "tcp":
+            raise ValueError(f"inverter {self.name}: 8851 frames are read through a raw TCP bridge (transport: tcp)")
         if self.transport == "serial" and not isinstance(self.port, str):
             raise ValueError(f"inverter {self.name}: transport serial needs port: the device path, e.g. /dev/ttyUSB0")
         return self
