@@ -4,7 +4,7 @@ collect, simulate, demo) reads it. Adding a family is one folder and one line he
 from __future__ import annotations
 
 from homelake.lake.schemas import CORE_DATASETS, MQTT_MESSAGES, Dataset
-from homelake.sources import journald, mikrotik, prometheus, shelly, zigbee
+from homelake.sources import journald, mikrotik, openmeteo, powmr, prometheus, shelly, zigbee
 from homelake.sources.base import FamilySpec, ParseKind
 
 FAMILIES: tuple[FamilySpec, ...] = (
@@ -13,6 +13,8 @@ FAMILIES: tuple[FamilySpec, ...] = (
     zigbee.SPEC,
     prometheus.SPEC,
     journald.SPEC,
+    powmr.SPEC,
+    openmeteo.SPEC,
 )
 
 # The catalog: homelake's own datasets and every family's, by key ("<family>/<name>").

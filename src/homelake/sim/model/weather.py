@@ -69,6 +69,40 @@ def is_dark(t: float, latitude: float, longitude: float, margin_h: float = 0.5) 
     return abs(solar_hour(t, longitude) - 12.0) >= half
 
 
+def cloud_fraction(seed: int, t: datetime | float) -> float:
+    """Share of the sky covered (0-1); the lux and the irradiance both follow it."""
+    return 0.35 + 0.3 * (smooth(seed, "cloud", _epoch(t), GUST_S) + 1) / 2
+
+
+@dataclass(frozen=True)
+class Irradiance:
+    """Solar irradiance at one instant, W/m2, under Open-Meteo's names' meanings."""
+
+    shortwave_radiation: float  # global horizontal
+    direct_radiation: float
+    diffuse_radiation: float
+    global_tilted_irradiance: float  # on the PV array's plane
+    cloud_cover_pct: float
+
+
+def irradiance(
+    seed: int, t: datetime | float, latitude: float = 52.52, longitude: float = 13.405, tilt_gain: float = 1.15
+) -> Irradiance:
+    """Clear-sky peak scaled by the season's noon elevation and the sun's height, dimmed by the same clouds as
+    the lux; the tilted plane gets `tilt_gain` times the direct part (a south-facing array, simply)."""
+    ts = _epoch(t)
+    declination = math.radians(23.44) * math.sin(2 * math.pi * (284 + _day_of_year(ts)) / 365.0)
+    noon_sin = max(0.0, math.sin(math.pi / 2 - math.radians(latitude) + declination))
+    cloud = cloud_fraction(seed, ts)
+    clear = 1000.0 * noon_sin * sun_elevation_factor(ts, latitude, longitude)
+    direct = clear * (1 - cloud) * 0.8
+    diffuse = clear * (0.1 + 0.25 * cloud)
+    return Irradiance(
+        round(direct + diffuse, 2), round(direct, 2), round(diffuse, 2),
+        round(direct * tilt_gain + diffuse, 2), round(100 * cloud, 1),
+    )  # fmt: skip
+
+
 def outdoor(seed: int, t: datetime | float, latitude: float = 52.52, longitude: float = 13.405) -> Weather:
     """Outdoor temperature (C), relative humidity (%) and illuminance (lux) at time t."""
     ts = _epoch(t)
@@ -79,6 +113,6 @@ def outdoor(seed: int, t: datetime | float, latitude: float = 52.52, longitude: 
     front = 3.0 * smooth(seed, "front", ts, FRONT_S) + 1.2 * smooth(seed, "gust", ts, GUST_S)
     temperature = seasonal + swing * diurnal + front
     humidity = 76.0 - 14.0 * diurnal + 8.0 * smooth(seed, "hum", ts, GUST_S) - 0.3 * front
-    cloud = 0.35 + 0.3 * (smooth(seed, "cloud", ts, GUST_S) + 1) / 2
+    cloud = cloud_fraction(seed, ts)
     lux = 100000.0 * sun_elevation_factor(ts, latitude, longitude) * (1 - cloud)
     return Weather(round(temperature, 2), round(max(25.0, min(100.0, humidity)), 1), round(lux, 1))

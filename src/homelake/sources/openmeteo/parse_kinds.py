@@ -1,0 +1,18 @@
+"""`homelake parse` kinds of the Open-Meteo family: a saved forecast or archive answer -> openmeteo/weather rows."""
+
+from __future__ import annotations
+
+from homelake.sources.base import ParseContext, ParseKind, ParseResult, json_payload
+from homelake.sources.openmeteo import parser
+
+
+def _forecast(raw: bytes, ctx: ParseContext) -> list[ParseResult]:
+    return [parser.parse_weather(json_payload(raw), ctx)]
+
+
+PARSE_KINDS = (
+    ParseKind(
+        "openmeteo-forecast", "openmeteo", "GET /v1/forecast or /v1/archive answer (JSON; iso8601 or unixtime)",
+        _forecast,
+    ),
+)  # fmt: skip
