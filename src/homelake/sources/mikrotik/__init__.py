@@ -41,9 +41,10 @@ def simulator(ctx: SimContext) -> FamilySimulator:
 
 
 def history(ctx: HistoryContext) -> int:
+    from homelake.sources.mikrotik.simulator.edge_history import lay_edge_history
     from homelake.sources.mikrotik.simulator.history import lay_history
 
-    return lay_history(ctx)
+    return lay_history(ctx) + lay_edge_history(ctx)
 
 
 def _configured(config: Any) -> bool:

@@ -7,7 +7,7 @@ from functools import partial
 from typing import Any
 
 from homelake.sources.base import ParseContext, ParseResult, PayloadError, PollOutcome
-from homelake.sources.mikrotik import parser
+from homelake.sources.mikrotik import edge_collector, parser
 from homelake.sources.mikrotik.client import MikrotikClient, RestResponse
 from homelake.sources.mikrotik.errors import (
     MikrotikAuthError,
@@ -125,6 +125,7 @@ async def poll_router(
         await poll.wifi(wifi_menu_cache)
         await poll.menu(INTERFACES_PATH, parser.INTERFACES, parser.parse_interfaces)
         await poll.system()
+        await edge_collector.probe(client, make_ctx, poll.outcome)
     except _StopPoll:
         pass
     return poll.outcome

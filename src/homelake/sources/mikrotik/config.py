@@ -26,6 +26,7 @@ class MikrotikRouter(BaseModel):
     timezone: str | None = None  # router wall-clock zone; defaults to the site's
     interval_s: float | None = None
     timeout_s: float | None = None
+    probe_targets: list[str] = []  # addresses the router pings each poll (`/rest/ping`): gateway, resolvers
 
     @field_validator("url")
     @classmethod

@@ -1,0 +1,81 @@
+"""The firewall's view of the uplink, rendered from the site's uplink model: WAN link state, DHCP client, pings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from homelake.sim.model.model import Router
+from homelake.sim.model.site import Site
+from homelake.sim.model.uplink import GATEWAY, ISP_DNS, Uplink
+from homelake.sources.mikrotik.simulator.payloads import format_duration, interfaces
+
+WAN = "ether1"
+DHCP_CLIENT, PING = "/ip/dhcp-client", "/ping"
+MAX_COUNT = 100
+
+
+def _local(site: Site, t: datetime) -> str:
+    return t.astimezone(site.tz).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def wan_interfaces(site: Site, router: Router, t: datetime) -> list[dict[str, str]]:
+    """`/interface` with the WAN port following the uplink: running, link-downs, last link down/up."""
+    uplink = Uplink(site)
+    rows = interfaces(site, router, t)
+    for row in rows:
+        if row.get("name") != WAN:
+            continue
+        row["running"] = "true" if uplink.link_up(t) else "false"
+        row["link-downs"] = str(uplink.link_downs(t))
+        down, up = uplink.last_link_change(t)
+        if down is not None:
+            row["last-link-down-time"] = _local(site, down)
+        if up is not None:
+            row["last-link-up-time"] = _local(site, up)
+    return rows
+
+
+def dhcp_client(site: Site, router: Router, t: datetime) -> list[dict[str, str]]:
+    """`/ip/dhcp-client` on the WAN port: bound with the public address, or searching while the link is down."""
+    del router
+    uplink = Uplink(site)
+    address = uplink.public_ip(t)
+    row = {".id": "*1", "interface": WAN, "add-default-route": "yes", "use-peer-dns": "true",
+           "dynamic": "false", "disabled": "false", "invalid": "false"}  # fmt: skip
+    if address is None:
+        return [row | {"status": "searching..."}]
+    lease_s = 3600 - int(t.timestamp()) % 3600
+    return [row | {"status": "bound", "address": f"{address}/24", "gateway": GATEWAY, "dhcp-server": GATEWAY,
+                   "primary-dns": ISP_DNS, "expires-after": format_duration(lease_s)}]  # fmt: skip
+
+
+def ping(site: Site, address: str, count: int, t: datetime) -> list[dict[str, str]]:
+    """`POST /rest/ping {address, count}`: one row per echo (one a second) with the running totals."""
+    uplink = Uplink(site)
+    rows: list[dict[str, str]] = []
+    received, rtts = 0, []
+    for seq in range(max(1, min(count, MAX_COUNT))):
+        rtt = uplink.rtt_ms(address, t + timedelta(seconds=seq), seq)
+        row = {"host": address, "seq": str(seq), "sent": str(seq + 1)}
+        if rtt is not None:
+            received += 1
+            rtts.append(rtt)
+        row |= {"received": str(received), "packet-loss": str(100 - received * 100 // (seq + 1))}
+        if rtt is None:
+            row["status"] = "timeout"
+        else:
+            micro = round(rtt * 1000)
+            avg = round(sum(rtts) / len(rtts) * 1000)
+            row |= {"size": "56", "ttl": "60", "time": f"{micro // 1000}ms{micro % 1000}us",
+                    "avg-rtt": f"{avg // 1000}ms{avg % 1000}us"}  # fmt: skip
+        rows.append(row)
+    return rows
+
+
+def edge_menus(router: Router) -> dict[str, Callable[[Site, Router, datetime], Any]]:
+    """The firewall's extra menus (and its `/interface` with the WAN link following the uplink)."""
+    if router.role != "firewall":
+        return {}
+    return {"/interface": wan_interfaces, DHCP_CLIENT: dhcp_client}
