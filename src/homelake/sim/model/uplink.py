@@ -27,17 +27,17 @@ class Outage:
 
 
 class Uplink:
-    """The uplink of `site`'s firewall: one upstream outage, one link-down, and a flapping gateway, all in the two
-    days before the site's start (so the demo's history shows them)."""
+    """The uplink of `site`'s firewall: one upstream outage, one link-down, and a flapping gateway, all in the first
+    day and a half after the site's start (the demo's history window starts there)."""
 
     def __init__(self, site: Site) -> None:
         self.site = site
         s = site.start
-        flaps = ((0, 4), (11, 3), (19, 6), (33, 5))  # minutes after 05:10 UTC the day before: (offset, length)
-        flap_start = s - timedelta(hours=19) + timedelta(minutes=10)
+        flaps = ((0, 4), (11, 3), (19, 6), (33, 5))  # (minutes after the first drop, minutes down)
+        flap_start = s + timedelta(hours=26, minutes=10)
         self.outages: tuple[Outage, ...] = (
-            Outage(s - timedelta(hours=44, minutes=13), s - timedelta(hours=43, minutes=26), "upstream_unreachable"),
-            Outage(s - timedelta(hours=30, minutes=52), s - timedelta(hours=30, minutes=29), "link_down"),
+            Outage(s + timedelta(hours=5, minutes=13), s + timedelta(hours=6), "upstream_unreachable"),
+            Outage(s + timedelta(hours=14, minutes=8), s + timedelta(hours=14, minutes=31), "link_down"),
             *(
                 Outage(flap_start + timedelta(minutes=at), flap_start + timedelta(minutes=at + length),
                        "gateway_unreachable")
