@@ -33,7 +33,7 @@ class Uplink:
     def __init__(self, site: Site) -> None:
         self.site = site
         s = site.start
-        flaps = ((0, 4), (11, 3), (19, 6), (33, 5))  # (minutes after the first drop, minutes down)
+        flaps = ((0, 6), (14, 7), (27, 9), (45, 6))  # (minutes after the first drop, minutes down)
         flap_start = s + timedelta(hours=26, minutes=10)
         self.outages: tuple[Outage, ...] = (
             Outage(s + timedelta(hours=5, minutes=13), s + timedelta(hours=6), "upstream_unreachable"),

@@ -125,6 +125,7 @@ async def poll_router(
         await poll.wifi(wifi_menu_cache)
         await poll.menu(INTERFACES_PATH, parser.INTERFACES, parser.parse_interfaces)
         await poll.system()
+        await edge_collector.tables(client, make_ctx, poll.outcome)
         await edge_collector.probe(client, make_ctx, poll.outcome)
     except _StopPoll:
         pass

@@ -1,4 +1,4 @@
-"""The edge part of a router poll: pings run by the router to its configured probe targets."""
+"""The edge part of a router poll: the firewall's connection table and DNS cache, and router-run pings."""
 
 from __future__ import annotations
 
@@ -7,14 +7,24 @@ from collections.abc import Callable
 from homelake.sources.base import ParseContext, PayloadError, PollOutcome
 from homelake.sources.mikrotik import edge_parser
 from homelake.sources.mikrotik.client import MikrotikClient
-from homelake.sources.mikrotik.errors import MikrotikBadPayload, MikrotikError
+from homelake.sources.mikrotik.errors import MikrotikBadPayload, MikrotikError, MikrotikNotAvailable
 
 PING_PATH = "/ping"
+CONNECTIONS_PATH, DNS_CACHE_PATH = "/ip/firewall/connection", "/ip/dns/cache"
+# Only what the flow marts need: a 20k-entry table stays small on the wire.
+CONNECTION_PROPLIST = ",".join((
+    "protocol", "src-address", "dst-address", "src-port", "dst-port", "reply-src-address", "reply-dst-address",
+    "tcp-state", "orig-bytes", "repl-bytes", "orig-packets", "repl-packets", "assured", "seen-reply", "srcnat",
+    "dstnat", "timeout",
+))  # fmt: skip
 PING_COUNT = 3  # small on purpose: a probe, never a speed test
 
 
 async def probe(client: MikrotikClient, make_ctx: Callable[[], ParseContext], outcome: PollOutcome) -> None:
-    """`POST /rest/ping {address, count}` per probe target; a failed probe is an error, the others carry on."""
+    """`POST /rest/ping {address, count}` per probe target; a failed probe is an error, the others carry on.
+
+    Every echo of the round carries the round's start as `observed_at`, so the targets of one round line up."""
+    ctx = make_ctx()
     for target in client.router.probe_targets:
         try:
             response = await client.post(PING_PATH, {"address": target, "count": str(PING_COUNT)})
@@ -26,6 +36,32 @@ async def probe(client: MikrotikClient, make_ctx: Callable[[], ParseContext], ou
             outcome.errors.append(exc)
             continue
         try:
-            outcome.results.append(edge_parser.parse_ping(response.data, make_ctx()))
+            outcome.results.append(edge_parser.parse_ping(response.data, ctx))
         except PayloadError as exc:
             outcome.dead_letters.append((edge_parser.PINGS, str(exc), response.raw))
+
+
+async def tables(client: MikrotikClient, make_ctx: Callable[[], ParseContext], outcome: PollOutcome) -> None:
+    """The firewall's connection table (`.proplist`-limited) and DNS cache; a router without them is skipped."""
+    if client.router.role != "firewall":
+        return
+    menus = (
+        (f"{CONNECTIONS_PATH}?.proplist={CONNECTION_PROPLIST}", edge_parser.CONNECTIONS, edge_parser.parse_connections),
+        (DNS_CACHE_PATH, edge_parser.DNS_CACHE, edge_parser.parse_dns_cache),
+    )
+    for path, dataset, parse in menus:
+        try:
+            response = await client.get(path)
+        except MikrotikNotAvailable:
+            continue
+        except MikrotikBadPayload as exc:
+            outcome.dead_letters.append((dataset, str(exc), exc.raw))
+            outcome.errors.append(exc)
+            continue
+        except MikrotikError as exc:
+            outcome.errors.append(exc)
+            continue
+        try:
+            outcome.results.append(parse(response.data, make_ctx()))
+        except PayloadError as exc:
+            outcome.dead_letters.append((dataset, str(exc), response.raw))
