@@ -9,6 +9,7 @@ from homelake.logs import register_secret
 from homelake.sources.base import FamilyContext, FamilySimulator, FamilySpec, HistoryContext, PollTarget, SimContext
 from homelake.sources.mikrotik.config import MikrotikFamily
 from homelake.sources.mikrotik.datasets import DATASETS, MIKROTIK_DHCP_LEASES
+from homelake.sources.mikrotik.geoip import GeoIP
 from homelake.sources.mikrotik.parse_kinds import PARSE_KINDS
 
 
@@ -18,6 +19,7 @@ def poll_targets(ctx: FamilyContext) -> list[PollTarget]:
 
     family: MikrotikFamily = ctx.config
     targets: list[PollTarget] = []
+    geoip = GeoIP(family.geoip) if family.geoip is not None else None
     for router in family.routers:
         password = router.password.resolve() if router.password else None
         register_secret(password)
@@ -29,6 +31,7 @@ def poll_targets(ctx: FamilyContext) -> list[PollTarget]:
                 interval_s=router.interval_s or family.interval_s or ctx.interval_s,
                 timeout_s=router.timeout_s or family.timeout_s or ctx.timeout_s,
                 collector=ctx.collector,
+                geoip=geoip,
             )
         )
     return targets

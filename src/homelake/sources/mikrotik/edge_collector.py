@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from homelake.sources.base import ParseContext, PayloadError, PollOutcome
+from homelake.sources.base import ParseContext, ParseResult, PayloadError, PollOutcome
 from homelake.sources.mikrotik import edge_parser
 from homelake.sources.mikrotik.client import MikrotikClient
 from homelake.sources.mikrotik.errors import MikrotikBadPayload, MikrotikError, MikrotikNotAvailable
+from homelake.sources.mikrotik.geoip import GEOIP_LOOKUPS, GeoIP
 
 PING_PATH = "/ping"
 CONNECTIONS_PATH, DNS_CACHE_PATH = "/ip/firewall/connection", "/ip/dns/cache"
@@ -41,8 +42,12 @@ async def probe(client: MikrotikClient, make_ctx: Callable[[], ParseContext], ou
             outcome.dead_letters.append((edge_parser.PINGS, str(exc), response.raw))
 
 
-async def tables(client: MikrotikClient, make_ctx: Callable[[], ParseContext], outcome: PollOutcome) -> None:
-    """The firewall's connection table (`.proplist`-limited) and DNS cache; a router without them is skipped."""
+async def tables(
+    client: MikrotikClient, make_ctx: Callable[[], ParseContext], outcome: PollOutcome, geoip: GeoIP | None = None
+) -> None:
+    """The firewall's connection table (`.proplist`-limited) and DNS cache; a router without them is skipped.
+
+    With `geoip`, each external address seen for the first time gets a `mikrotik/geoip_lookups` row."""
     if client.router.role != "firewall":
         return
     menus = (
@@ -61,7 +66,14 @@ async def tables(client: MikrotikClient, make_ctx: Callable[[], ParseContext], o
         except MikrotikError as exc:
             outcome.errors.append(exc)
             continue
+        ctx = make_ctx()
         try:
-            outcome.results.append(parse(response.data, make_ctx()))
+            result = parse(response.data, ctx)
         except PayloadError as exc:
             outcome.dead_letters.append((dataset, str(exc), response.raw))
+            continue
+        outcome.results.append(result)
+        if geoip is not None and dataset == edge_parser.CONNECTIONS:
+            addresses = (row[k] for row in result.rows for k in ("src_ip", "dst_ip", "reply_src_ip", "reply_dst_ip"))
+            rows = [ctx.origin() | found for found in geoip.lookups(addresses)]
+            outcome.results.append(ParseResult(GEOIP_LOOKUPS.key, rows))

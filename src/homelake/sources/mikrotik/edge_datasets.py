@@ -56,4 +56,17 @@ MIKROTIK_PINGS = Dataset(
     "One row per echo of a router-run ping (`/rest/ping` with a count); rtt_ms is null for a lost packet.",
 )
 
-EDGE_DATASETS: tuple[Dataset, ...] = (MIKROTIK_CONNECTIONS, MIKROTIK_DNS_CACHE, MIKROTIK_PINGS)
+GEOIP_LOOKUPS = Dataset(
+    "mikrotik",
+    "geoip_lookups",
+    (
+        column("address", S, False),
+        column("country_code", S),
+        column("asn", I),
+        column("as_org", S),
+        column("database", S, False),
+    ),
+    "Country and ASN of each external address seen in a connection, naming the database builds that answered.",
+)
+
+EDGE_DATASETS: tuple[Dataset, ...] = (MIKROTIK_CONNECTIONS, MIKROTIK_DNS_CACHE, MIKROTIK_PINGS, GEOIP_LOOKUPS)
