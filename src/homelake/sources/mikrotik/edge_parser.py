@@ -6,6 +6,7 @@ import ipaddress
 import json
 import re
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import Any
 
 from homelake.sources.base import ParseContext, ParseResult, PayloadError, Reject
@@ -26,16 +27,20 @@ def split_address(value: object) -> tuple[str | None, int | None]:
     text = v.parse_text(value)
     if text is None:
         return None, None
-    text = text.strip()
-    port: str | None = None
+    return _split(text.strip())
+
+
+@lru_cache(maxsize=65536)  # a table repeats its addresses poll after poll; parsing them is the parser's cost
+def _split(text: str) -> tuple[str, int | None]:
+    address, port = text, None
     if match := _BRACKETED.fullmatch(text):
-        text, port = match.group(1), match.group(2)
+        address, port = match.group(1), match.group(2)
     elif text.count(":") == 1:  # IPv4 with a port; a bare IPv6 address has two colons or more
-        text, _, port = text.partition(":")
+        address, _, port = text.partition(":")
     try:
-        ip = str(ipaddress.ip_address(text))
+        ip = str(ipaddress.ip_address(address))
     except ValueError:
-        raise ValueError(f"not an address: {value!r}") from None
+        raise ValueError(f"not an address: {text!r}") from None
     return ip, _port(port)
 
 

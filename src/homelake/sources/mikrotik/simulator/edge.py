@@ -6,13 +6,16 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from homelake.sim.model.flows import SERVICES, flows_at
 from homelake.sim.model.model import Router
 from homelake.sim.model.site import Site
-from homelake.sim.model.uplink import GATEWAY, ISP_DNS, Uplink
+from homelake.sim.model.uplink import GATEWAY, ISP_DNS, PUBLIC_IPS, Uplink
 from homelake.sources.mikrotik.simulator.payloads import format_duration, interfaces
 
 WAN = "ether1"
 DHCP_CLIENT, PING = "/ip/dhcp-client", "/ping"
+CONNECTIONS, DNS_CACHE = "/ip/firewall/connection", "/ip/dns/cache"
+PACKET_BYTES = 900
 MAX_COUNT = 100
 
 
@@ -74,8 +77,44 @@ def ping(site: Site, address: str, count: int, t: datetime) -> list[dict[str, st
     return rows
 
 
+def _endpoint(address: str, port: int) -> str:
+    return f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
+
+
+def connections(site: Site, router: Router, t: datetime) -> list[dict[str, str]]:
+    """`/ip/firewall/connection`: the LAN's open connections to external services, src-nat to the public address."""
+    del router
+    public = Uplink(site).public_ip(t) or PUBLIC_IPS[0]
+    rows = []
+    for number, flow in enumerate(flows_at(site, t), start=1):
+        v6 = ":" in flow.service.address
+        reply_dst = _endpoint(flow.src_address if v6 else public, flow.src_port)  # IPv6 is not NATed
+        rows.append({
+            ".id": f"*{number:X}", "protocol": "tcp", "src-address": _endpoint(flow.src_address, flow.src_port),
+            "dst-address": _endpoint(flow.service.address, 443),
+            "reply-src-address": _endpoint(flow.service.address, 443),
+            "reply-dst-address": reply_dst, "tcp-state": "established", "timeout": "23h59m59s",
+            "orig-packets": str(flow.sent_bytes // PACKET_BYTES + 1), "orig-bytes": str(flow.sent_bytes),
+            "repl-packets": str(flow.received_bytes // PACKET_BYTES + 1), "repl-bytes": str(flow.received_bytes),
+            "assured": "true", "seen-reply": "true", "confirmed": "true", "dying": "false", "fasttrack": "false",
+            "srcnat": "false" if v6 else "true", "dstnat": "false",
+        })  # fmt: skip
+    return rows
+
+
+def dns_cache(site: Site, router: Router, t: datetime) -> list[dict[str, str]]:
+    """`/ip/dns/cache`: the services' names as the LAN resolved them (TTLs count down over the hour)."""
+    del router
+    ttl = format_duration(3600 - int(t.timestamp()) % 3600)
+    return [
+        {".id": f"*{n:X}", "name": service.name, "type": "AAAA" if ":" in service.address else "A",
+         "data": service.address, "ttl": ttl, "static": "false"}
+        for n, service in enumerate(SERVICES.values(), start=1)
+    ]  # fmt: skip
+
+
 def edge_menus(router: Router) -> dict[str, Callable[[Site, Router, datetime], Any]]:
     """The firewall's extra menus (and its `/interface` with the WAN link following the uplink)."""
     if router.role != "firewall":
         return {}
-    return {"/interface": wan_interfaces, DHCP_CLIENT: dhcp_client}
+    return {"/interface": wan_interfaces, DHCP_CLIENT: dhcp_client, CONNECTIONS: connections, DNS_CACHE: dns_cache}
