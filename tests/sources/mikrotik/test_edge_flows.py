@@ -11,7 +11,7 @@ from typing import Any
 from mmdb_writer import MMDBWriter
 from netaddr import IPSet
 
-from homelake.sim.model.flows import SERVICES, flows_at
+from homelake.sim.model.flows import SERVICES, flows_at, slaac_address
 from homelake.sim.model.site import build_site
 from homelake.sources.mikrotik.client import MikrotikClient
 from homelake.sources.mikrotik.collector import poll_router
@@ -54,7 +54,8 @@ def test_connections_and_their_countries_equal_the_truth(tmp_path: Path) -> None
     truth = {(f.src_address, f.src_port, f.service.address): (f.sent_bytes, f.received_bytes)
              for f in flows_at(SITE, AT)}  # fmt: skip
     assert got == truth and len(truth) >= 10
-    assert any(":" in dst for _, _, dst in got)  # IPv6 flows too ([v6]:port on the wire)
+    v6 = {src for src, _, dst in got if ":" in dst}  # IPv6 flows too ([v6]:port), from SLAAC (EUI-64) sources
+    assert v6 and v6 <= {slaac_address(c.mac) for c in SITE.clients}
     countries = {r["address"]: (r["country_code"], r["asn"]) for r in by["mikrotik/geoip_lookups"].rows}
     used = {f.service for f in flows_at(SITE, AT)}
     assert {countries[s.address] for s in used} == {(s.country, s.asn) for s in used}

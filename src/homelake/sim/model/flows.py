@@ -3,6 +3,7 @@ hour, with byte counters that grow at the device's rate while it is online."""
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import zlib
 from dataclasses import dataclass
@@ -60,6 +61,18 @@ class Flow:
     received_bytes: int
 
 
+LAN_V6_PREFIX = "2001:db8:88:0"  # the LAN's IPv6 /64; devices use SLAAC addresses (EUI-64 from the MAC)
+
+
+def slaac_address(mac: str) -> str:
+    """The device's EUI-64 address in the LAN's /64 (the MAC can be read back from it)."""
+    octets = [int(part, 16) for part in mac.split(":")]
+    octets[0] ^= 0x02
+    eui = [*octets[:3], 0xFF, 0xFE, *octets[3:]]
+    groups = [f"{eui[i] << 8 | eui[i + 1]:x}" for i in range(0, 8, 2)]
+    return str(ipaddress.ip_address(f"{LAN_V6_PREFIX}:" + ":".join(groups)))
+
+
 def _port(client: Client, service: str, hour: int) -> int:
     return 32768 + zlib.crc32(f"{client.mac}/{service}/{hour}".encode()) % 28000
 
@@ -74,6 +87,7 @@ def flows_at(site: Site, t: datetime) -> list[Flow]:
         if state.ip is None:
             continue
         for service, sent_rate, received_rate in TALKS.get(state.client.kind, ()):
-            flows.append(Flow(state.client, state.ip, _port(state.client, service, hour), SERVICES[service], started,
+            source = slaac_address(state.mac) if ":" in SERVICES[service].address else state.ip
+            flows.append(Flow(state.client, source, _port(state.client, service, hour), SERVICES[service], started,
                               int(sent_rate * elapsed), int(received_rate * elapsed)))  # fmt: skip
     return flows
