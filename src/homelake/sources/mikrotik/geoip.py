@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import maxminddb
 from pydantic import BaseModel, ConfigDict
 
 from homelake.sources.mikrotik.edge_datasets import GEOIP_LOOKUPS
@@ -38,6 +37,8 @@ def _open(path: Path | None, what: str) -> _Database | None:
     """The database, or None with one clear warning (flows still land, without this enrichment)."""
     if path is None:
         return None
+    import maxminddb  # noqa: PLC0415 - lazy: the site file's model loads no reader
+
     try:
         reader = maxminddb.open_database(str(path))
     except (OSError, maxminddb.InvalidDatabaseError, ValueError) as exc:

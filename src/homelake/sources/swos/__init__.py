@@ -7,11 +7,12 @@ from homelake.sources.base import FamilyContext, FamilySimulator, FamilySpec, Hi
 from homelake.sources.swos.config import SwosFamily
 from homelake.sources.swos.datasets import DATASETS
 from homelake.sources.swos.parse_kinds import PARSE_KINDS
-from homelake.sources.swos.target import SwosTarget
 
 
 def poll_targets(ctx: FamilyContext) -> list[PollTarget]:
     """One target per switch; a switch's own interval and timeout override the family's and the site's."""
+    from homelake.sources.swos.target import SwosTarget  # noqa: PLC0415 - lazy: the registry loads no client/server code
+
     family: SwosFamily = ctx.config
     targets: list[PollTarget] = []
     for switch in family.switches:
@@ -24,13 +25,13 @@ def poll_targets(ctx: FamilyContext) -> list[PollTarget]:
 
 
 def simulator(ctx: SimContext) -> FamilySimulator:
-    from homelake.sources.swos.simulator import SwosSimulator  # noqa: PLC0415 - the site model loads on demand
+    from homelake.sources.swos.simulator import SwosSimulator  # noqa: PLC0415 - lazy: the registry loads no client/server code
 
     return SwosSimulator(ctx)
 
 
 def history(ctx: HistoryContext) -> int:
-    from homelake.sources.swos.simulator.history import lay_history  # noqa: PLC0415 - as above
+    from homelake.sources.swos.simulator.history import lay_history  # noqa: PLC0415 - lazy: the registry loads no client/server code
 
     return lay_history(ctx)
 
