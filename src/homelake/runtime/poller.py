@@ -22,7 +22,7 @@ class PollTimeout(Exception):
 
 
 class Poller:
-    def __init__(
+    def __init__(  # noqa: PLR0913 - keyword-only poll settings and an injectable rng
         self,
         target: PollTarget,
         writer: BufferedLakeWriter,
@@ -39,7 +39,7 @@ class Poller:
         self.retries = retries
         self.backoff_s = backoff_s
         self.collector = collector
-        self.rng = rng or random.Random()
+        self.rng = rng or random.Random()  # noqa: S311 - jitter spreads polls, it guards no secret
         self.polls = 0
         self.failures = 0
 
@@ -75,6 +75,8 @@ class Poller:
             )
             await asyncio.sleep(delay)
         row_count = await self._store(outcome) if outcome else 0
+        if outcome is not None and outcome.on_durable:
+            await self._confirm_durable(outcome)
         ok = error is None
         self.polls += 1
         self.failures += 0 if ok else 1
@@ -153,6 +155,16 @@ class Poller:
                 collector=self.collector,
             )
         return count
+
+    async def _confirm_durable(self, outcome: PollOutcome) -> None:
+        """Flush, then tell the target its rows are durable; a failed flush tells it nothing (it resends)."""
+        try:
+            await asyncio.to_thread(self.writer.flush)
+        except OSError as exc:
+            log.warning("flush failed source=%s target=%s: %s", self.target.source, self.target.name, exc)
+            return
+        for callback in outcome.on_durable:
+            callback()
 
     @staticmethod
     async def _sleep(seconds: float, stop: asyncio.Event) -> None:

@@ -4,7 +4,7 @@ collect, simulate, demo) reads it. Adding a family is one folder and one line he
 from __future__ import annotations
 
 from homelake.lake.schemas import CORE_DATASETS, MQTT_MESSAGES, Dataset
-from homelake.sources import mikrotik, shelly, swos, zigbee
+from homelake.sources import journald, mikrotik, prometheus, shelly, swos, zigbee
 from homelake.sources.base import FamilySpec, ParseKind
 
 FAMILIES: tuple[FamilySpec, ...] = (
@@ -12,6 +12,8 @@ FAMILIES: tuple[FamilySpec, ...] = (
     shelly.SPEC,
     swos.SPEC,
     zigbee.SPEC,
+    prometheus.SPEC,
+    journald.SPEC,
 )
 
 # The catalog: homelake's own datasets and every family's, by key ("<family>/<name>").

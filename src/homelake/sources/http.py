@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import ssl
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 import httpx
 
@@ -54,7 +54,7 @@ async def fetch(http: httpx.AsyncClient, path: str, auth: httpx.Auth | None = No
         raise FetchFailure(kind, f"{exc.__class__.__name__}: {exc}") from None
 
 
-def decode_json(raw: bytes, status: int | None = None) -> Any:
+def decode_json(raw: bytes, status: int | None = None) -> object:
     """The decoded body, or a FetchFailure("json") that keeps the bytes for the dead letter."""
     try:
         return json.loads(raw)

@@ -123,7 +123,7 @@ class Subscriber:
                 self._shutdown(sock)
 
     # -- connection thread --------------------------------------------------------------------------
-    def _run(self) -> None:
+    def _run(self) -> None:  # noqa: PLR0912 - the connection's whole life (connect, select loop, back-off) in one place
         cfg = self.cfg
         policy = ReconnectPolicy(
             cfg.reconnect_min_s, cfg.reconnect_max_s, cfg.takeover_backoff_max_s, cfg.stable_after_s
@@ -305,7 +305,7 @@ class Subscriber:
     def _control(self, kind: int, body: bytes) -> None:
         if kind == wire.SUBACK:
             _, codes = wire.decode_suback(body, self.cfg.protocol)
-            refused = [f for f, code in zip(self.cfg.filters, codes, strict=False) if code >= 0x80]
+            refused = [f for f, code in zip(self.cfg.filters, codes, strict=False) if code >= wire.SUBACK_FAILURE]
             if refused:
                 log.error("mqtt broker refused the subscriptions %s", ", ".join(refused))
         elif kind == wire.DISCONNECT:
