@@ -65,7 +65,8 @@ def test_every_value_is_a_string_over_a_day(site: Site) -> None:
         "ap-office",
         "/interface/wifi/registration-table",
     ) in seen
-    assert len(seen) == 3 * 4 + 1 + 2  # 4 routers x (interface, resource, identity), leases, 2 wifi tables
+    # 4 routers x (interface, resource, identity), leases, 2 wifi tables, the firewall's dhcp-client, connections, DNS
+    assert len(seen) == 3 * 4 + 1 + 2 + 3
 
 
 def test_lease_shapes(site: Site, at: datetime) -> None:

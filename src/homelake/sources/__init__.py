@@ -4,12 +4,13 @@ collect, simulate, demo) reads it. Adding a family is one folder and one line he
 from __future__ import annotations
 
 from homelake.lake.schemas import CORE_DATASETS, MQTT_MESSAGES, Dataset
-from homelake.sources import journald, mikrotik, openmeteo, powmr, prometheus, shelly, zigbee
+from homelake.sources import journald, mikrotik, openmeteo, powmr, prometheus, shelly, swos, zigbee
 from homelake.sources.base import FamilySpec, ParseKind
 
 FAMILIES: tuple[FamilySpec, ...] = (
     mikrotik.SPEC,
     shelly.SPEC,
+    swos.SPEC,
     zigbee.SPEC,
     prometheus.SPEC,
     journald.SPEC,

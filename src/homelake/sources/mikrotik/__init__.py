@@ -8,6 +8,7 @@ from homelake.logs import register_secret
 from homelake.sources.base import FamilyContext, FamilySimulator, FamilySpec, HistoryContext, PollTarget, SimContext
 from homelake.sources.mikrotik.config import MikrotikFamily
 from homelake.sources.mikrotik.datasets import DATASETS, MIKROTIK_DHCP_LEASES
+from homelake.sources.mikrotik.geoip import GeoIP
 from homelake.sources.mikrotik.parse_kinds import PARSE_KINDS
 
 
@@ -17,6 +18,7 @@ def poll_targets(ctx: FamilyContext) -> list[PollTarget]:
 
     family: MikrotikFamily = ctx.config
     targets: list[PollTarget] = []
+    geoip = GeoIP(family.geoip) if family.geoip is not None else None
     for router in family.routers:
         password = router.password.resolve() if router.password else None
         register_secret(password)
@@ -28,6 +30,7 @@ def poll_targets(ctx: FamilyContext) -> list[PollTarget]:
                 interval_s=router.interval_s or family.interval_s or ctx.interval_s,
                 timeout_s=router.timeout_s or family.timeout_s or ctx.timeout_s,
                 collector=ctx.collector,
+                geoip=geoip,
             )
         )
     return targets
@@ -40,9 +43,10 @@ def simulator(ctx: SimContext) -> FamilySimulator:
 
 
 def history(ctx: HistoryContext) -> int:
+    from homelake.sources.mikrotik.simulator.edge_history import lay_edge_history  # noqa: PLC0415 - lazy: the registry loads no client/server code
     from homelake.sources.mikrotik.simulator.history import lay_history  # noqa: PLC0415 - lazy: the registry loads no client/server code
 
-    return lay_history(ctx)
+    return lay_history(ctx) + lay_edge_history(ctx)
 
 
 def _configured(config: MikrotikFamily) -> bool:

@@ -107,6 +107,21 @@ class MikrotikClient:
             extra: dict[str, Any] = {"raw": failure.raw, "status": failure.status} if bad_payload else {}
             raise self._error(_KINDS[failure.kind], path, failure.detail, **extra) from None
 
+    async def post(self, path: str, body: dict[str, Any]) -> RestResponse:
+        """POST `/rest<path>` with a JSON body (`/ping` runs a command); errors as for `get`."""
+        try:
+            response = await self._http.post(path, json=body)
+        except httpx.TimeoutException as exc:
+            raise self._error(MikrotikTimeout, path, f"timed out ({exc.__class__.__name__})") from None
+        except httpx.TransportError as exc:
+            raise self._error(MikrotikConnectError, path, f"{exc.__class__.__name__}: {exc}") from None
+        if not response.is_success:
+            raise self._status_error(path, response.status_code, response.content)
+        try:
+            return RestResponse(path=path, raw=response.content, data=decode_json(response.content))
+        except FetchFailure as failure:
+            raise self._error(MikrotikBadPayload, path, failure.detail, raw=failure.raw) from None
+
     def _status_error(self, path: str, status: int, raw: bytes) -> MikrotikError:
         # RouterOS's own words, e.g. "no such command or directory (x)"
         detail = f"HTTP {status}{error_body(raw, 'detail')}"

@@ -7,7 +7,7 @@ from functools import partial
 from typing import Any
 
 from homelake.sources.base import ParseContext, ParseResult, PayloadError, PollOutcome
-from homelake.sources.mikrotik import parser
+from homelake.sources.mikrotik import edge_collector, parser
 from homelake.sources.mikrotik.client import MikrotikClient, RestResponse
 from homelake.sources.mikrotik.errors import (
     MikrotikAuthError,
@@ -17,6 +17,7 @@ from homelake.sources.mikrotik.errors import (
     MikrotikNotAvailable,
     MikrotikTimeout,
 )
+from homelake.sources.mikrotik.geoip import GeoIP
 
 LEASES_PATH = "/ip/dhcp-server/lease"
 INTERFACES_PATH = "/interface"
@@ -113,6 +114,8 @@ async def poll_router(
     client: MikrotikClient,
     make_ctx: Callable[[], ParseContext],
     wifi_menu_cache: dict[str, str | None],
+    *,
+    geoip: GeoIP | None = None,
 ) -> PollOutcome:
     """Poll leases, wifi clients, interfaces and system of one router; never raises a MikrotikError.
 
@@ -125,6 +128,8 @@ async def poll_router(
         await poll.wifi(wifi_menu_cache)
         await poll.menu(INTERFACES_PATH, parser.INTERFACES, parser.parse_interfaces)
         await poll.system()
+        await edge_collector.tables(client, make_ctx, poll.outcome, geoip)
+        await edge_collector.probe(client, make_ctx, poll.outcome)
     except _StopPoll:
         pass
     return poll.outcome

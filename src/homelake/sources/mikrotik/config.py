@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from homelake.secrets import SecretRef
+from homelake.sources.mikrotik.geoip import GeoipConfig
 
 
 class MikrotikRouter(BaseModel):
@@ -26,6 +27,7 @@ class MikrotikRouter(BaseModel):
     timezone: str | None = None  # router wall-clock zone; defaults to the site's
     interval_s: float | None = None
     timeout_s: float | None = None
+    probe_targets: list[str] = []  # addresses the router pings each poll (`/rest/ping`): gateway, resolvers
 
     @field_validator("url")
     @classmethod
@@ -50,6 +52,7 @@ class MikrotikFamily(BaseModel):
     interval_s: float | None = Field(None, gt=0)
     timeout_s: float | None = Field(None, gt=0)
     routers: list[MikrotikRouter] = []
+    geoip: GeoipConfig | None = None  # country/ASN databases for the firewall's connections
 
     @model_validator(mode="after")
     def _unique_names(self) -> MikrotikFamily:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from homelake.lake.schemas import UTC_TS, B, Dataset, F, I, S, column  # noqa: F401
+from homelake.sources.mikrotik.edge_datasets import EDGE_DATASETS
 
 MIKROTIK_DHCP_LEASES = Dataset(
     "mikrotik",
@@ -95,4 +96,10 @@ MIKROTIK_SYSTEM = Dataset(
     "System resource and identity of each router per poll.",
 )
 
-DATASETS: tuple[Dataset, ...] = (MIKROTIK_DHCP_LEASES, MIKROTIK_WIFI_CLIENTS, MIKROTIK_INTERFACES, MIKROTIK_SYSTEM)
+DATASETS: tuple[Dataset, ...] = (
+    MIKROTIK_DHCP_LEASES,
+    MIKROTIK_WIFI_CLIENTS,
+    MIKROTIK_INTERFACES,
+    MIKROTIK_SYSTEM,
+    *EDGE_DATASETS,
+)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from homelake.sources.base import ParseContext, ParseKind, ParseResult, json_payload
 from homelake.sources.mikrotik import parser
+from homelake.sources.mikrotik.edge_parse_kinds import EDGE_PARSE_KINDS
 
 
 def _menu_of(items: object) -> str:
@@ -37,4 +38,5 @@ PARSE_KINDS = (
     ParseKind("mikrotik-wifi", "mikrotik", "wifi / wireless / CAPsMAN registration table", _kind("wifi")),
     ParseKind("mikrotik-interfaces", "mikrotik", "GET /rest/interface", _kind("interfaces")),
     ParseKind("mikrotik-resource", "mikrotik", "GET /rest/system/resource", _kind("resource")),
+    *EDGE_PARSE_KINDS,
 )

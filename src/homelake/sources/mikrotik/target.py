@@ -15,6 +15,7 @@ from homelake.sources.mikrotik.errors import (
     MikrotikTimeout,
     MikrotikTLSError,
 )
+from homelake.sources.mikrotik.geoip import GeoIP
 
 
 class MikrotikTarget:
@@ -29,6 +30,7 @@ class MikrotikTarget:
         interval_s: float,
         timeout_s: float,
         collector: str = "homelake",
+        geoip: GeoIP | None = None,
     ) -> None:
         self.router = router
         self.name = router.name
@@ -38,6 +40,7 @@ class MikrotikTarget:
         self.collector = collector
         self._client = MikrotikClient(router, password, timeout_s=timeout_s)
         self._wifi_menu: dict[str, str | None] = {}
+        self.geoip = geoip
 
     def _ctx(self) -> ParseContext:
         now = datetime.now(UTC)
@@ -51,7 +54,7 @@ class MikrotikTarget:
         )
 
     async def poll(self) -> PollOutcome:
-        return await poll_router(self._client, self._ctx, self._wifi_menu)
+        return await poll_router(self._client, self._ctx, self._wifi_menu, geoip=self.geoip)
 
     def is_transient(self, exc: Exception) -> bool:
         if isinstance(exc, MikrotikHTTPError):

@@ -6,6 +6,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from homelake.sim.model.uplink import PROBE_TARGETS
 from homelake.sim.servers.secrets import write_secret
 from homelake.sources.base import SimContext
 from homelake.sources.mikrotik.simulator.history import lay_history
@@ -85,5 +86,7 @@ class MikrotikSimulator:
             }  # fmt: skip
             if "cert" in endpoint:
                 entry["verify_tls"] = endpoint["cert"]
+            if endpoint["role"] == "firewall":
+                entry["probe_targets"] = list(PROBE_TARGETS)
             routers.append(entry)
         return {"interval_s": interval_s, "routers": routers}

@@ -11,6 +11,7 @@ from homelake.sim.model.model import Router
 from homelake.sim.model.site import Site
 from homelake.sim.servers.faults import GENERIC_FAULTS
 from homelake.sim.servers.httpsim import Reply, SimHTTPServer
+from homelake.sources.mikrotik.simulator import edge
 from homelake.sources.mikrotik.simulator.payloads import (
     format_duration,
     identity,
@@ -50,6 +51,7 @@ def menus(router: Router) -> dict[str, Builder]:
     if router.has_wifi:
         found[WIFI] = registrations
     found |= {INTERFACES: interfaces, RESOURCE: resource, IDENTITY: identity}
+    found |= edge.edge_menus(router)
     return found
 
 
@@ -129,6 +131,17 @@ def _print_query(body: bytes) -> list[tuple[str, str]]:
     return query
 
 
+def edge_ping(site: Site, router_name: str, body: bytes, t: datetime) -> object:
+    """`POST /rest/ping` with `{"address": ..., "count": ...}` (only the firewall models the uplink)."""
+    if site.router(router_name).role != "firewall":
+        raise SimRestError(400, "Bad Request", "no such command")
+    try:
+        spec = json.loads(body or b"{}")
+        return edge.ping(site, str(spec["address"]), int(spec.get("count", 4)), t)
+    except (ValueError, KeyError, TypeError):
+        raise SimRestError(400, "Bad Request", "ping needs an address and a numeric count") from None
+
+
 class RouterSimServer(SimHTTPServer):
     """One simulated router answering `/rest/...` over HTTP(S) on loopback, with injectable faults.
 
@@ -159,6 +172,8 @@ class RouterSimServer(SimHTTPServer):
 
     def handle(self, method: str, path: str, query: list[tuple[str, str]], body: bytes, fault: str | None) -> Reply:
         try:
+            if method == "POST" and path.rstrip("/") == edge.PING:
+                return 200, edge_ping(self.site, self.router_name, body, self.clock())
             if method == "POST" and path.rstrip("/").endswith("/print"):
                 path = path.rstrip("/")[: -len("/print")]
                 try:

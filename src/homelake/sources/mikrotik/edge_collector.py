@@ -1,0 +1,79 @@
+"""The edge part of a router poll: the firewall's connection table and DNS cache, and router-run pings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from homelake.sources.base import ParseContext, ParseResult, PayloadError, PollOutcome
+from homelake.sources.mikrotik import edge_parser
+from homelake.sources.mikrotik.client import MikrotikClient
+from homelake.sources.mikrotik.errors import MikrotikBadPayload, MikrotikError, MikrotikNotAvailable
+from homelake.sources.mikrotik.geoip import GEOIP_LOOKUPS, GeoIP
+
+PING_PATH = "/ping"
+CONNECTIONS_PATH, DNS_CACHE_PATH = "/ip/firewall/connection", "/ip/dns/cache"
+# Only what the flow marts need: a 20k-entry table stays small on the wire.
+CONNECTION_PROPLIST = ",".join((
+    "protocol", "src-address", "dst-address", "src-port", "dst-port", "reply-src-address", "reply-dst-address",
+    "tcp-state", "orig-bytes", "repl-bytes", "orig-packets", "repl-packets", "assured", "seen-reply", "srcnat",
+    "dstnat", "timeout",
+))  # fmt: skip
+PING_COUNT = 3  # small on purpose: a probe, never a speed test
+
+
+async def probe(client: MikrotikClient, make_ctx: Callable[[], ParseContext], outcome: PollOutcome) -> None:
+    """`POST /rest/ping {address, count}` per probe target; a failed probe is an error, the others carry on.
+
+    Every echo of the round carries the round's start as `observed_at`, so the targets of one round line up."""
+    ctx = make_ctx()
+    for target in client.router.probe_targets:
+        try:
+            response = await client.post(PING_PATH, {"address": target, "count": str(PING_COUNT)})
+        except MikrotikBadPayload as exc:
+            outcome.dead_letters.append((edge_parser.PINGS, str(exc), exc.raw))
+            outcome.errors.append(exc)
+            continue
+        except MikrotikError as exc:
+            outcome.errors.append(exc)
+            continue
+        try:
+            outcome.results.append(edge_parser.parse_ping(response.data, ctx))
+        except PayloadError as exc:
+            outcome.dead_letters.append((edge_parser.PINGS, str(exc), response.raw))
+
+
+async def tables(
+    client: MikrotikClient, make_ctx: Callable[[], ParseContext], outcome: PollOutcome, geoip: GeoIP | None = None
+) -> None:
+    """The firewall's connection table (`.proplist`-limited) and DNS cache; a router without them is skipped.
+
+    With `geoip`, each external address seen for the first time gets a `mikrotik/geoip_lookups` row."""
+    if client.router.role != "firewall":
+        return
+    menus = (
+        (f"{CONNECTIONS_PATH}?.proplist={CONNECTION_PROPLIST}", edge_parser.CONNECTIONS, edge_parser.parse_connections),
+        (DNS_CACHE_PATH, edge_parser.DNS_CACHE, edge_parser.parse_dns_cache),
+    )
+    for path, dataset, parse in menus:
+        try:
+            response = await client.get(path)
+        except MikrotikNotAvailable:
+            continue
+        except MikrotikBadPayload as exc:
+            outcome.dead_letters.append((dataset, str(exc), exc.raw))
+            outcome.errors.append(exc)
+            continue
+        except MikrotikError as exc:
+            outcome.errors.append(exc)
+            continue
+        ctx = make_ctx()
+        try:
+            result = parse(response.data, ctx)
+        except PayloadError as exc:
+            outcome.dead_letters.append((dataset, str(exc), response.raw))
+            continue
+        outcome.results.append(result)
+        if geoip is not None and dataset == edge_parser.CONNECTIONS:
+            addresses = (row[k] for row in result.rows for k in ("src_ip", "dst_ip", "reply_src_ip", "reply_dst_ip"))
+            rows = [ctx.origin() | found for found in geoip.lookups(addresses)]
+            outcome.results.append(ParseResult(GEOIP_LOOKUPS.key, rows))

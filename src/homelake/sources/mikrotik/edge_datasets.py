@@ -1,0 +1,72 @@
+"""The mikrotik family's network-edge datasets (firewall connections, DNS cache, router-run pings)."""
+
+from __future__ import annotations
+
+from homelake.lake.schemas import B, Dataset, F, I, S, column
+
+MIKROTIK_CONNECTIONS = Dataset(
+    "mikrotik",
+    "firewall_connections",
+    (
+        column("protocol", S),
+        column("src_ip", S),
+        column("src_port", I),
+        column("dst_ip", S),
+        column("dst_port", I),
+        column("reply_src_ip", S),
+        column("reply_dst_ip", S),
+        column("tcp_state", S),
+        column("orig_bytes", I),
+        column("repl_bytes", I),
+        column("orig_packets", I),
+        column("repl_packets", I),
+        column("is_assured", B),
+        column("is_seen_reply", B),
+        column("is_srcnat", B),
+        column("is_dstnat", B),
+        column("timeout_s", F),
+    ),
+    "One row per tracked connection per poll (cumulative counters; a flow is its protocol and 4-tuple).",
+)
+
+MIKROTIK_DNS_CACHE = Dataset(
+    "mikrotik",
+    "dns_cache",
+    (
+        column("name", S),
+        column("record_type", S),
+        column("data", S),
+        column("ttl_s", F),
+    ),
+    "The router's DNS cache per poll: which names the LAN resolved to which addresses.",
+)
+
+MIKROTIK_PINGS = Dataset(
+    "mikrotik",
+    "pings",
+    (
+        column("seq", I),
+        column("host", S),
+        column("rtt_ms", F),
+        column("sent", I),
+        column("received", I),
+        column("packet_loss_pct", F),
+        column("avg_rtt_ms", F),
+    ),
+    "One row per echo of a router-run ping (`/rest/ping` with a count); rtt_ms is null for a lost packet.",
+)
+
+GEOIP_LOOKUPS = Dataset(
+    "mikrotik",
+    "geoip_lookups",
+    (
+        column("address", S, False),
+        column("country_code", S),
+        column("asn", I),
+        column("as_org", S),
+        column("database", S, False),
+    ),
+    "Country and ASN of each external address seen in a connection, naming the database builds that answered.",
+)
+
+EDGE_DATASETS: tuple[Dataset, ...] = (MIKROTIK_CONNECTIONS, MIKROTIK_DNS_CACHE, MIKROTIK_PINGS, GEOIP_LOOKUPS)

@@ -1,0 +1,161 @@
+"""Pure parsers of the network edge: firewall connections, DNS cache and router-run pings to lake rows."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from typing import Any
+
+from homelake.sources.base import ParseContext, ParseResult, PayloadError, Reject
+from homelake.sources.mikrotik import values as v
+from homelake.sources.mikrotik.edge_datasets import MIKROTIK_CONNECTIONS, MIKROTIK_DNS_CACHE, MIKROTIK_PINGS
+from homelake.sources.mikrotik.parser import DURATION, FLOAT, INT, TEXT, Column, Convert
+
+CONNECTIONS = MIKROTIK_CONNECTIONS.key
+DNS_CACHE = MIKROTIK_DNS_CACHE.key
+PINGS = MIKROTIK_PINGS.key
+
+_BRACKETED = re.compile(r"\[([0-9A-Fa-f:.%a-z]+)\](?::(\d{1,5}))?")
+_MAX_PORT = 65535
+
+
+def split_address(value: object) -> tuple[str | None, int | None]:
+    """(ip, port) from `1.2.3.4:80`, `[2001:db8::1]:443`, a bare IPv4/IPv6 address, or nothing."""
+    text = v.parse_text(value)
+    if text is None:
+        return None, None
+    return _split(text.strip())
+
+
+@lru_cache(maxsize=65536)  # a table repeats its addresses poll after poll; parsing them is the parser's cost
+def _split(text: str) -> tuple[str, int | None]:
+    address, port = text, None
+    if match := _BRACKETED.fullmatch(text):
+        address, port = match.group(1), match.group(2)
+    elif text.count(":") == 1:  # IPv4 with a port; a bare IPv6 address has two colons or more
+        address, _, port = text.partition(":")
+    try:
+        ip = str(ipaddress.ip_address(address))
+    except ValueError:
+        raise ValueError(f"not an address: {text!r}") from None
+    return ip, _port(port)
+
+
+def _port(value: object) -> int | None:
+    number = v.parse_int(value)
+    if number is not None and not 0 <= number <= _MAX_PORT:
+        raise ValueError(f"not a port: {value!r}")
+    return number
+
+
+def _address_ip(value: object, _ctx: ParseContext) -> str | None:
+    return split_address(value)[0]
+
+
+def _address_port(value: object, _ctx: ParseContext) -> int | None:
+    """A separate `src-port` field, or the port inside `src-address` (the table asks them in that order)."""
+    text = v.parse_text(value)
+    if text is not None and any(c in text for c in ".:["):
+        return split_address(text)[1]
+    return _port(text)
+
+
+def _flag(value: object, _ctx: ParseContext) -> bool:
+    """Connection flags: RouterOS may leave a flag out when it is false."""
+    return v.parse_bool(value) is True
+
+
+def _milliseconds(value: object, _ctx: ParseContext) -> float | None:
+    seconds = v.parse_duration(value)
+    return None if seconds is None else round(seconds * 1000, 3)
+
+
+def _col(name: str, keys: str, convert: Convert, *, required: bool = False) -> Column:
+    return Column(name, tuple(keys.split("|")), convert, required)
+
+
+CONNECTION_COLUMNS = (
+    _col("protocol", "protocol", TEXT, required=True),
+    _col("src_ip", "src-address", _address_ip, required=True),
+    _col("src_port", "src-port|src-address", _address_port),
+    _col("dst_ip", "dst-address", _address_ip, required=True),
+    _col("dst_port", "dst-port|dst-address", _address_port),
+    _col("reply_src_ip", "reply-src-address", _address_ip),  # differs from dst_ip after dst-nat
+    _col("reply_dst_ip", "reply-dst-address", _address_ip),  # the public address after src-nat
+    _col("tcp_state", "tcp-state", TEXT),  # tcp only
+    _col("orig_bytes", "orig-bytes", INT),
+    _col("repl_bytes", "repl-bytes", INT),
+    _col("orig_packets", "orig-packets", INT),
+    _col("repl_packets", "repl-packets", INT),
+    _col("is_assured", "assured", _flag),
+    _col("is_seen_reply", "seen-reply", _flag),
+    _col("is_srcnat", "srcnat", _flag),
+    _col("is_dstnat", "dstnat", _flag),
+    _col("timeout_s", "timeout", DURATION),
+)
+
+DNS_COLUMNS = (
+    _col("name", "name", TEXT, required=True),
+    _col("record_type", "type", TEXT),
+    _col("data", "data|address", TEXT),  # v6 prints `data`; older builds had `address` for A records
+    _col("ttl_s", "ttl", DURATION),
+)
+
+PING_COLUMNS = (
+    _col("seq", "seq", INT, required=True),
+    _col("host", "host", TEXT),
+    _col("rtt_ms", "time", _milliseconds),  # absent for a lost packet (`status: timeout`)
+    _col("sent", "sent", INT),
+    _col("received", "received", INT),
+    _col("packet_loss_pct", "packet-loss", FLOAT),
+    _col("avg_rtt_ms", "avg-rtt", _milliseconds),
+)
+
+
+def _raw(item: object) -> bytes:
+    return json.dumps(item, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+
+
+def _rows(dataset: str, items: Sequence[Any], ctx: ParseContext, columns: Sequence[Column]) -> ParseResult:
+    """One row per item; a bad item becomes a Reject with its bytes and the others carry on."""
+    result = ParseResult(dataset)
+    for index, item in enumerate(items):
+        try:
+            if not isinstance(item, dict):
+                raise ValueError(f"expected an object, got {type(item).__name__}")
+            result.rows.append(ctx.origin() | {c.name: c.value(item, ctx) for c in columns})
+        except ValueError as exc:
+            result.rejects.append(Reject(f"{dataset} item {index}: {exc}", _raw(item)))
+    return result
+
+
+def _items(payload: object, what: str) -> list[Any]:
+    if not isinstance(payload, list):
+        raise PayloadError(f"{what}: expected a JSON array, got {type(payload).__name__}")
+    return payload
+
+
+def parse_connections(payload: object, ctx: ParseContext) -> ParseResult:
+    """`GET /rest/ip/firewall/connection` (whole or `.proplist`-limited) -> one row per connection."""
+    return _rows(CONNECTIONS, _items(payload, "firewall connections"), ctx, CONNECTION_COLUMNS)
+
+
+def parse_dns_cache(payload: object, ctx: ParseContext) -> ParseResult:
+    """`GET /rest/ip/dns/cache` -> one row per cached record."""
+    return _rows(DNS_CACHE, _items(payload, "dns cache"), ctx, DNS_COLUMNS)
+
+
+def parse_ping(payload: object, ctx: ParseContext) -> ParseResult:
+    """`POST /rest/ping {address, count}` -> one row per echo; a single reply object is one echo."""
+    items = [payload] if isinstance(payload, dict) else _items(payload, "ping")
+    return _rows(PINGS, items, ctx, PING_COLUMNS)
+
+
+EDGE_PARSERS: dict[str, Callable[[Any, ParseContext], ParseResult]] = {
+    CONNECTIONS: parse_connections,
+    DNS_CACHE: parse_dns_cache,
+    PINGS: parse_ping,
+}

@@ -1,0 +1,120 @@
+"""The firewall's view of the uplink, rendered from the site's uplink model: WAN link state, DHCP client, pings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from homelake.sim.model.flows import SERVICES, flows_at
+from homelake.sim.model.model import Router
+from homelake.sim.model.site import Site
+from homelake.sim.model.uplink import GATEWAY, ISP_DNS, PUBLIC_IPS, Uplink
+from homelake.sources.mikrotik.simulator.payloads import format_duration, interfaces
+
+WAN = "ether1"
+DHCP_CLIENT, PING = "/ip/dhcp-client", "/ping"
+CONNECTIONS, DNS_CACHE = "/ip/firewall/connection", "/ip/dns/cache"
+PACKET_BYTES = 900
+MAX_COUNT = 100
+
+
+def _local(site: Site, t: datetime) -> str:
+    return t.astimezone(site.tz).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def wan_interfaces(site: Site, router: Router, t: datetime) -> list[dict[str, str]]:
+    """`/interface` with the WAN port following the uplink: running, link-downs, last link down/up."""
+    uplink = Uplink(site)
+    rows = interfaces(site, router, t)
+    for row in rows:
+        if row.get("name") != WAN:
+            continue
+        row["running"] = "true" if uplink.link_up(t) else "false"
+        row["link-downs"] = str(uplink.link_downs(t))
+        down, up = uplink.last_link_change(t)
+        if down is not None:
+            row["last-link-down-time"] = _local(site, down)
+        if up is not None:
+            row["last-link-up-time"] = _local(site, up)
+    return rows
+
+
+def dhcp_client(site: Site, router: Router, t: datetime) -> list[dict[str, str]]:
+    """`/ip/dhcp-client` on the WAN port: bound with the public address, or searching while the link is down."""
+    del router
+    uplink = Uplink(site)
+    address = uplink.public_ip(t)
+    row = {".id": "*1", "interface": WAN, "add-default-route": "yes", "use-peer-dns": "true",
+           "dynamic": "false", "disabled": "false", "invalid": "false"}  # fmt: skip
+    if address is None:
+        return [row | {"status": "searching..."}]
+    lease_s = 3600 - int(t.timestamp()) % 3600
+    return [row | {"status": "bound", "address": f"{address}/24", "gateway": GATEWAY, "dhcp-server": GATEWAY,
+                   "primary-dns": ISP_DNS, "expires-after": format_duration(lease_s)}]  # fmt: skip
+
+
+def ping(site: Site, address: str, count: int, t: datetime) -> list[dict[str, str]]:
+    """`POST /rest/ping {address, count}`: one row per echo (one a second) with the running totals."""
+    uplink = Uplink(site)
+    rows: list[dict[str, str]] = []
+    received, rtts = 0, []
+    for seq in range(max(1, min(count, MAX_COUNT))):
+        rtt = uplink.rtt_ms(address, t + timedelta(seconds=seq), seq)
+        row = {"host": address, "seq": str(seq), "sent": str(seq + 1)}
+        if rtt is not None:
+            received += 1
+            rtts.append(rtt)
+        row |= {"received": str(received), "packet-loss": str(100 - received * 100 // (seq + 1))}
+        if rtt is None:
+            row["status"] = "timeout"
+        else:
+            micro = round(rtt * 1000)
+            avg = round(sum(rtts) / len(rtts) * 1000)
+            row |= {"size": "56", "ttl": "60", "time": f"{micro // 1000}ms{micro % 1000}us",
+                    "avg-rtt": f"{avg // 1000}ms{avg % 1000}us"}  # fmt: skip
+        rows.append(row)
+    return rows
+
+
+def _endpoint(address: str, port: int) -> str:
+    return f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
+
+
+def connections(site: Site, router: Router, t: datetime) -> list[dict[str, str]]:
+    """`/ip/firewall/connection`: the LAN's open connections to external services, src-nat to the public address."""
+    del router
+    public = Uplink(site).public_ip(t) or PUBLIC_IPS[0]
+    rows = []
+    for number, flow in enumerate(flows_at(site, t), start=1):
+        v6 = ":" in flow.service.address
+        reply_dst = _endpoint(flow.src_address if v6 else public, flow.src_port)  # IPv6 is not NATed
+        rows.append({
+            ".id": f"*{number:X}", "protocol": "tcp", "src-address": _endpoint(flow.src_address, flow.src_port),
+            "dst-address": _endpoint(flow.service.address, 443),
+            "reply-src-address": _endpoint(flow.service.address, 443),
+            "reply-dst-address": reply_dst, "tcp-state": "established", "timeout": "23h59m59s",
+            "orig-packets": str(flow.sent_bytes // PACKET_BYTES + 1), "orig-bytes": str(flow.sent_bytes),
+            "repl-packets": str(flow.received_bytes // PACKET_BYTES + 1), "repl-bytes": str(flow.received_bytes),
+            "assured": "true", "seen-reply": "true", "confirmed": "true", "dying": "false", "fasttrack": "false",
+            "srcnat": "false" if v6 else "true", "dstnat": "false",
+        })  # fmt: skip
+    return rows
+
+
+def dns_cache(site: Site, router: Router, t: datetime) -> list[dict[str, str]]:
+    """`/ip/dns/cache`: the services' names as the LAN resolved them (TTLs count down over the hour)."""
+    del router
+    ttl = format_duration(3600 - int(t.timestamp()) % 3600)
+    return [
+        {".id": f"*{n:X}", "name": service.name, "type": "AAAA" if ":" in service.address else "A",
+         "data": service.address, "ttl": ttl, "static": "false"}
+        for n, service in enumerate(SERVICES.values(), start=1)
+    ]  # fmt: skip
+
+
+def edge_menus(router: Router) -> dict[str, Callable[[Site, Router, datetime], Any]]:
+    """The firewall's extra menus (and its `/interface` with the WAN link following the uplink)."""
+    if router.role != "firewall":
+        return {}
+    return {"/interface": wan_interfaces, DHCP_CLIENT: dhcp_client, CONNECTIONS: connections, DNS_CACHE: dns_cache}

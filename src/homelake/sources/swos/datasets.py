@@ -1,0 +1,55 @@
+"""The swos family's lake datasets (the CSS610 PoE switch): their Arrow schemas are the contract with dbt."""
+
+from __future__ import annotations
+
+from homelake.lake.schemas import B, Dataset, F, I, S, column
+
+SWOS_POE = Dataset(
+    "swos",
+    "poe",
+    (
+        column("port", I, False),
+        column("poe_state", S),
+        column("power_w", F),
+        column("voltage_v", F),
+        column("current_ma", I),
+    ),
+    "PoE of each PoE-capable port per poll: state and the measured watts, volts and milliamps.",
+)
+
+SWOS_LINKS = Dataset(
+    "swos",
+    "links",
+    (
+        column("port", I, False),
+        column("name", S),
+        column("is_up", B),
+        column("speed_mbps", I),
+    ),
+    "Every port per poll: its name, link state and negotiated speed.",
+)
+
+SWOS_HOSTS = Dataset(
+    "swos",
+    "hosts",
+    (
+        column("mac", S, False),
+        column("port", I),
+    ),
+    "The switch's host table per poll: which MAC address was learned on which port.",
+)
+
+SWOS_SYSTEM = Dataset(
+    "swos",
+    "system",
+    (
+        column("identity", S),
+        column("model", S),
+        column("version", S),
+        column("temperature_c", F),
+        column("power_w", F),
+    ),
+    "The switch itself per poll (temperature and power where the firmware reports them: SwOS, not SwOS Lite).",
+)
+
+DATASETS: tuple[Dataset, ...] = (SWOS_POE, SWOS_LINKS, SWOS_HOSTS, SWOS_SYSTEM)
