@@ -32,3 +32,10 @@ def ctx() -> ParseContext:
 
 def fixture(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
+
+
+@pytest.fixture(scope="module")
+def site() -> object:
+    from homelake.sim.model.site import build_site
+
+    return build_site(seed=7, start=datetime(2026, 12, 7, 12, 0, tzinfo=UTC))

@@ -1,0 +1,62 @@
+"""Configuration of the HikVision cameras and NVRs polled over ISAPI and followed on their alertStream."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from homelake.secrets import SecretRef
+
+
+class HikvisionCamera(BaseModel):
+    """One camera or NVR. `url` is the base, e.g. `https://192.168.1.64` (the client adds `/ISAPI/...`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    url: str
+    username: str = "admin"
+    password: SecretRef | None = None
+    # True: verify against system CAs; a path: verify against that CA bundle; False: explicit opt-out.
+    verify_tls: bool | Path = True
+    allow_http: bool = False
+    allow_basic: bool = False  # Digest (MD5) only unless the camera is known to need Basic
+    timezone: str | None = None  # the camera's wall-clock zone, for times sent without an offset
+    interval_s: float | None = None
+    timeout_s: float | None = None
+    stream: bool = True  # follow /ISAPI/Event/notification/alertStream
+    stall_s: float = Field(30.0, gt=0)  # nothing on the stream this long: probe, then reconnect
+    stale_s: float = Field(5.0, gt=0)  # an episode whose re-posts stop this long has ended ("stale")
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        value = value.rstrip("/")
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with https:// (or http:// together with allow_http: true)")
+        return value
+
+    @model_validator(mode="after")
+    def _http_needs_opt_in(self) -> HikvisionCamera:
+        if self.url.startswith("http://") and not self.allow_http:
+            raise ValueError("plain http:// exposes the camera's login; use https:// or set allow_http: true")
+        return self
+
+
+class HikvisionFamily(BaseModel):
+    """`hikvision:` in the site file: the cameras and NVRs, with family-wide interval and timeout overrides."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    interval_s: float | None = Field(None, gt=0)
+    timeout_s: float | None = Field(None, gt=0)
+    cameras: list[HikvisionCamera] = []
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> HikvisionFamily:
+        names = [c.name for c in self.cameras]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"camera names must be unique; repeated: {', '.join(dupes)}")
+        return self
