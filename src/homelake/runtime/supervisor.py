@@ -7,12 +7,13 @@ import asyncio
 import logging
 import signal
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from homelake.lake.writer import BufferedLakeWriter, LakeWriter
 from homelake.runtime.discovery import run_discovering_pollers
-from homelake.runtime.families import build_discoveries, build_targets, from_lake
+from homelake.runtime.families import build_discoveries, build_stream_targets, build_targets, from_lake
 from homelake.runtime.poller import Poller
+from homelake.runtime.stream import StreamRunner
 from homelake.settings import Settings
 from homelake.sources import DATASETS
 from homelake.sources.base import Discovery, PollTarget
@@ -39,6 +40,7 @@ async def run_pollers(
     stop: asyncio.Event | None = None,
     duration_s: float | None = None,
     install_signals: bool = True,
+    streams: Sequence[StreamRunner] = (),
 ) -> None:
     """Run until stopped (signal, `stop` set, or `duration_s` elapsed); then flush every buffer."""
     stop = stop or asyncio.Event()
@@ -47,6 +49,7 @@ async def run_pollers(
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
     tasks = [asyncio.create_task(p.run(stop), name=f"{p.target.source}:{p.target.name}") for p in pollers]
+    tasks += [asyncio.create_task(s.run(stop), name=f"{s.target.source}:{s.target.name}") for s in streams]
     tasks.append(asyncio.create_task(_flush_loop(writer, stop, min(1.0, writer.max_age_s / 2))))
     if duration_s is not None:
         loop.call_later(duration_s, stop.set)
@@ -60,6 +63,8 @@ async def run_pollers(
         await asyncio.gather(*tasks, return_exceptions=True)
         for p in pollers:
             await p.target.aclose()
+        for s in streams:
+            await s.target.aclose()
         report = await asyncio.to_thread(writer.flush)
         log.info("flushed rows=%d files=%d", report.rows_written, len(report.files))
         if install_signals:
@@ -87,6 +92,7 @@ class Collection:
     writer: BufferedLakeWriter
     pollers: list[Poller]
     discoveries: list[Discovery]
+    streams: list[StreamRunner] = field(default_factory=list)
 
     @property
     def polls(self) -> int:
@@ -110,7 +116,14 @@ class Collection:
             for d in self.discoveries
         ]
         await asyncio.gather(
-            run_pollers(self.pollers, self.writer, stop=stop, duration_s=duration_s, install_signals=install_signals),
+            run_pollers(
+                self.pollers,
+                self.writer,
+                stop=stop,
+                duration_s=duration_s,
+                install_signals=install_signals,
+                streams=self.streams,
+            ),  # fmt: skip
             *loops,
         )
 
@@ -120,4 +133,7 @@ def plan_collection(settings: Settings, families: Sequence[str] | None = None) -
     Resolves secrets now; ValueError names an unknown family."""
     writer = open_writer(settings)
     pollers = [make_poller(settings, t, writer) for t in build_targets(settings, families)]
-    return Collection(settings, writer, pollers, build_discoveries(settings, families))
+    streams = [
+        StreamRunner(t, writer, backoff_s=settings.collect.backoff_s) for t in build_stream_targets(settings, families)
+    ]
+    return Collection(settings, writer, pollers, build_discoveries(settings, families), streams)

@@ -12,7 +12,7 @@ from homelake.sources.hikvision.datasets import HIKVISION_ALERTS
 from homelake.sources.hikvision.multipart import MultipartStream, Part, boundary_in
 from homelake.sources.hikvision.parser import INT, LOWER, TEXT, TIME, Column, col
 from homelake.sources.hikvision.values import mac as _mac
-from homelake.sources.hikvision.xmltree import descendants, fields, local, parse_xml
+from homelake.sources.hikvision.xmltree import fields, local, parse_xml
 
 ALERT_ROOT = "EventNotificationAlert"
 TARGET_KEYS = ("detectionTarget", "targetType")  # VMD 2.0 human/vehicle classification, where firmware puts it
@@ -72,7 +72,7 @@ def alert_fields(body: bytes, content_type: str) -> dict[str, Any]:
     if local(root.tag) != ALERT_ROOT:
         raise PayloadError(f"expected <{ALERT_ROOT}>, got <{local(root.tag)}>")
     item = dict(fields(root))
-    item["target"] = next(((e.text or "").strip() for k in TARGET_KEYS for e in descendants(root, k)), None)
+    item["target"] = next(((e.text or "").strip() for e in root.iter() if local(e.tag) in TARGET_KEYS), None)
     return item
 
 

@@ -118,9 +118,10 @@ class MultipartStream:
         return True  # blank keep-alive lines, closing boundaries and junk between parts are skipped
 
     def _headers(self) -> bool:
-        head = self._buf.lstrip(b"\r\n")[:1]
+        start = self._buf[:64]
+        head = start.lstrip(b"\r\n")[:1]
         if bytes(head) in (b"<", b"{") and not self._part.headers:  # a part without a header block
-            del self._buf[: len(self._buf) - len(self._buf.lstrip(b"\r\n"))]
+            del self._buf[: len(start) - len(start.lstrip(b"\r\n"))]
             self._state = "body"
             return True
         line = self._line()

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from xml.etree.ElementTree import Element, ParseError
 from xml.etree.ElementTree import fromstring as _fromstring
 
 from homelake.sources.base import PayloadError
 
 _DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
-_NS = re.compile(r"^\{[^}]*\}")
 
 
 def parse_xml(raw: bytes) -> Element:
@@ -22,9 +22,10 @@ def parse_xml(raw: bytes) -> Element:
         raise PayloadError(f"not well-formed XML: {exc}") from None
 
 
+@lru_cache(maxsize=4096)
 def local(tag: str) -> str:
     """A tag without its namespace: `{http://www.hikvision.com/ver20/XMLSchema}deviceName` -> `deviceName`."""
-    return _NS.sub("", tag)
+    return tag.rpartition("}")[2] if tag.startswith("{") else tag
 
 
 def child(element: Element, name: str) -> Element | None:

@@ -101,12 +101,14 @@ def _episode_parts(cam: Camera, ep: Episode, t0: datetime, t1: datetime) -> list
     return out
 
 
-def stream_parts(cam: Camera, eps: list[Episode], t0: datetime, t1: datetime) -> list[tuple[datetime, bytes]]:
+def stream_parts(
+    cam: Camera, eps: list[Episode], t0: datetime, t1: datetime, heartbeat_s: float = HEARTBEAT_S
+) -> list[tuple[datetime, bytes]]:
     """Every alert part body the camera sends in (t0, t1] given its episodes, heartbeats included, in time order."""
     out: list[tuple[datetime, bytes]] = []
-    beat = math.floor(t0.timestamp() / HEARTBEAT_S) + 1
-    while beat * HEARTBEAT_S <= t1.timestamp():
-        at = datetime.fromtimestamp(beat * HEARTBEAT_S, UTC)
+    beat = math.floor(t0.timestamp() / heartbeat_s) + 1
+    while beat * heartbeat_s <= t1.timestamp():
+        at = datetime.fromtimestamp(beat * heartbeat_s, UTC)
         out.append((at, alert(cam, 1, "videoloss", "inactive", 0, at, None)))
         beat += 1
     for ep in eps:

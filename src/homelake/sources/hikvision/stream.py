@@ -1,0 +1,102 @@
+"""A camera's alertStream as a stream target: connect, parse parts incrementally, learn the heartbeat cadence."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, tzinfo
+
+import httpx
+
+from homelake.sources.base import ParseContext, PollOutcome
+from homelake.sources.hikvision.alerts import is_alert, parse_part
+from homelake.sources.hikvision.client import HTTP_UNAUTHORIZED, HikvisionClient, HikvisionError
+from homelake.sources.hikvision.config import HikvisionCamera
+from homelake.sources.hikvision.multipart import MultipartStream, Part, boundary_of
+
+ALERT_PATH = "/ISAPI/Event/notification/alertStream"
+PROBE_PATH = "/ISAPI/System/status"
+DEFAULT_BOUNDARY = "boundary"  # what devices commonly use, when the header names none
+
+
+class AlertStreamTarget:
+    source = "hikvision"
+
+    def __init__(  # noqa: PLR0913 - the device, its secret and the site's defaults
+        self,
+        camera: HikvisionCamera,
+        password: str | None,
+        *,
+        local_tz: tzinfo,
+        timeout_s: float,
+        collector: str = "homelake",
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.camera, self.name, self.stall_s = camera, f"{camera.name}/alertStream", camera.stall_s
+        self.local_tz, self.collector = local_tz, collector
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.client = HikvisionClient(camera, password, timeout_s=timeout_s)
+        self.heartbeats = 0  # on the current connection
+        self.last_heartbeat: datetime | None = None
+        self.heartbeat_s: float | None = None  # learned cadence (the latest gap between heartbeats)
+        self.images: list[tuple[datetime, bytes]] = []  # image parts of smart events, for the snapshot writer
+
+    def _ctx(self) -> ParseContext:
+        now = self.clock()
+        return ParseContext("hikvision", self.camera.name, self.collector, now, now, self.local_tz)
+
+    async def follow(self) -> AsyncIterator[PollOutcome]:
+        self.heartbeats = 0
+        timeout = httpx.Timeout(self.client.http.timeout.connect, read=None)
+        async with self.client.http.stream("GET", ALERT_PATH, timeout=timeout) as reply:
+            if reply.status_code == HTTP_UNAUTHORIZED:
+                raise HikvisionError(self.camera.name, ALERT_PATH, "auth", "401 Unauthorized: check the password")
+            if reply.status_code != httpx.codes.OK:
+                raise HikvisionError(self.camera.name, ALERT_PATH, "http", f"HTTP {reply.status_code}",
+                                     reply.status_code)  # fmt: skip
+            stream = MultipartStream(boundary_of(reply.headers.get("content-type")) or DEFAULT_BOUNDARY)
+            yield PollOutcome(self.camera.name)  # connected
+            try:
+                async for chunk in reply.aiter_raw():
+                    yield self._outcome(stream.feed(chunk))
+            except (httpx.ReadError, httpx.RemoteProtocolError) as exc:
+                yield self._outcome(stream.flush())
+                raise HikvisionError(self.camera.name, ALERT_PATH, "cut", type(exc).__name__) from None
+            yield self._outcome(stream.flush())
+
+    def _outcome(self, parts: list[Part]) -> PollOutcome:
+        outcome = PollOutcome(self.camera.name)
+        ctx = self._ctx()
+        for part in parts:
+            if part.content_type == "image/jpeg":
+                self.images = [*self.images[-9:], (ctx.observed_at, part.body)]
+                continue
+            if not is_alert(part):
+                continue  # unknown part types are skipped
+            result = parse_part(part, ctx)
+            for row in result.rows:
+                if row["is_heartbeat"]:
+                    self._heartbeat(ctx.observed_at)
+            outcome.results.append(result)
+        return outcome
+
+    def _heartbeat(self, at: datetime) -> None:
+        if self.last_heartbeat is not None:
+            self.heartbeat_s = (at - self.last_heartbeat).total_seconds() or self.heartbeat_s
+        self.heartbeats += 1
+        self.last_heartbeat = at
+
+    async def probe(self) -> bool:
+        try:
+            await self.client.get(PROBE_PATH)
+        except HikvisionError:
+            return False
+        return True
+
+    def quiet_ok(self) -> bool:
+        return self.heartbeats == 0  # firmware that never sends heartbeats: silence alone proves nothing
+
+    def is_transient(self, exc: Exception) -> bool:
+        return isinstance(exc, HikvisionError) and exc.transient
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
