@@ -17,6 +17,7 @@ from homelake.sources.base import (
 )
 from homelake.sources.hikvision.config import HikvisionCamera, HikvisionFamily
 from homelake.sources.hikvision.datasets import DATASETS
+from homelake.sources.hikvision.events import HikvisionMqtt
 from homelake.sources.hikvision.parse_kinds import PARSE_KINDS
 
 
@@ -83,4 +84,6 @@ SPEC = FamilySpec(
     poll_targets=poll_targets,
     stream_targets=stream_targets,
     history=history,
+    mqtt_parser=HikvisionMqtt,
+    mqtt_topics=("homelake/hikvision/#",),
 )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from homelake.sources.base import ParseContext, ParseKind, ParseResult
 from homelake.sources.hikvision import parser
 from homelake.sources.hikvision.alerts import parse_stream
+from homelake.sources.hikvision.events import HikvisionMqtt
+from homelake.sources.mqtt_kinds import mqtt_parse_kind
 
 
 def _device_info(raw: bytes, ctx: ParseContext) -> list[ParseResult]:
@@ -33,4 +35,7 @@ PARSE_KINDS = (
     ParseKind("hikvision-triggers", "hikvision", "GET /ISAPI/Event/triggers", _triggers),
     ParseKind("hikvision-storage", "hikvision", "GET /ISAPI/ContentMgmt/Storage", _storage),
     ParseKind("hikvision-alertstream", "hikvision", "a saved /ISAPI/Event/notification/alertStream body", _alertstream),
+    mqtt_parse_kind(
+        "hikvision-mqtt", "hikvision", "relayed camera events: JSON list of {topic, payload}", HikvisionMqtt
+    ),
 )

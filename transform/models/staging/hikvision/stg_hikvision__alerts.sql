@@ -32,4 +32,6 @@ renamed as (
 
 )
 
-select distinct * from renamed
+select * from renamed
+-- one row per part: backfill or stream rows and relayed MQTT copies (at-least-once) are the same part
+{{ dedupe_redeliveries(['channel', 'event_type', 'event_state', 'target_type', 'active_post_count']) }}
