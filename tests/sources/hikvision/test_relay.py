@@ -83,6 +83,6 @@ def test_events_reach_the_lake_through_an_outage_and_a_killed_relay(tmp_path: Pa
             ingester.stop()
     glob = tmp_path / "lake" / "raw" / "hikvision" / "alerts" / "*" / "*.parquet"
     # at-least-once: a message whose PUBACK to the ingester was lost in the outage comes again (staging dedupes)
-    query = f"select distinct device_id, active_post_count, is_heartbeat, target_type from read_parquet("
+    query = "select distinct device_id, active_post_count, is_heartbeat, target_type from read_parquet("
     rows = duckdb.sql(query + f"'{glob}', union_by_name = true) order by active_post_count").fetchall()
     assert rows == [("cam-front", i + 1, False, "human") for i in range(1, 8)], rows
