@@ -106,3 +106,31 @@ def test_a_malformed_part_is_dead_lettered_and_the_stream_goes_on(server: Camera
     assert runner.connects == 1  # no reconnect for a bad part
     ((beats,),) = _rows(tmp_path, "hikvision/alerts", "select count(*) from DATA where is_heartbeat")
     assert beats >= 4
+
+
+def test_an_episode_start_takes_a_snapshot_into_the_media_tree(site: object, tmp_path: Path) -> None:
+    import hashlib
+
+    from homelake.sim.model.camera_scene import episodes
+
+    start = site.start - timedelta(days=1)  # type: ignore[attr-defined]
+    ep = next(e for e in episodes(site, start, site.start, "cam-driveway") if e.target == "vehicle")  # type: ignore[arg-type,attr-defined]
+    clock = ManualClock(ep.start - timedelta(seconds=12))
+    sim = CameraServer(site, CAMERAS[1], password=PASSWORD, clock=clock, tick_s=0.005).start()  # type: ignore[arg-type]
+    writer = _lake(tmp_path)
+    media = tmp_path / "media"
+    target = AlertStreamTarget(_camera(sim), PASSWORD, local_tz=sim.site.tz, timeout_s=2, clock=clock, media_dir=media)
+    try:
+        asyncio.run(_run(StreamRunner(target, writer, backoff_s=0.05, clock=clock), clock, 30))
+    finally:
+        sim.stop()
+    writer.flush()
+    snaps = _rows(tmp_path, "hikvision/snapshots", "select target_type, event_at, snapshot_lag_ms, sha256, bytes, "
+                  "width, height, path from DATA")  # fmt: skip
+    assert len(snaps) == 1
+    target_type, event_at, lag, digest, size, width, height, path = snaps[0]
+    assert (target_type, event_at, width, height) == ("vehicle", ep.start, 640, 360)
+    assert 0 <= lag <= 3000  # taken as the first active part arrived (the clock moves a second per tick)
+    stored = (media / path).read_bytes()  # type: ignore[operator]
+    assert hashlib.sha256(stored).hexdigest() == digest and len(stored) == size
+    assert str(path).startswith(f"hikvision/cam-driveway/date={ep.start:%Y-%m-%d}/")

@@ -51,6 +51,7 @@ def stream_targets(ctx: FamilyContext) -> list[StreamTarget]:
         AlertStreamTarget(
             cam, _password(cam), local_tz=ctx.local_tz if cam.timezone is None else ZoneInfo(cam.timezone),
             timeout_s=cam.timeout_s or family.timeout_s or ctx.timeout_s, collector=ctx.collector,
+            media_dir=family.media_dir,
         )
         for cam in family.cameras
         if cam.stream

@@ -28,6 +28,8 @@ class HikvisionCamera(BaseModel):
     stream: bool = True  # follow /ISAPI/Event/notification/alertStream
     stall_s: float = Field(30.0, gt=0)  # nothing on the stream this long: probe, then reconnect
     stale_s: float = Field(5.0, gt=0)  # an episode whose re-posts stop this long has ended ("stale")
+    # a snapshot at the start of each episode of these target classes ("any" for every episode)
+    snapshot_on: list[str] = ["human", "vehicle"]
 
     @field_validator("url")
     @classmethod
@@ -52,6 +54,7 @@ class HikvisionFamily(BaseModel):
     interval_s: float | None = Field(None, gt=0)
     timeout_s: float | None = Field(None, gt=0)
     cameras: list[HikvisionCamera] = []
+    media_dir: Path | None = None  # where snapshots go (content-addressed); None: no snapshots
 
     @model_validator(mode="after")
     def _unique_names(self) -> HikvisionFamily:

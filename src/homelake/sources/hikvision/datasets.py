@@ -80,10 +80,31 @@ HIKVISION_ALERTS = Dataset(
     "flagged, never events).",
 )
 
+HIKVISION_SNAPSHOTS = Dataset(
+    "hikvision",
+    "snapshots",
+    (
+        column("channel", I),
+        column("trigger", S),  # episode_start | event_image (an image part of a smart event)
+        column("event_type", S),
+        column("target_type", S),
+        column("event_at", UTC_TS),  # the start of the episode the picture is for
+        column("taken_at", UTC_TS),
+        column("snapshot_lag_ms", I),  # taken_at - event_at
+        column("sha256", S),
+        column("bytes", I),
+        column("width", I),
+        column("height", I),
+        column("path", S),  # relative to the media root: hikvision/<camera>/date=YYYY-MM-DD/<sha256>.jpg
+    ),
+    "Camera snapshots stored as media files (observed_at = taken_at): one row per picture taken.",
+)
+
 DATASETS: tuple[Dataset, ...] = (
     HIKVISION_DEVICE_INFO,
     HIKVISION_STATUS,
     HIKVISION_TRIGGERS,
     HIKVISION_STORAGE,
     HIKVISION_ALERTS,
+    HIKVISION_SNAPSHOTS,
 )

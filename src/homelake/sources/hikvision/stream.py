@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, tzinfo
+from pathlib import Path
+from typing import Any
 
 import httpx
 
-from homelake.sources.base import ParseContext, PollOutcome
+from homelake.sources.base import ParseContext, ParseResult, PollOutcome
 from homelake.sources.hikvision.alerts import is_alert, parse_part
 from homelake.sources.hikvision.client import HTTP_UNAUTHORIZED, HikvisionClient, HikvisionError
 from homelake.sources.hikvision.config import HikvisionCamera
+from homelake.sources.hikvision.datasets import HIKVISION_SNAPSHOTS
+from homelake.sources.hikvision.media import store_snapshot
 from homelake.sources.hikvision.multipart import MultipartStream, Part, boundary_of
 
 ALERT_PATH = "/ISAPI/Event/notification/alertStream"
 PROBE_PATH = "/ISAPI/System/status"
-DEFAULT_BOUNDARY = "boundary"  # what devices commonly use, when the header names none
+DEFAULT_BOUNDARY = "boundary"
+HTTP_NOT_FOUND = 404
+log = logging.getLogger(__name__)  # what devices commonly use, when the header names none
 
 
 class AlertStreamTarget:
@@ -30,7 +38,9 @@ class AlertStreamTarget:
         timeout_s: float,
         collector: str = "homelake",
         clock: Callable[[], datetime] | None = None,
+        media_dir: Path | None = None,
     ) -> None:
+        self.media_dir = media_dir
         self.camera, self.name, self.stall_s = camera, f"{camera.name}/alertStream", camera.stall_s
         self.local_tz, self.collector = local_tz, collector
         self.clock = clock or (lambda: datetime.now(UTC))
@@ -57,7 +67,9 @@ class AlertStreamTarget:
             yield PollOutcome(self.camera.name)  # connected
             try:
                 async for chunk in reply.aiter_raw():
-                    yield self._outcome(stream.feed(chunk))
+                    outcome = self._outcome(stream.feed(chunk))
+                    await self._snapshots(outcome)
+                    yield outcome
             except (httpx.ReadError, httpx.RemoteProtocolError) as exc:
                 yield self._outcome(stream.flush())
                 raise HikvisionError(self.camera.name, ALERT_PATH, "cut", type(exc).__name__) from None
@@ -85,6 +97,41 @@ class AlertStreamTarget:
         self.heartbeats += 1
         self.last_heartbeat = at
 
+    async def _snapshots(self, outcome: PollOutcome) -> None:
+        """A picture at the start of each episode whose class the camera's `snapshot_on` names."""
+        if self.media_dir is None:
+            return
+        rows = [r for res in outcome.results for r in res.rows if not r["is_heartbeat"]]
+        starts = [r for r in rows if r["event_state"] == "active" and r["active_post_count"] == 1]
+        wanted = self.camera.snapshot_on
+        for row in starts:
+            if "any" not in wanted and row["target_type"] not in wanted:
+                continue
+            try:
+                jpeg = await self._picture(int(row["channel"] or 1))
+            except HikvisionError as exc:
+                log.warning("snapshot failed camera=%s: %s", self.camera.name, exc)
+                continue
+            taken = self.clock()
+            stored = await asyncio.to_thread(store_snapshot, self.media_dir, self.camera.name, jpeg, taken)
+            event_at: datetime = row["observed_at"]
+            snap: dict[str, Any] = {
+                **self._ctx().origin(), "observed_at": taken, "channel": row["channel"], "trigger": "episode_start",
+                "event_type": row["event_type"], "target_type": row["target_type"], "event_at": event_at,
+                "taken_at": taken, "snapshot_lag_ms": round((taken - event_at).total_seconds() * 1000),
+                "sha256": stored.sha256, "bytes": stored.size, "width": stored.width, "height": stored.height,
+                "path": stored.path,
+            }  # fmt: skip
+            outcome.results.append(ParseResult(HIKVISION_SNAPSHOTS.key, rows=[snap]))
+
+    async def _picture(self, channel: int) -> bytes:
+        try:
+            return await self.client.get(picture_path(self.camera, channel, nvr=False))
+        except HikvisionError as exc:
+            if exc.status != HTTP_NOT_FOUND:
+                raise
+            return await self.client.get(picture_path(self.camera, channel, nvr=True))
+
     async def probe(self) -> bool:
         try:
             await self.client.get(PROBE_PATH)
@@ -100,3 +147,9 @@ class AlertStreamTarget:
 
     async def aclose(self) -> None:
         await self.client.aclose()
+
+
+def picture_path(camera: HikvisionCamera, channel: int, *, nvr: bool) -> str:
+    """The main-stream picture of `channel` (`<N>01`); NVRs serve it through the StreamingProxy."""
+    base = "/ISAPI/ContentMgmt/StreamingProxy" if nvr else "/ISAPI/Streaming"
+    return f"{base}/channels/{channel}01/picture"
