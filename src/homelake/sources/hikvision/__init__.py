@@ -43,15 +43,23 @@ def poll_targets(ctx: FamilyContext) -> list[PollTarget]:
 
 
 def stream_targets(ctx: FamilyContext) -> list[StreamTarget]:
-    """One alertStream per camera or NVR that has `stream: true`."""
+    """One alertStream per camera or NVR that has `stream: true` (relaying its events when `relay` is set)."""
+    from homelake.sources.hikvision.relay import MqttRelay  # noqa: PLC0415 - paho only when collecting
     from homelake.sources.hikvision.stream import AlertStreamTarget  # noqa: PLC0415 - httpx only when collecting
 
     family: HikvisionFamily = ctx.config
+    relay = family.relay
+
+    def relay_of(cam: HikvisionCamera) -> MqttRelay | None:
+        if relay is None:
+            return None
+        return MqttRelay(cam.name, relay.host, relay.port, relay.spool_dir / f"{cam.name}.spool")
+
     return [
         AlertStreamTarget(
             cam, _password(cam), local_tz=ctx.local_tz if cam.timezone is None else ZoneInfo(cam.timezone),
             timeout_s=cam.timeout_s or family.timeout_s or ctx.timeout_s, collector=ctx.collector,
-            media_dir=family.media_dir,
+            media_dir=family.media_dir, relay=relay_of(cam),
         )
         for cam in family.cameras
         if cam.stream

@@ -46,6 +46,16 @@ class HikvisionCamera(BaseModel):
         return self
 
 
+class RelayConfig(BaseModel):
+    """`hikvision.relay`: publish each camera event to MQTT; the ingester then lands it (one path into the lake)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    host: str = "127.0.0.1"
+    port: int = Field(1883, ge=1, le=65535)
+    spool_dir: Path = Path("var/relay-spool")  # bounded, fsynced; replayed in order after an outage
+
+
 class HikvisionFamily(BaseModel):
     """`hikvision:` in the site file: the cameras and NVRs, with family-wide interval and timeout overrides."""
 
@@ -55,6 +65,7 @@ class HikvisionFamily(BaseModel):
     timeout_s: float | None = Field(None, gt=0)
     cameras: list[HikvisionCamera] = []
     media_dir: Path | None = None  # where snapshots go (content-addressed); None: no snapshots
+    relay: RelayConfig | None = None  # None: events are written to the lake directly
 
     @model_validator(mode="after")
     def _unique_names(self) -> HikvisionFamily:

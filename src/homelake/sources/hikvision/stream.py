@@ -18,6 +18,7 @@ from homelake.sources.hikvision.config import HikvisionCamera
 from homelake.sources.hikvision.datasets import HIKVISION_SNAPSHOTS
 from homelake.sources.hikvision.media import store_snapshot
 from homelake.sources.hikvision.multipart import MultipartStream, Part, boundary_of
+from homelake.sources.hikvision.relay import MqttRelay
 
 ALERT_PATH = "/ISAPI/Event/notification/alertStream"
 PROBE_PATH = "/ISAPI/System/status"
@@ -39,8 +40,9 @@ class AlertStreamTarget:
         collector: str = "homelake",
         clock: Callable[[], datetime] | None = None,
         media_dir: Path | None = None,
+        relay: MqttRelay | None = None,
     ) -> None:
-        self.media_dir = media_dir
+        self.media_dir, self.relay = media_dir, relay
         self.camera, self.name, self.stall_s = camera, f"{camera.name}/alertStream", camera.stall_s
         self.local_tz, self.collector = local_tz, collector
         self.clock = clock or (lambda: datetime.now(UTC))
@@ -69,6 +71,7 @@ class AlertStreamTarget:
                 async for chunk in reply.aiter_raw():
                     outcome = self._outcome(stream.feed(chunk))
                     await self._snapshots(outcome)
+                    await self._relay(outcome)
                     yield outcome
             except (httpx.ReadError, httpx.RemoteProtocolError) as exc:
                 yield self._outcome(stream.flush())
@@ -124,6 +127,21 @@ class AlertStreamTarget:
             }  # fmt: skip
             outcome.results.append(ParseResult(HIKVISION_SNAPSHOTS.key, rows=[snap]))
 
+    async def _relay(self, outcome: PollOutcome) -> None:
+        """With a relay, events leave by MQTT (spooled until PUBACK) and come back through the ingester:
+        only heartbeats are written from here, so nothing lands twice."""
+        if self.relay is None:
+            return
+        for result in outcome.results:
+            events = [r for r in result.rows if not r["is_heartbeat"]]
+            result.rows = [r for r in result.rows if r["is_heartbeat"]]
+            for row in events:
+                await asyncio.to_thread(self.relay.relay, row)
+
+    async def aclose_relay(self) -> None:
+        if self.relay is not None:
+            await asyncio.to_thread(self.relay.close)
+
     async def _picture(self, channel: int) -> bytes:
         try:
             return await self.client.get(picture_path(self.camera, channel, nvr=False))
@@ -147,6 +165,7 @@ class AlertStreamTarget:
 
     async def aclose(self) -> None:
         await self.client.aclose()
+        await self.aclose_relay()
 
 
 def picture_path(camera: HikvisionCamera, channel: int, *, nvr: bool) -> str:
