@@ -96,6 +96,8 @@ class StreamRunner:
                 await stream.aclose()  # type: ignore[attr-defined]  # async generators have aclose
         self.rows += rows
         self.failures += error is not None
+        if not connected and error is None:
+            return None  # stopped while connecting: nothing happened worth a row
         await self._health(started, time.monotonic() - t0, ok=error is None, error=error, rows=rows, note="closed")
         return error
 
