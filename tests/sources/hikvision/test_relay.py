@@ -86,3 +86,52 @@ def test_events_reach_the_lake_through_an_outage_and_a_killed_relay(tmp_path: Pa
     query = "select distinct device_id, active_post_count, is_heartbeat, target_type from read_parquet("
     rows = duckdb.sql(query + f"'{glob}', union_by_name = true) order by active_post_count").fetchall()
     assert rows == [("cam-front", i + 1, False, "human") for i in range(1, 8)], rows
+
+
+RELAY_SCRIPT = """
+import sys, time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from homelake.sources.hikvision.relay import MqttRelay
+relay = MqttRelay("cam-front", "127.0.0.1", int(sys.argv[1]), Path(sys.argv[2]))
+for i in range(5):
+    relay.relay({"observed_at": datetime(2026, 12, 7, 14, 0, i, tzinfo=UTC), "event_type": "vmd",
+                 "event_state": "active", "channel": 1, "active_post_count": i + 1, "target_type": "human",
+                 "is_heartbeat": False})
+print("spooled", flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_sigkilled_relay_loses_nothing_it_had_read(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    from homelake.testing.broker import free_port
+
+    port = free_port()  # no broker yet: the relay can only spool
+    spool = tmp_path / "spool" / "cam-front.spool"
+    proc = subprocess.Popen([sys.executable, "-c", RELAY_SCRIPT, str(port), str(spool)], stdout=subprocess.PIPE)
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == b"spooled"
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+    assert len(Spool(spool).pending()) == 10  # 5 events + 5 retained states, fsynced before the kill
+    lake = LakeWriter(tmp_path / "lake", collector="test")
+    lake.ensure_anchors(DATASETS.values())
+    with Mosquitto(tmp_path / "broker", port=port):
+        ingester = Ingester(MqttConfig(port=port, client_id="relay-kill", batch_max_age_s=0.2), lake)
+        ingester.start()
+        relay = MqttRelay("cam-front", "127.0.0.1", port, spool)
+        try:
+            assert _wait(lambda: ingester.metrics.connected and relay.client.is_connected())
+            assert relay.flush() == 10
+            assert _wait(lambda: ingester.metrics.written >= 5)
+        finally:
+            relay.close()
+            ingester.stop()
+    glob = tmp_path / "lake" / "raw" / "hikvision" / "alerts" / "*" / "*.parquet"
+    query = f"select distinct active_post_count from read_parquet('{glob}', union_by_name = true) order by 1"
+    assert [n for (n,) in duckdb.sql(query).fetchall()] == [1, 2, 3, 4, 5]
