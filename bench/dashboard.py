@@ -47,7 +47,7 @@ def busiest_device(warehouse: Path) -> str:
 
     with connect_readonly(warehouse) as con:
         rows = con.execute(
-            "select mac from wifi_signal_hourly_by_device group by mac order by count(*) desc, mac limit 1"
+            "select mac from rpt_wifi_signal_hourly_by_device group by mac order by count(*) desc, mac limit 1"
         ).fetchall()
     return rows[0][0] if rows else "00:00:00:00:00:00"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, PrivateAttr, model_validator
 
 
 class SecretError(ValueError):
@@ -19,6 +19,13 @@ class SecretRef(BaseModel):
 
     env: str | None = None
     file: Path | None = None
+    # Where the site file asks for it (`mikrotik.routers[0].password`), set once the file is validated, so
+    # that a secret that cannot be read names the key to fix; kept generic, each section is walked alike.
+    _key: str | None = PrivateAttr(default=None)
+
+    def at(self, key: str) -> None:
+        """Record the site-file key this reference sits at (for error messages)."""
+        self._key = key
 
     @model_validator(mode="after")
     def _exactly_one(self) -> SecretRef:
@@ -30,13 +37,17 @@ class SecretRef(BaseModel):
         return f"env:{self.env}" if self.env else f"file:{self.file}"
 
     def resolve(self) -> str:
+        where = f"{self._key}: " if self._key else ""
         if self.env is not None:
             value = os.environ.get(self.env)
             if value is None:
-                raise SecretError(f"environment variable {self.env} is not set (secret {self.describe()})")
+                raise SecretError(
+                    f"{where}environment variable {self.env} is not set; export it, or point the key at a file "
+                    "with {file: PATH}"
+                )
             return value
         assert self.file is not None
         try:
             return self.file.read_text().rstrip("\r\n")
         except OSError as exc:
-            raise SecretError(f"cannot read secret file {self.file}: {exc.strerror}") from None
+            raise SecretError(f"{where}cannot read secret file {self.file}: {exc.strerror}") from None

@@ -104,22 +104,23 @@ class PlatformSettings(_Strict):
         if self.metadata_csv is not None:
             self.metadata_csv = fix(self.metadata_csv)
         for key in ("mqtt", "dashboard"):  # their secrets; their paths are checked where they are read
-            _fix_paths(getattr(self, key), fix, paths=False)
+            _fix_paths(getattr(self, key), fix, paths=False, key=key)
         for spec in FAMILIES:
-            _fix_paths(self.family_config(spec.name), fix, paths=True)
+            _fix_paths(self.family_config(spec.name), fix, paths=True, key=spec.name)
         return self
 
 
-def _fix_paths(value: Any, fix: Callable[[Path], Path], *, paths: bool) -> None:
+def _fix_paths(value: Any, fix: Callable[[Path], Path], *, paths: bool, key: str) -> None:
     """Every secret file (and with `paths`, every path) inside a config model, made relative to the site
-    file's folder."""
+    file's folder; every secret reference learns its key (`key` is where `value` sits in the file)."""
     if isinstance(value, SecretRef):
+        value.at(key)
         if value.file is not None:
             object.__setattr__(value, "file", fix(value.file))
         return
     if isinstance(value, list):
-        for item in value:
-            _fix_paths(item, fix, paths=paths)
+        for index, item in enumerate(value):
+            _fix_paths(item, fix, paths=paths, key=f"{key}[{index}]")
         return
     if not isinstance(value, BaseModel):
         return
@@ -129,7 +130,7 @@ def _fix_paths(value: Any, fix: Callable[[Path], Path], *, paths: bool) -> None:
             if paths:
                 object.__setattr__(value, name, fix(item))
         else:
-            _fix_paths(item, fix, paths=paths)
+            _fix_paths(item, fix, paths=paths, key=f"{key}.{name}")
 
 
 # The site file's model: the platform keys plus one key per family that takes configuration. Type checkers see

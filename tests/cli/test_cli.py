@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
@@ -98,7 +99,9 @@ def test_parse_bad_payload_is_a_clear_error(tmp_path: Path) -> None:
 
 @pytest.mark.integration
 def test_collect_runs_until_sigterm_then_flushes_and_exits_cleanly(tmp_path: Path) -> None:
-    with SimulatedSite(build_site(7), families=["mikrotik"]) as sim:
+    site = build_site(7)
+    at = site.start + timedelta(hours=30)  # pinned: the routers answer without replaying years of presence
+    with SimulatedSite(site, families=["mikrotik"], clock=lambda: at) as sim:
         config = sim.site_config(tmp_path / "lake", tmp_path / "wh.duckdb", tmp_path / "secrets", interval_s=1)
         config["lake"]["flush_age_s"] = 3600  # nothing is flushed on age: only the shutdown flush writes
         (tmp_path / "site.yaml").write_text(yaml.safe_dump(config))
@@ -117,9 +120,16 @@ def test_collect_runs_until_sigterm_then_flushes_and_exits_cleanly(tmp_path: Pat
             stderr=subprocess.PIPE,
             text=True,
         )
-        time.sleep(4)
+        assert proc.stderr is not None
+        started = ""
+        while "collecting" not in started:  # the pollers are about to start (slow on a loaded machine)
+            line = proc.stderr.readline()
+            assert line, f"collect ended before it started polling: {started}"
+            started += line
+        time.sleep(3)  # a few polls at 1 s
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=60)
+        err = started + err
     assert proc.returncode == 0, err
     assert "Traceback" not in err
     glob = layout.glob_pattern(tmp_path / "lake", MIKROTIK_DHCP_LEASES)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from datetime import UTC
+from datetime import UTC, timedelta
 from pathlib import Path
 
 import duckdb
@@ -33,7 +33,8 @@ def site() -> Site:
 
 @pytest.fixture
 def fw(site: Site) -> Iterator[RouterSimServer]:
-    with RouterSimServer(site, "fw", password=PASSWORD, fault_delay_s=3.0) as server:
+    at = site.start + timedelta(hours=30)  # a pinned time: the site model answers it without replaying years
+    with RouterSimServer(site, "fw", password=PASSWORD, fault_delay_s=3.0, clock=lambda: at) as server:
         yield server
 
 
@@ -122,7 +123,8 @@ def test_wrong_password_is_not_retried_and_never_logged(
 
 
 def test_tls_mismatch_and_configured_ca(tmp_path: Path, site: Site) -> None:
-    with RouterSimServer(site, "fw", password=PASSWORD, tls=True) as server:
+    at = site.start + timedelta(hours=30)
+    with RouterSimServer(site, "fw", password=PASSWORD, tls=True, clock=lambda: at) as server:
         assert server.url.startswith("https://")
         assert not poll_once(tmp_path / "a", target_for(server))  # self-signed: not trusted by default
         assert lake_rows(tmp_path / "a", COLLECTOR_HEALTH, "error_class")[0][0] == "MikrotikTLSError"

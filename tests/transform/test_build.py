@@ -110,16 +110,31 @@ def _interface(device_id: str, at: datetime) -> dict[str, Any]:
     }
 
 
-def _health(device_id: str, started_at: datetime) -> dict[str, Any]:
+def _health(
+    device_id: str, started_at: datetime, *, source: str = "mikrotik", error: tuple[str, str] | None = None
+) -> dict[str, Any]:
     return {
         **_origin(device_id, started_at),
         "family": "homelake",
-        "source": "mikrotik",
+        "source": source,
         "target": device_id,
         "started_at": started_at,
         "duration_s": 3.5,
-        "ok": True,
-        "row_count": 10,
+        "ok": error is None,
+        "error_class": error[0] if error else None,
+        "error_message": error[1] if error else None,
+        "row_count": 0 if error else 10,
+    }
+
+
+def _dead_letter(at: datetime, reason: str, payload: bytes) -> dict[str, Any]:
+    return {
+        **_origin("gw", at),
+        "family": "homelake",
+        "source_family": "mikrotik",
+        "dataset": "mikrotik/dhcp_leases",
+        "reason": reason,
+        "payload": payload,
     }
 
 
@@ -145,6 +160,16 @@ WIFI = [
     _wifi("ap-shed", T2 + SECOND, SHED_CAM, -80),
 ]
 ROUTERS = ("gw", "ap-hall", "ap-shed")
+PLUG = "shellyplug-s-c18b12"  # its poller works at T1, then times out: failing since T2
+PLUG_HEALTH = [
+    _health(PLUG, T1, source="shelly"),
+    _health(PLUG, T2, source="shelly", error=("Timeout", "no answer within 10 s")),
+    _health(PLUG, T3, source="shelly", error=("Timeout", "no answer within 10 s")),
+]
+DEAD_LETTERS = [
+    _dead_letter(T1, "lease without a MAC", b'{"address": "192.168.88.9"}'),
+    _dead_letter(T3, "not JSON", b"<html>"),
+]
 BUILD_ENV = ("HOMELAKE_LAKE_ROOT", "HOMELAKE_WAREHOUSE_BUILD", "HOMELAKE_SEEDS_DIR")
 POLLS = (T1, T2, T3)
 
@@ -174,6 +199,9 @@ def write_lake(root: Path) -> None:
     write(MIKROTIK_SYSTEM, "batch-0001", [_system(r, t + 3 * SECOND) for r in ROUTERS for t in POLLS])
     # the poller's health rows mark when each poll began; ap-shed has none (like backfilled history)
     write(schemas.COLLECTOR_HEALTH, "batch-0001", [_health(r, t - SECOND) for r in ROUTERS[:2] for t in POLLS])
+    write(schemas.COLLECTOR_HEALTH, "batch-0002", PLUG_HEALTH)
+    write(schemas.DEAD_LETTER, "batch-0001", DEAD_LETTERS)
+    write(schemas.DEAD_LETTER, "batch-0002", DEAD_LETTERS[1:])  # re-delivered: counted once
 
 
 def _project_files() -> set[Path]:
@@ -311,6 +339,88 @@ def test_wifi_clients_hourly(built: tuple[BuildReport, Path]) -> None:
         ("ap-shed", ten, noon, 12, 1, -80.0, -80.0, -80.0, 1, 1),
         ("gw", ten, noon, 12, 2, -60.0, -65.0, -55.0, 2, 3),
     ]
+
+
+def test_collector_targets(built: tuple[BuildReport, Path]) -> None:
+    report, _ = built
+    rows = _rows(
+        report.path,
+        "select source_family, target, is_failing, status_since_at, last_success_at, last_error_class,"
+        " poll_count, failure_count, poll_count_24h, failure_count_24h, as_of_at"
+        " from collector_targets order by source_family, target",
+    )
+    router_polls = (T1 - SECOND, T2 - SECOND, T3 - SECOND)
+    assert [tuple(row.values()) for row in rows] == [
+        ("mikrotik", "ap-hall", False, router_polls[0], router_polls[2], None, 3, 0, 3, 0, T3),
+        ("mikrotik", "gw", False, router_polls[0], router_polls[2], None, 3, 0, 3, 0, T3),
+        ("shelly", PLUG, True, T2, T1, "Timeout", 3, 2, 3, 2, T3),
+    ]
+
+
+def test_health_rollups_for_the_dashboard(built: tuple[BuildReport, Path]) -> None:
+    report, _ = built
+    polls = _rows(
+        report.path,
+        "select target, sum(poll_count) as polls, sum(failed_poll_count) as failed"
+        " from rpt_collector_polls_hourly group by target order by target",
+    )
+    assert [tuple(row.values()) for row in polls] == [("ap-hall", 3, 0), ("gw", 3, 0), (PLUG, 3, 2)]
+    dead = _rows(report.path, "select * from rpt_dead_letters_by_dataset")
+    assert dead == [
+        {
+            "source_family": "mikrotik",
+            "dataset": "mikrotik/dhcp_leases",
+            "reject_count": 2,  # the re-delivered reject counts once
+            "first_rejected_at": T1,
+            "last_rejected_at": T3,
+            "last_reason": "not JSON",
+        }
+    ]
+
+
+def test_dataset_freshness_lists_every_lake_dataset(built: tuple[BuildReport, Path]) -> None:
+    report, _ = built
+    rows = {row["dataset"]: row for row in _rows(report.path, "select * from dataset_freshness")}
+    # every dataset the lake declares is a dbt source, so none is missing from the freshness mart
+    assert set(rows) == set(DATASETS)
+    leases = rows["mikrotik/dhcp_leases"]
+    assert (leases["row_count"], leases["day_count"], leases["last_observed_at"]) == (12, 1, T3)  # 3 re-delivered
+    assert (leases["family"], leases["dataset_name"]) == ("mikrotik", "dhcp_leases")
+    assert rows["homelake/dead_letter"]["row_count"] == 3
+    # a dataset with only its schema anchor: known, empty
+    assert (rows["shelly/events"]["row_count"], rows["shelly/events"]["last_observed_at"]) == (0, None)
+
+
+def test_warehouse_build_records_when_it_was_built(built: tuple[BuildReport, Path]) -> None:
+    report, _ = built
+    (row,) = _rows(report.path, "select built_at, site_timezone from warehouse_build")
+    assert row["site_timezone"] == "Europe/Berlin"
+    assert report.path.stat().st_mtime - 600 < row["built_at"].timestamp() <= report.path.stat().st_mtime
+
+
+def test_descriptions_are_comments_in_the_warehouse(built: tuple[BuildReport, Path]) -> None:
+    """persist_docs: the YAML's descriptions show in DuckDB's catalog (`describe`, duckdb_columns())."""
+    report, _ = built
+    columns = _rows(
+        report.path,
+        "select table_name, column_name, comment from duckdb_columns()"
+        " where (table_name, column_name) in (('inventory', 'mac'), ('dataset_freshness', 'last_observed_at'))"
+        " order by table_name",
+    )
+    assert [(c["table_name"], c["column_name"], c["comment"]) for c in columns] == [
+        (
+            "dataset_freshness",
+            "last_observed_at",
+            "Newest observation in the dataset (UTC) - how fresh the data was at the build.",
+        ),
+        ("inventory", "mac", "Device MAC, lower-case colon form."),
+    ]
+    (table,) = _rows(report.path, "select comment from duckdb_tables() where table_name = 'inventory'")
+    assert table["comment"].startswith("One row per device:")
+    (view,) = _rows(
+        report.path, "select comment from duckdb_views() where view_name = 'stg_homelake__collector_health'"
+    )
+    assert view["comment"].startswith("One row per poll of one target")
 
 
 def test_failed_build_keeps_the_published_warehouse(built: tuple[BuildReport, Path], tmp_path: Path) -> None:

@@ -115,6 +115,25 @@ def test_missing_marts_show_an_empty_state(empty_settings: Settings) -> None:
     assert client.get("/network").status_code == 200
 
 
+def test_missing_health_marts_are_said_not_taken_for_all_is_well(
+    demo_settings: Settings, empty_settings: Settings
+) -> None:
+    # a warehouse built before the health and freshness marts existed
+    target = empty_settings.warehouse.path
+    target.parent.mkdir(parents=True)
+    shutil.copyfile(demo_settings.warehouse.path, target)
+    with duckdb.connect(str(target)) as con:
+        for table in ("collector_targets", "dataset_freshness", "warehouse_build", "rpt_dead_letters_by_dataset"):
+            con.execute(f"drop table {table}")
+    client = client_for(empty_settings)
+    overview = client.get("/").text
+    assert "dataset_freshness is not in the warehouse yet" in overview and 'id="built-at"' not in overview
+    health = client.get("/health").text
+    assert "collector_targets is not in the warehouse yet" in health
+    assert "rpt_dead_letters_by_dataset is not in the warehouse yet" in health
+    assert "Nothing dead-lettered" not in health
+
+
 def test_unknown_chart_is_404(demo_settings: Settings) -> None:
     assert client_for(demo_settings).get("/api/charts/inventory;drop").status_code == 404
 

@@ -3,13 +3,35 @@
 from __future__ import annotations
 
 import sys
+from importlib.metadata import PackageNotFoundError, version
+from typing import Annotated, Any
 
 import typer
+import typer.core
 
-from homelake.cli import collect, demo, ingest, lake, parse, serve, simulate, sql, transform
+from homelake.cli import check, collect, demo, ingest, lake, parse, serve, simulate, sql, transform
 from homelake.cli.common import UserError, print_error
 from homelake.secrets import SecretError
 from homelake.settings import ConfigError
+
+_type_column = typer.core.TyperOption.display_type_rich
+
+
+def _flag_type(self: typer.core.TyperOption, ctx: Any) -> Any:
+    """A flag takes no value: its help row shows none, instead of Typer's `<bool>` type column."""
+    return None if self.is_flag else _type_column(self, ctx)
+
+
+# Typer has no setting for this; the one override keeps `--help` readable (`--serve --no-serve  Keep running...`).
+typer.core.TyperOption.display_type_rich = _flag_type  # type: ignore[method-assign]
+
+
+def package_version() -> str:
+    try:
+        return version("homelake")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "unknown"
+
 
 app = typer.Typer(
     name="homelake",
@@ -18,6 +40,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+app.command("check")(check.check)
 app.command("collect")(collect.collect)
 app.command("ingest")(ingest.ingest)
 app.command("transform")(transform.transform)
@@ -27,6 +50,22 @@ app.command("demo")(demo.demo)
 app.command("sql")(sql.sql)
 app.command("serve")(serve.serve)
 app.add_typer(lake.app, name="lake")
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        print(f"homelake {package_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    _version: Annotated[
+        bool,
+        typer.Option("--version", "-V", callback=_print_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """homelake: a trustworthy, queryable history of your home or small office."""
 
 
 def main() -> None:

@@ -12,6 +12,7 @@ import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from homelake.cli.check import run_checks
 from homelake.cli.common import UserError, console
 from homelake.cli.transform import run_transform
 from homelake.logs import setup_logging
@@ -98,6 +99,7 @@ def demo(
         ),
     ] = "auto",
     serve: Annotated[bool, typer.Option(help="Keep running and serve the dashboard afterwards.")] = False,
+    port: Annotated[int | None, typer.Option(help="Dashboard port with --serve (default 8765).")] = None,
 ) -> None:
     """Start a simulated site, collect from it, build the warehouse and show what homelake knows."""
     setup_logging("warning")
@@ -116,6 +118,7 @@ def demo(
         served = ", ".join(f"{n} {family}" for family, n in counts.items())
         console.print(f"[1/4] simulators up on loopback: {served} devices", highlight=False)
         console.print(f"      MQTT via {run.broker.describe() if run.broker else '-'}", highlight=False)
+        run_checks(run.settings)  # what `homelake check` says about this site: every device and the broker
         with Progress(
             SpinnerColumn(),
             TextColumn("{task.description}"),
@@ -162,6 +165,6 @@ def demo(
     if serve:
         from homelake.cli.serve import serve as serve_dashboard
 
-        serve_dashboard(config=run.site_file, host=None, port=None)
+        serve_dashboard(config=run.site_file, host=None, port=port)
     else:
         console.print(f"dashboard: .venv/bin/homelake serve -c {run.site_file}   (or rerun the demo with --serve)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -29,7 +30,12 @@ def ingest(
     shared_group: Annotated[
         str | None, typer.Option(help="Join a shared subscription group ($share/<group>/...) to scale out.")
     ] = None,
-    metrics_port: Annotated[int | None, typer.Option(help="Serve /metrics and /healthz on this port.")] = None,
+    metrics_port: Annotated[
+        int | None, typer.Option(help="Serve /metrics and /healthz on this port (default mqtt.metrics.port, 9108).")
+    ] = None,
+    summary_every: Annotated[
+        float, typer.Option("--summary-every", min=1, help="Seconds between summary log lines.")
+    ] = 300.0,
 ) -> None:
     """Subscribe (QoS 1, persistent session) and land every MQTT message in the lake, verbatim and parsed."""
     settings = load(config)
@@ -47,8 +53,12 @@ def ingest(
     if metrics_port is not None or cfg.metrics is not None:
         host = cfg.metrics.host if cfg.metrics else "127.0.0.1"
         port = metrics_port if metrics_port is not None else cfg.metrics.port  # type: ignore[union-attr]
-        server = serve_metrics(ingester.metrics, host, port)
-        log.info("metrics on http://%s:%d/metrics", host, server.server_address[1])
+        try:
+            server = serve_metrics(ingester.metrics, host, port)
+        except OSError as exc:  # another ingester has it: ingesting matters more than the endpoint
+            log.warning("metrics endpoint not started on %s:%d (%s); set mqtt.metrics.port", host, port, exc.strerror)
+        else:
+            log.info("metrics on http://%s:%d/metrics", host, server.server_address[1])
     done = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: done.set())
@@ -58,7 +68,11 @@ def ingest(
         log.warning("TLS certificate verification of the MQTT broker is off (mqtt.verify_tls: false)")
     elif not cfg.tls and cfg.username and cfg.host not in ("127.0.0.1", "localhost", "::1"):
         log.warning("the MQTT password goes to %s in clear text; set mqtt.tls: true if the broker offers TLS", cfg.host)
-    done.wait()
+    last = None
+    while not done.wait(summary_every):
+        log.info("ingest summary %s", ingester.metrics.summary(last, time.time()))
+        last = ingester.metrics.snapshot()
+    log.info("ingest summary %s", ingester.metrics.summary(last, time.time()))
     log.info("stopping: writing and acknowledging what was received")
     ingester.stop()
     if server is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 from typing import Annotated
 
@@ -37,4 +38,15 @@ def serve(
     shown = f"[{dashboard.host}]" if ":" in dashboard.host else dashboard.host
     url = f"http://{shown}:{dashboard.port}/"
     console.print(f"dashboard on {url}  (warehouse {settings.warehouse.path})", highlight=False)
-    uvicorn.run(app, host=dashboard.host, port=dashboard.port, log_level="warning", proxy_headers=False)
+    # uvicorn shuts down gracefully on SIGTERM, then raises the signal again with the handler it found: with the
+    # default one the process dies by the signal (exit -15, multiprocessing's semaphores reported as leaked).
+    # This handler turns it into a normal exit, as Ctrl-C is, so a service manager sees a clean stop.
+    previous = signal.signal(signal.SIGTERM, _exit_cleanly)
+    try:
+        uvicorn.run(app, host=dashboard.host, port=dashboard.port, log_level="warning", proxy_headers=False)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _exit_cleanly(_signum: int, _frame: object) -> None:
+    raise SystemExit(0)

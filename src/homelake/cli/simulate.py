@@ -12,7 +12,9 @@ import typer
 import yaml
 from rich.table import Table
 
+from homelake.cli.check import run_checks
 from homelake.cli.common import UserError, console
+from homelake.settings import parse_settings
 from homelake.sim.demo.local_broker import start_local_broker
 from homelake.sim.demo.serve import SimulatedSite
 from homelake.sim.model.site import build_site
@@ -56,16 +58,18 @@ def simulate(
     try:
         with SimulatedSite(site, tls=tls, options=options, mqtt_host=local.host, mqtt_port=local.port) as sim:
             _show(sim, site.name, len(site.clients), local.describe(), tls)
+            # the site file for these simulators (written with --write-config), checked as `homelake check` would
+            base = write_config.parent.resolve() if write_config else Path(tempfile.mkdtemp(prefix="homelake-sim-"))
+            cfg = sim.site_config(
+                base / "lake",
+                base / "warehouse" / "homelake.duckdb",
+                base / "secrets",
+                metadata_csv=base / "device_metadata.csv",
+            )
             if write_config is not None:
-                base = write_config.parent.resolve()
-                cfg = sim.site_config(
-                    base / "lake",
-                    base / "warehouse" / "homelake.duckdb",
-                    base / "secrets",
-                    metadata_csv=base / "device_metadata.csv",
-                )
                 write_config.write_text(yaml.safe_dump(cfg, sort_keys=False))
                 console.print(f"site file written: {write_config} (run: homelake collect -c {write_config})")
+            run_checks(parse_settings(cfg, source=str(write_config or "simulated site"), base=base))
             console.print("serving; press Ctrl-C to stop")
             done = threading.Event()
             for sig in (signal.SIGINT, signal.SIGTERM):

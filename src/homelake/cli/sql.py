@@ -12,9 +12,10 @@ from typing import IO, Annotated, Any
 
 import orjson
 import typer
-from rich.table import Table
+from rich.console import Console
 
 from homelake.cli.common import console, fail, load, print_error
+from homelake.cli.render import render
 from homelake.lake import layout
 from homelake.sources import DATASETS
 from homelake.warehouse.shell import Answer, Shell, ShellError, raw_view_name
@@ -48,7 +49,8 @@ def _cell(value: Any) -> str:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
-def write_answer(answer: Answer, fmt: Format, out: IO[str]) -> None:
+def write_answer(answer: Answer, fmt: Format, out: IO[str], max_rows: int | None = None) -> None:
+    """`answer` in `fmt`; a table on the terminal fits its width and shows at most `max_rows` rows."""
     if fmt is Format.csv:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(answer.columns)
@@ -56,19 +58,14 @@ def write_answer(answer: Answer, fmt: Format, out: IO[str]) -> None:
     elif fmt is Format.json:
         records = [dict(zip(answer.columns, row, strict=True)) for row in answer.rows]
         out.write(orjson.dumps(records, default=_json_default, option=orjson.OPT_UTC_Z).decode() + "\n")
-    else:
-        table = Table(show_edge=False, header_style="bold")
-        for column in answer.columns:
-            table.add_column(column, overflow="fold")
-        for row in answer.rows:
-            table.add_row(*("NULL" if v is None else _cell(v) for v in row))
-        if out is sys.stdout:
-            console.print(table, highlight=False)
-            console.print(f"({len(answer.rows)} row{'s' if len(answer.rows) != 1 else ''})", highlight=False)
-        else:
-            from rich.console import Console
-
-            Console(file=out, width=200, emoji=False).print(table, highlight=False)
+    elif out is sys.stdout:
+        shown = render(answer.columns, answer.rows, width=console.width, max_rows=max_rows)
+        console.print(shown.table, highlight=False)
+        for note in shown.notes:
+            console.print(note, highlight=False, markup=False, soft_wrap=True)
+    else:  # a file gets every row and column
+        whole = render(answer.columns, answer.rows, width=None, max_rows=None)
+        Console(file=out, width=100_000, emoji=False).print(whole.table, highlight=False)
 
 
 def _write_parquet(shell: Shell, query: str, output: Path) -> int:
@@ -83,7 +80,7 @@ def _write_parquet(shell: Shell, query: str, output: Path) -> int:
     return rows
 
 
-def run_once(shell: Shell, query: str, fmt: Format, output: Path | None) -> None:
+def run_once(shell: Shell, query: str, fmt: Format, output: Path | None, max_rows: int | None = None) -> None:
     if fmt is Format.parquet:
         if output is None:
             raise ShellError("--format parquet needs --output FILE")
@@ -93,14 +90,14 @@ def run_once(shell: Shell, query: str, fmt: Format, output: Path | None) -> None
     answers = shell.run(query)
     if output is None:
         for answer in answers:
-            write_answer(answer, fmt, sys.stdout)
+            write_answer(answer, fmt, sys.stdout, max_rows)
         return
     with open(output, "w", encoding="utf-8", newline="") as handle:
         for answer in answers:
             write_answer(answer, fmt, handle)
 
 
-def interactive(shell: Shell, fmt: Format) -> None:
+def interactive(shell: Shell, fmt: Format, max_rows: int | None = None) -> None:
     """A readline prompt: statements until `;`, dot commands at the start of a statement."""
     try:
         import readline  # noqa: F401 - line editing and history for input()
@@ -137,7 +134,7 @@ def interactive(shell: Shell, fmt: Format) -> None:
         query, buffer = "\n".join(buffer), []
         try:
             for answer in shell.run(query):
-                write_answer(answer, fmt if fmt is not Format.parquet else Format.table, sys.stdout)
+                write_answer(answer, fmt if fmt is not Format.parquet else Format.table, sys.stdout, max_rows)
         except ShellError as exc:
             print_error(str(exc))
 
@@ -147,15 +144,18 @@ def sql(
     config: ConfigOpt = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the result to this file.")] = None,
+    max_rows: Annotated[
+        int, typer.Option("--max-rows", min=0, help="Rows a table on the terminal shows (0: all; files get all).")
+    ] = 40,
 ) -> None:
     """Query the warehouse (marts, staging.*) and the raw lake (raw.<family>_<dataset>), read-only."""
     settings = load(config)
     try:
         with Shell(settings.warehouse.path, raw_views(settings.lake.root)) as shell:
             if query is None:
-                interactive(shell, fmt)
+                interactive(shell, fmt, max_rows or None)
             else:
-                run_once(shell, query, fmt, output)
+                run_once(shell, query, fmt, output, max_rows or None)
     except ShellError as exc:
         fail(str(exc))
 

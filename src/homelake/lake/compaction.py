@@ -25,6 +25,7 @@ from homelake.lake.writer import write_table_atomic
 
 log = logging.getLogger(__name__)
 SOURCES_KEY = b"homelake.compacted_from"
+MIN_FILES_TO_COMPACT = 2  # one file is already as compact as a partition gets
 
 
 @dataclass
@@ -64,7 +65,7 @@ def _finish_interrupted(part: Path) -> int:
 def compact_partition(dataset: Dataset, part: Path, report: CompactionReport) -> None:
     report.finished_interrupted += _finish_interrupted(part)
     files = sorted(p for p in part.glob("*.parquet") if layout.is_batch_file(p))
-    if len(files) < 2:
+    if len(files) < MIN_FILES_TO_COMPACT:
         return
     tables = [pq.read_table(p, schema=dataset.schema) for p in files]
     table = pa.concat_tables(tables).sort_by([("observed_at", "ascending")])

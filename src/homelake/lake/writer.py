@@ -53,11 +53,11 @@ def write_table_atomic(table: pa.Table, target: Path) -> Path:
     # unique per writer: two processes writing the same target (e.g. schema anchors) must not share it
     tmp = target.with_name(f"{target.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}{layout.TMP_SUFFIX}")
     try:
-        with open(tmp, "wb") as fh:
+        with tmp.open("wb") as fh:
             pq.write_table(table, fh, compression="zstd")
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, target)
+        tmp.replace(target)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -65,7 +65,7 @@ def write_table_atomic(table: pa.Table, target: Path) -> Path:
     return target
 
 
-def _json_bytes(value: Any) -> bytes:
+def _json_bytes(value: object) -> bytes:
     return orjson.dumps(value, default=str, option=orjson.OPT_NON_STR_KEYS)
 
 
@@ -100,7 +100,7 @@ class LakeWriter:
                 report.rows_written += table.num_rows
         return report
 
-    def dead_letter_row(
+    def dead_letter_row(  # noqa: PLR0913 - one keyword per dead_letter column
         self,
         *,
         family: str,
@@ -125,9 +125,27 @@ class LakeWriter:
             "payload": payload,
         }
 
-    def dead_letter(self, **kwargs: Any) -> None:
+    def dead_letter(  # noqa: PLR0913 - one keyword per dead_letter column
+        self,
+        *,
+        family: str,
+        dataset: str | None,
+        reason: str,
+        payload: bytes | None,
+        device_id: str,
+        collector: str | None = None,
+        observed_at: datetime | None = None,
+    ) -> None:
         """Write one dead letter at once (see dead_letter_row for the arguments)."""
-        row = self.dead_letter_row(**kwargs)
+        row = self.dead_letter_row(
+            family=family,
+            dataset=dataset,
+            reason=reason,
+            payload=payload,
+            device_id=device_id,
+            collector=collector,
+            observed_at=observed_at,
+        )
         table = pa.Table.from_pylist([row], schema=DEAD_LETTER.schema)
         path = layout.partition_dir(self.root, DEAD_LETTER, row["observed_at"].date()) / layout.batch_name()
         write_table_atomic(table, path)

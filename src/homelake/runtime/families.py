@@ -46,6 +46,7 @@ def context(settings: Settings, spec: FamilySpec, collector: str = "homelake") -
         timeout_s=settings.collect.timeout_s,
         collector=collector,
         metadata_csv=settings.metadata_csv,
+        state_dir=settings.lake.root.parent / "state",
         neighbours_known=bool(neighbour_sources(settings)),
     )
 

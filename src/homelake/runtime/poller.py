@@ -22,7 +22,7 @@ class PollTimeout(Exception):
 
 
 class Poller:
-    def __init__(
+    def __init__(  # noqa: PLR0913 - keyword-only poll settings and an injectable rng
         self,
         target: PollTarget,
         writer: BufferedLakeWriter,
@@ -39,9 +39,12 @@ class Poller:
         self.retries = retries
         self.backoff_s = backoff_s
         self.collector = collector
-        self.rng = rng or random.Random()
+        self.rng = rng or random.Random()  # noqa: S311 - jitter spreads polls, it guards no secret
         self.polls = 0
         self.failures = 0
+        self.rows = 0
+        self.failing_since: datetime | None = None  # set while the target fails, for the state-change logs
+        self.failing_polls = 0
 
     async def run(self, stop: asyncio.Event) -> None:
         """Poll until `stop` is set. Never raises for a failing target."""
@@ -75,6 +78,8 @@ class Poller:
             )
             await asyncio.sleep(delay)
         row_count = await self._store(outcome) if outcome else 0
+        if outcome is not None and outcome.on_durable:
+            await self._confirm_durable(outcome)
         ok = error is None
         self.polls += 1
         self.failures += 0 if ok else 1
@@ -94,24 +99,33 @@ class Poller:
             "row_count": row_count,
         }
         await asyncio.to_thread(self.writer.add, COLLECTOR_HEALTH, [health])
-        if ok:
-            log.info(
-                "poll source=%s target=%s ok rows=%d duration=%.2fs",
-                self.target.source,
-                self.target.name,
-                row_count,
-                health["duration_s"],
-            )
-        else:
-            log.warning(
-                "poll source=%s target=%s failed rows=%d error=%s: %s",
-                self.target.source,
-                self.target.name,
-                row_count,
-                health["error_class"],
-                health["error_message"],
-            )
+        self.rows += row_count
+        self._log_outcome(ok, row_count, health, started_at)
         return ok
+
+    def _log_outcome(self, ok: bool, row_count: int, health: dict[str, object], started_at: datetime) -> None:
+        """Every poll at DEBUG; at INFO/WARNING only when the target starts failing or recovers."""
+        source, name = self.target.source, self.target.name
+        if ok:
+            log.debug(
+                "poll source=%s target=%s ok rows=%d duration=%.2fs", source, name, row_count, health["duration_s"]
+            )
+            if self.failing_since is not None:
+                log.info(
+                    "target recovered source=%s target=%s failed_polls=%d failing_since=%s",
+                    source,
+                    name,
+                    self.failing_polls,
+                    self.failing_since.isoformat(timespec="seconds"),
+                )
+            self.failing_since, self.failing_polls = None, 0
+            return
+        error = f"{health['error_class']}: {health['error_message']}"
+        log.debug("poll source=%s target=%s failed rows=%d error=%s", source, name, row_count, error)
+        self.failing_polls += 1
+        if self.failing_since is None:
+            self.failing_since = started_at
+            log.warning("target failing source=%s target=%s error=%s", source, name, error)
 
     async def _attempt(self) -> tuple[PollOutcome | None, Exception | None]:
         deadline = self.target.timeout_s * 6
@@ -153,6 +167,16 @@ class Poller:
                 collector=self.collector,
             )
         return count
+
+    async def _confirm_durable(self, outcome: PollOutcome) -> None:
+        """Flush, then tell the target its rows are durable; a failed flush tells it nothing (it resends)."""
+        try:
+            await asyncio.to_thread(self.writer.flush)
+        except OSError as exc:
+            log.warning("flush failed source=%s target=%s: %s", self.target.source, self.target.name, exc)
+            return
+        for callback in outcome.on_durable:
+            callback()
 
     @staticmethod
     async def _sleep(seconds: float, stop: asyncio.Event) -> None:

@@ -33,16 +33,35 @@ async def _flush_loop(writer: BufferedLakeWriter, stop: asyncio.Event, every_s: 
             log.error("lake write failed, rows kept in memory and retried: %s", exc)
 
 
-async def run_pollers(
+def summary(pollers: Sequence[Poller]) -> str:
+    """One line for the log: polls, failures and rows so far, and which targets are failing now."""
+    failing = [f"{p.target.source}:{p.target.name}" for p in pollers if p.failing_since is not None]
+    return (
+        f"targets={len(pollers)} polls={sum(p.polls for p in pollers)} failed={sum(p.failures for p in pollers)} "
+        f"rows={sum(p.rows for p in pollers)} failing={','.join(failing) or 'none'}"
+    )
+
+
+async def _summary_loop(pollers: Sequence[Poller], stop: asyncio.Event, every_s: float) -> None:
+    while not stop.is_set():
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=every_s)
+        except TimeoutError:
+            log.info("collect summary %s", summary(pollers))
+
+
+async def run_pollers(  # noqa: PLR0913 - keyword-only run settings
     pollers: Sequence[Poller],
     writer: BufferedLakeWriter,
     *,
     stop: asyncio.Event | None = None,
     duration_s: float | None = None,
     install_signals: bool = True,
+    summary_every_s: float = 300.0,
     streams: Sequence[StreamRunner] = (),
 ) -> None:
-    """Run until stopped (signal, `stop` set, or `duration_s` elapsed); then flush every buffer."""
+    """Run until stopped (signal, `stop` set, or `duration_s` elapsed); then flush every buffer. A summary
+    line is logged every `summary_every_s` and at the end (each poll is logged at DEBUG only)."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     if install_signals:
@@ -51,6 +70,7 @@ async def run_pollers(
     tasks = [asyncio.create_task(p.run(stop), name=f"{p.target.source}:{p.target.name}") for p in pollers]
     tasks += [asyncio.create_task(s.run(stop), name=f"{s.target.source}:{s.target.name}") for s in streams]
     tasks.append(asyncio.create_task(_flush_loop(writer, stop, min(1.0, writer.max_age_s / 2))))
+    tasks.append(asyncio.create_task(_summary_loop(pollers, stop, summary_every_s)))
     if duration_s is not None:
         loop.call_later(duration_s, stop.set)
     try:
@@ -67,6 +87,7 @@ async def run_pollers(
             await s.target.aclose()
         report = await asyncio.to_thread(writer.flush)
         log.info("flushed rows=%d files=%d", report.rows_written, len(report.files))
+        log.info("collect summary %s", summary(pollers))
         if install_signals:
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.remove_signal_handler(sig)
@@ -123,7 +144,7 @@ class Collection:
                 duration_s=duration_s,
                 install_signals=install_signals,
                 streams=self.streams,
-            ),  # fmt: skip
+            ),
             *loops,
         )
 

@@ -4,13 +4,15 @@ collect, simulate, demo) reads it. Adding a family is one folder and one line he
 from __future__ import annotations
 
 from homelake.lake.schemas import CORE_DATASETS, MQTT_MESSAGES, Dataset
-from homelake.sources import hikvision, mikrotik, shelly, zigbee
+from homelake.sources import hikvision, journald, mikrotik, prometheus, shelly, zigbee
 from homelake.sources.base import FamilySpec, ParseKind
 
 FAMILIES: tuple[FamilySpec, ...] = (
     mikrotik.SPEC,
     shelly.SPEC,
     zigbee.SPEC,
+    prometheus.SPEC,
+    journald.SPEC,
     hikvision.SPEC,
 )
 

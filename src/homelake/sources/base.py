@@ -65,6 +65,8 @@ class PollOutcome:
     results: list[ParseResult] = field(default_factory=list)
     dead_letters: list[tuple[str, str, bytes]] = field(default_factory=list)  # (dataset key, reason, raw bytes)
     errors: list[Exception] = field(default_factory=list)
+    # called once the outcome's rows are durable in the lake (the poller flushes first): e.g. save a stream's cursor
+    on_durable: list[Callable[[], None]] = field(default_factory=list)
 
     @property
     def row_count(self) -> int:
@@ -139,6 +141,7 @@ class FamilyContext:
     timeout_s: float
     collector: str
     metadata_csv: Path | None = None
+    state_dir: Path | None = None  # where a family may keep small durable state (a stream's cursor)
     neighbours_known: bool = False  # another family lands a neighbour table (DHCP leases) to discover from
 
 
@@ -225,7 +228,7 @@ class FamilySpec:
     sim_seeds: Mapping[str, Callable[[Path], Path]] = field(default_factory=dict)
 
 
-def json_payload(raw: bytes) -> Any:
+def json_payload(raw: bytes) -> object:
     """A saved payload as JSON; PayloadError (dead-letter the bytes) when it is not."""
     try:
         return orjson.loads(raw)

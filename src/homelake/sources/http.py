@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import ssl
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 import httpx
 
@@ -48,13 +48,20 @@ async def fetch(http: httpx.AsyncClient, path: str, auth: httpx.Auth | None = No
                 raise FetchFailure("cut", detail, b"".join(chunks), response.status_code) from None
             return response.status_code, b"".join(chunks)
     except httpx.TimeoutException as exc:
-        raise FetchFailure("timeout", f"timed out ({exc.__class__.__name__})") from None
+        raise FetchFailure("timeout", f"{origin(http, path)} timed out ({exc.__class__.__name__})") from None
     except httpx.TransportError as exc:
         kind: FailureKind = "tls" if is_tls_failure(exc) else "connect"
-        raise FetchFailure(kind, f"{exc.__class__.__name__}: {exc}") from None
+        raise FetchFailure(kind, f"cannot connect to {origin(http, path)} ({exc.__class__.__name__}: {exc})") from None
 
 
-def decode_json(raw: bytes, status: int | None = None) -> Any:
+def origin(http: httpx.AsyncClient, path: str) -> str:
+    """`scheme://host:port` a request goes to, so an unreachable target's error names where it looked."""
+    url = http.base_url.join(path) if http.base_url.host else httpx.URL(path)
+    port = f":{url.port}" if url.port else ""
+    return f"{url.scheme}://{url.host}{port}"
+
+
+def decode_json(raw: bytes, status: int | None = None) -> object:
     """The decoded body, or a FetchFailure("json") that keeps the bytes for the dead letter."""
     try:
         return json.loads(raw)

@@ -20,7 +20,7 @@ ALLOWED = {
 
 
 class ShellError(Exception):
-    """A statement failed or is not allowed; the message is one line."""
+    """A statement failed or is not allowed; the message is DuckDB's, hints and caret included."""
 
 
 @dataclass
@@ -37,10 +37,18 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def one_line(exc: BaseException) -> str:
-    """DuckDB messages span lines (caret pointers, hints); a shell error is the first meaningful one."""
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    return lines[0] if lines else type(exc).__name__
+def duckdb_message(exc: BaseException) -> str:
+    """DuckDB's message without blank lines: the error, its hints (`Did you mean "inventory"?`, candidate
+    bindings) and the `LINE 1:` excerpt with its caret, which stays aligned (every line gets the same prefix)."""
+    lines = [line.rstrip() for line in str(exc).splitlines() if line.strip()]
+    return "\n".join(lines) if lines else type(exc).__name__
+
+
+# What an extension statement gets instead of DuckDB's own error: why, and that nothing is missing.
+EXTENSIONS_REFUSED = (
+    "{verb} is not available here: the shell is read-only and does not fetch or load extensions; "
+    "Parquet, JSON and CSV reading are built in"
+)
 
 
 class Shell:
@@ -52,7 +60,7 @@ class Shell:
         try:
             self.con = connect_readonly(warehouse)
         except (FileNotFoundError, duckdb.Error) as exc:
-            raise ShellError(one_line(exc)) from None
+            raise ShellError(duckdb_message(exc)) from None
         self.raw_views: list[str] = []
         self.con.execute("create schema memory.raw")
         for name, pattern in (raw or {}).items():
@@ -79,8 +87,12 @@ class Shell:
         try:
             statements = duckdb.extract_statements(sql)
         except duckdb.Error as exc:
-            raise ShellError(one_line(exc)) from None
+            raise ShellError(duckdb_message(exc)) from None
         for statement in statements:
+            if statement.type is duckdb.StatementType.LOAD:
+                words = statement.query.split()
+                verb = " ".join(words[:2] if words and words[0].lower() == "force" else words[:1]).upper()
+                raise ShellError(EXTENSIONS_REFUSED.format(verb=verb or "LOAD"))
             if statement.type not in ALLOWED:
                 kind = str(statement.type).rsplit(".", 1)[-1]
                 raise ShellError(f"read-only: {kind} statements are not allowed; only queries run here")
@@ -95,7 +107,7 @@ class Shell:
                 columns = [d[0] for d in cursor.description or []]
                 answers.append(Answer(columns, cursor.fetchall() if columns else []))
             except duckdb.Error as exc:
-                raise ShellError(one_line(exc)) from None
+                raise ShellError(duckdb_message(exc)) from None
         return answers
 
     def arrow_reader(self, sql: str) -> Any:
@@ -108,7 +120,7 @@ class Shell:
                 self.con.execute(statement.query)
             return self.con.sql(statements[-1].query).to_arrow_reader()
         except duckdb.Error as exc:
-            raise ShellError(one_line(exc)) from None
+            raise ShellError(duckdb_message(exc)) from None
 
     def tables(self) -> list[str]:
         """Every name a query can use: marts bare, other warehouse schemas and `raw.` qualified."""

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
-from homelake.lake import layout
-from homelake.lake.schemas import COLLECTOR_HEALTH
 from homelake.web.db import Result
-from homelake.web.queries import HEALTH_WINDOW_DAYS, Query
+from homelake.web.queries import Query
 from homelake.web.timerange import TimeRange
 
 Figure = dict[str, Any]
@@ -19,10 +15,9 @@ Figure = dict[str, Any]
 
 @dataclass(frozen=True)
 class ChartContext:
-    """Everything a chart query may bind: the range, the site zone, the lake, and a validated MAC."""
+    """Everything a chart query may bind: the range, the site zone, and a validated MAC."""
 
     tr: TimeRange
-    lake_root: Path
     mac: str | None = None
 
     def values(self) -> dict[str, Any]:
@@ -32,11 +27,6 @@ class ChartContext:
             **self.tr.day_params(),
             "bucket": self.tr.bucket,
             "tz": tz.key,
-            "since_at": self.tr.end_at - timedelta(hours=24),
-            "first_utc_day": self.tr.start_at.date(),
-            "last_utc_day": (self.tr.end_at - timedelta(microseconds=1)).date(),
-            "health_glob": layout.glob_pattern(self.lake_root, COLLECTOR_HEALTH),
-            "window_first_day": (self.tr.end_at - timedelta(days=HEALTH_WINDOW_DAYS)).date(),
             "mac": self.mac,
             "mac_hex": (self.mac or "").replace(":", ""),
             "top": 8,

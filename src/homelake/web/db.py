@@ -76,8 +76,6 @@ class Warehouse:
         except duckdb.CatalogException as exc:
             # a mart not built yet (its family collects nothing so far) is an empty state, not an error
             return Result(missing=_missing_table(str(exc)))
-        except duckdb.IOException as exc:  # a lake dataset with no files yet
-            return Result(missing=f"no lake files to read ({str(exc).splitlines()[0]})")
         columns = [d[0] for d in cursor.description or []]
         return Result(columns=columns, rows=cursor.fetchall())
 

@@ -60,40 +60,41 @@ where is_known and not is_online and last_seen_at < as_of_at - interval 1 day
 order by last_seen_at desc, mac
 """)
 
-# --- health (raw lake: live between builds, and the date partitions prune the scan) ---------------
+# --- health and freshness (marts built by `homelake transform`: as fresh as the last build) ---------
 
-# Health looks back HEALTH_WINDOW_DAYS of UTC date partitions: a target with no success in that
-# window shows none, and a year of small live files is never scanned on a page view.
+# Health lists the targets polled in the last HEALTH_WINDOW_DAYS: a target taken out of the site file
+# drops off the page a week after its last poll.
 HEALTH_WINDOW_DAYS = 7
 
+WAREHOUSE_BUILD = q("warehouse_build", "select built_at from warehouse_build")
+
 COLLECTOR_TARGETS = q("collector_targets", """
-select source as source_family, target,
-       max(started_at) filter (where ok) as last_success_at,
-       max(started_at) as last_poll_at,
-       arg_max(ok, started_at) as last_ok,
-       arg_max(error_class, started_at) as last_error_class,
-       arg_max(error_message, started_at) as last_error_message,
-       count(*) filter (where started_at >= $since_at) as polls_24h,
-       count(*) filter (where started_at >= $since_at and not ok) as failures_24h
-from read_parquet($health_glob, hive_partitioning = true, union_by_name = true)
-where date >= $window_first_day
-group by source, target
-order by source, target
+select source_family, target, is_failing, status_since_at, last_poll_at, last_success_at,
+       last_error_class, last_error_message, poll_count_24h, failure_count_24h, as_of_at
+from collector_targets
+where last_poll_at >= $window_start_at
+order by source_family, target
+""")
+
+DATASET_FRESHNESS = q("dataset_freshness", """
+select dataset, last_observed_at, day_count
+from dataset_freshness
+where row_count > 0
+order by dataset
 """)
 
 DEAD_LETTERS = q("dead_letters", """
-select source_family, coalesce(dataset, '-') as dataset, count(*) as row_count,
-       max(observed_at) as last_at, arg_max(reason, observed_at) as last_reason
-from staging.stg_homelake__dead_letters
-group by all
-order by row_count desc
+select source_family, coalesce(dataset, '-') as dataset, reject_count as row_count,
+       last_rejected_at as last_at, last_reason
+from rpt_dead_letters_by_dataset
+order by row_count desc, source_family, dataset
 """)
 
 HEALTH_POLLS = q("health_polls", """
-select date_trunc($bucket, timezone($tz, started_at)) as period_start, target,
-       count(*) filter (where ok) as ok_polls, count(*) filter (where not ok) as failed_polls
-from read_parquet($health_glob, hive_partitioning = true, union_by_name = true)
-where date between $first_utc_day and $last_utc_day and started_at >= $start_at and started_at < $end_at
+select date_trunc($bucket, hour_start_local) as period_start, target,
+       sum(ok_poll_count) as ok_polls, sum(failed_poll_count) as failed_polls
+from rpt_collector_polls_hourly
+where hour_start_at >= $start_at and hour_start_at < $end_at
 group by all
 order by period_start, target
 """)
@@ -142,7 +143,7 @@ from device_ip_history where mac = $mac order by valid_from desc limit 500
 DEVICE_SIGNAL = q("device_signal", f"""
 select date_trunc($bucket, hour_start_local) as period_start, device_id as access_point,
        round({_SIGNAL}, 1) as signal_dbm, min(min_signal_dbm) as min_signal_dbm, max(max_signal_dbm) as max_signal_dbm
-from wifi_signal_hourly_by_device
+from rpt_wifi_signal_hourly_by_device
 where mac = $mac and hour_start_at >= $start_at and hour_start_at < $end_at
 group by all order by period_start, access_point
 """)
@@ -229,7 +230,7 @@ group by all order by period_start, access_point
 
 SIGNAL_HISTOGRAM = q("signal_histogram", """
 select signal_bucket_dbm, device_id as access_point, sum(sample_count) as samples
-from wifi_signal_daily_histogram
+from rpt_wifi_signal_daily_histogram
 where local_date between $first_day and $last_day
 group by all order by signal_bucket_dbm, access_point
 """)
@@ -238,7 +239,7 @@ INTERFACE_TOTALS = q("interface_totals", """
 select device_id as router, interface_name, sum(rx_bytes) as rx_bytes, sum(tx_bytes) as tx_bytes,
        round(sum(rx_bytes) * 8 / nullif(sum(covered_s), 0) / 1e6, 3) as avg_rx_mbps,
        round(sum(tx_bytes) * 8 / nullif(sum(covered_s), 0) / 1e6, 3) as avg_tx_mbps
-from interface_traffic_hourly
+from rpt_interface_traffic_hourly
 where hour_start_at >= $start_at and hour_start_at < $end_at
 group by all order by coalesce(sum(rx_bytes), 0) + coalesce(sum(tx_bytes), 0) desc, router, interface_name
 """)
@@ -246,13 +247,13 @@ group by all order by coalesce(sum(rx_bytes), 0) + coalesce(sum(tx_bytes), 0) de
 INTERFACE_TRAFFIC = q("interface_traffic", """
 with busiest as (
     select device_id, interface_name
-    from interface_traffic_hourly
+    from rpt_interface_traffic_hourly
     where hour_start_at >= $start_at and hour_start_at < $end_at
     group by all order by coalesce(sum(rx_bytes), 0) + coalesce(sum(tx_bytes), 0) desc limit $top
 )
 select date_trunc($bucket, t.hour_start_local) as period_start, t.device_id || '/' || t.interface_name as interface,
        round(sum(t.rx_bytes + t.tx_bytes) * 8 / nullif(sum(t.covered_s), 0) / 1e6, 3) as mbps
-from interface_traffic_hourly t
+from rpt_interface_traffic_hourly t
 join busiest using (device_id, interface_name)
 where t.hour_start_at >= $start_at and t.hour_start_at < $end_at
 group by all order by period_start, interface

@@ -69,7 +69,9 @@ class MqttConfig(BaseModel):
     # beside the MQTT client instead of sharing its GIL. Off by default: with homelake's own subscriber one
     # process drains as fast on less CPU (docs/performance.md); worth it for parsers much heavier than Shelly's.
     parse_process: bool = False
-    metrics: MetricsEndpoint | None = None
+    # /metrics and /healthz on loopback by default (`metrics: null` turns it off); `ingest` warns and goes on
+    # without it when the port is taken.
+    metrics: MetricsEndpoint | None = MetricsEndpoint()
 
     @field_validator("verify_tls")
     @classmethod

@@ -90,7 +90,7 @@ class Ingester:
     memory stays bounded.
     """
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - the ingester's collaborators, given at construction
         self,
         cfg: MqttConfig,
         lake: LakeWriter,
@@ -210,7 +210,8 @@ class Ingester:
 
     def _collect(self, pending: deque[tuple[int, list[Inbound]]], wait: float) -> bool:
         """Acknowledge the batches the parse process finished (in order); restart it if it died."""
-        assert self.parse is not None
+        if self.parse is None:
+            raise RuntimeError("the parse process is not running")
         events = self.parse.events(timeout=wait)
         for kind, batch_id, detail in events:
             if kind == "unhealthy":

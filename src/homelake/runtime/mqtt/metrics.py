@@ -59,6 +59,27 @@ class IngestMetrics:
                 lines.append(f'homelake_ingest_last_write_timestamp_seconds{{dataset="{dataset}"}} {ts:.3f}')
         return "\n".join(lines) + "\n"
 
+    def summary(self, since: IngestMetrics | None, now: float) -> str:
+        """One log line: messages received/written/dead-lettered since `since` (a snapshot of the last summary;
+        None: since the start), the queue still unwritten and how long ago the lake was last written (the lag)."""
+        with self.lock:
+            last = max(self.last_write.values(), default=None)
+            base = since or IngestMetrics()
+            return (
+                f"messages={self.received - base.received} written={self.written - base.written} "
+                f"dead_lettered={self.dead_lettered - base.dead_lettered} batches={self.batches - base.batches} "
+                f"queue={self.queue_depth()} last_write_age="
+                + (f"{now - last:.1f}s" if last is not None else "never")
+                + f" connected={self.connected}"
+            )
+
+    def snapshot(self) -> IngestMetrics:
+        """The counters now, for the next summary's differences."""
+        with self.lock:
+            return IngestMetrics(
+                received=self.received, written=self.written, dead_lettered=self.dead_lettered, batches=self.batches
+            )
+
     def health(self) -> tuple[bool, dict[str, object]]:
         with self.lock:
             ok = self.healthy and self.connected
@@ -77,7 +98,7 @@ def serve_metrics(metrics: IngestMetrics, host: str, port: int) -> ThreadingHTTP
     """Start /metrics and /healthz on a daemon thread; returns the server (its port may be 0 → chosen)."""
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server API
+        def do_GET(self) -> None:  # the name http.server dispatches to
             if self.path == "/metrics":
                 body, status, ctype = metrics.render().encode(), 200, "text/plain; version=0.0.4"
             elif self.path in ("/healthz", "/health"):

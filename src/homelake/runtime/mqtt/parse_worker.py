@@ -11,13 +11,16 @@ import queue
 import time
 from datetime import UTC, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from homelake.lake.writer import LakeWriter
 from homelake.runtime.mqtt.batches import Message, route_messages, write_rows
 from homelake.runtime.mqtt.config import TopicRoute
 from homelake.runtime.mqtt.routing import Router
+
+if TYPE_CHECKING:
+    from multiprocessing.queues import Queue
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +29,14 @@ def _zone_name(tz: tzinfo) -> str:
     return getattr(tz, "key", None) or "UTC"
 
 
-def run(
-    inbox: Any, outbox: Any, topics: list[dict[str, str]], lake_root: str, collector: str, tz: str, parent: int
+def run(  # noqa: PLR0913, PLR0917 - a multiprocessing target, called with a positional args tuple
+    inbox: Queue[tuple[int, list[tuple[Any, ...]]] | None],
+    outbox: Queue[tuple[str, int, str | int]],
+    topics: list[dict[str, str]],
+    lake_root: str,
+    collector: str,
+    tz: str,
+    parent: int,
 ) -> None:
     """Process main: batches in, ("done", id, dead) or ("unhealthy", id, why) out, until a None, or until
     the ingester is gone (killed with SIGKILL, it cannot say so: its batches are redelivered anyway)."""

@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
+TAKEOVER_CLOSES = 2  # a broker closing an accepted session twice in a row: another instance holds our client id
+
 
 class Ending(Enum):
     """How a connection attempt ended."""
@@ -45,7 +47,7 @@ class ReconnectPolicy:
             self.broker_closes = 1 if stable else self.broker_closes + 1
         elif ending is Ending.OTHER:
             self.broker_closes = 0  # e.g. refused while a broker restarts: not a takeover
-        taken_over = ending is Ending.TAKEN_OVER or self.broker_closes >= 2
+        taken_over = ending is Ending.TAKEN_OVER or self.broker_closes >= TAKEOVER_CLOSES
         if taken_over:  # let the other instance be for at least the normal maximum, then ever longer
             wait = min(max(self.delay, self.max_s), self.takeover_max_s)
             self.delay = min(wait * 2, self.takeover_max_s)

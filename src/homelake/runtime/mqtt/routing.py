@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 
 from homelake.runtime.mqtt.config import ARCHIVE, TopicRoute
@@ -51,7 +51,7 @@ class Router:
             spec.name: spec.mqtt_parser() for spec in FAMILIES if spec.mqtt_parser is not None
         }
 
-    def _context(self, topic: str, received_at: Any) -> ParseContext:
+    def _context(self, topic: str, received_at: datetime) -> ParseContext:
         return ParseContext(
             family="mqtt",
             device_id=topic.split("/", 1)[0],
@@ -61,7 +61,7 @@ class Router:
             local_tz=self.local_tz,
         )
 
-    def archive_row(
+    def archive_row(  # noqa: PLR0913 - one keyword per MQTT message attribute
         self,
         topic: str,
         payload: bytes,
@@ -69,7 +69,7 @@ class Router:
         qos: int,
         retain: bool,
         dup: bool,
-        received_at: Any,
+        received_at: datetime,
         parsed_ok: bool | None = True,
     ) -> dict[str, Any]:
         """The verbatim `mqtt/messages` row of one message."""
@@ -84,7 +84,9 @@ class Router:
             "parsed_ok": parsed_ok,
         }
 
-    def route(self, topic: str, payload: bytes, *, qos: int, retain: bool, dup: bool, received_at: Any) -> Routed:
+    def route(  # noqa: PLR0913 - one keyword per MQTT message attribute
+        self, topic: str, payload: bytes, *, qos: int, retain: bool, dup: bool, received_at: datetime
+    ) -> Routed:
         ctx = self._context(topic, received_at)
         parser_name = next((r.parser for r in self.routes if topic_matches(r.filter, topic)), None)
         routed = Routed(

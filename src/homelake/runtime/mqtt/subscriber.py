@@ -123,7 +123,7 @@ class Subscriber:
                 self._shutdown(sock)
 
     # -- connection thread --------------------------------------------------------------------------
-    def _run(self) -> None:
+    def _run(self) -> None:  # noqa: PLR0912 - the connection's whole life (connect, select loop, back-off) in one place
         cfg = self.cfg
         policy = ReconnectPolicy(
             cfg.reconnect_min_s, cfg.reconnect_max_s, cfg.takeover_backoff_max_s, cfg.stable_after_s
@@ -164,6 +164,15 @@ class Subscriber:
                     "was taken over by another connection with the same client id"
                     if ending is Ending.TAKEN_OVER
                     else f"was closed by the broker {policy.broker_closes} times in a row soon after it was accepted",
+                    delay,
+                )
+            elif problem and up_s is None:  # never connected: say so, not "lost"
+                log.warning(
+                    "mqtt cannot connect to %s:%s (%s); is the broker running, and are mqtt.host/mqtt.port in the "
+                    "site file right? retrying in %.0f s",
+                    cfg.host,
+                    cfg.port,
+                    problem,
                     delay,
                 )
             elif problem:
@@ -305,7 +314,7 @@ class Subscriber:
     def _control(self, kind: int, body: bytes) -> None:
         if kind == wire.SUBACK:
             _, codes = wire.decode_suback(body, self.cfg.protocol)
-            refused = [f for f, code in zip(self.cfg.filters, codes, strict=False) if code >= 0x80]
+            refused = [f for f, code in zip(self.cfg.filters, codes, strict=False) if code >= wire.SUBACK_FAILURE]
             if refused:
                 log.error("mqtt broker refused the subscriptions %s", ", ".join(refused))
         elif kind == wire.DISCONNECT:

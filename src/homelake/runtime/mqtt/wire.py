@@ -24,6 +24,7 @@ PROP_RECEIVE_MAXIMUM = 0x21
 PROP_SERVER_KEEP_ALIVE = 0x13
 PROP_REASON_STRING = 0x1F
 
+SUBACK_FAILURE = 0x80  # SUBACK return/reason codes from here on refuse the subscription
 SESSION_TAKEN_OVER = 0x8E  # reason code of an MQTT 5 DISCONNECT: another connection took over the client id
 
 # CONNACK return codes of MQTT 3.1.1 and the common MQTT 5 reason codes, for log lines
@@ -76,7 +77,7 @@ def _packet(first_byte: int, body: bytes) -> bytes:
     return bytes((first_byte,)) + varint(len(body)) + body
 
 
-def encode_connect(
+def encode_connect(  # noqa: PLR0913 - one argument per CONNECT field
     client_id: str,
     *,
     protocol: Protocol,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from homelake.logs import register_secret
@@ -14,7 +13,7 @@ from homelake.sources.mikrotik.parse_kinds import PARSE_KINDS
 
 def poll_targets(ctx: FamilyContext) -> list[PollTarget]:
     """One target per router; a router's own zone, interval and timeout override the family's and the site's."""
-    from homelake.sources.mikrotik.target import MikrotikTarget
+    from homelake.sources.mikrotik.target import MikrotikTarget  # noqa: PLC0415 - lazy: the registry loads no client/server code
 
     family: MikrotikFamily = ctx.config
     targets: list[PollTarget] = []
@@ -35,18 +34,18 @@ def poll_targets(ctx: FamilyContext) -> list[PollTarget]:
 
 
 def simulator(ctx: SimContext) -> FamilySimulator:
-    from homelake.sources.mikrotik.simulator import MikrotikSimulator
+    from homelake.sources.mikrotik.simulator import MikrotikSimulator  # noqa: PLC0415 - lazy: the registry loads no client/server code
 
     return MikrotikSimulator(ctx)
 
 
 def history(ctx: HistoryContext) -> int:
-    from homelake.sources.mikrotik.simulator.history import lay_history
+    from homelake.sources.mikrotik.simulator.history import lay_history  # noqa: PLC0415 - lazy: the registry loads no client/server code
 
     return lay_history(ctx)
 
 
-def _configured(config: Any) -> bool:
+def _configured(config: MikrotikFamily) -> bool:
     return bool(config.routers)
 
 

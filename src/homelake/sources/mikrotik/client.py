@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import ssl
 from dataclasses import dataclass
+from http import HTTPStatus
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -89,7 +90,7 @@ class MikrotikClient:
     async def aclose(self) -> None:
         await self._http.aclose()
 
-    def _error(self, cls: type[MikrotikError], path: str, detail: str, **extra: Any) -> MikrotikError:
+    def _error(self, cls: type[MikrotikError], path: str, detail: str, **extra: Any) -> MikrotikError:  # noqa: ANN401 - forwarded to cls, which types them
         if self._secret:
             detail = detail.replace(self._secret, "***")
         return cls(self.router.name, path, detail, **extra)
@@ -98,7 +99,7 @@ class MikrotikClient:
         """GET `/rest<path>` (e.g. `/interface`); raises a MikrotikError subclass on any failure."""
         try:
             status, raw = await fetch(self._http, path)
-            if not 200 <= status < 300:
+            if not HTTPStatus.OK <= status < HTTPStatus.MULTIPLE_CHOICES:
                 raise self._status_error(path, status, raw)
             return RestResponse(path=path, raw=raw, data=decode_json(raw, status))
         except FetchFailure as failure:
@@ -109,14 +110,14 @@ class MikrotikClient:
     def _status_error(self, path: str, status: int, raw: bytes) -> MikrotikError:
         # RouterOS's own words, e.g. "no such command or directory (x)"
         detail = f"HTTP {status}{error_body(raw, 'detail')}"
-        if status in (401, 403):
+        if status in (HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN):
             return self._error(
                 MikrotikAuthError,
                 path,
                 f"{detail} (check username/password and the user's policies)",
                 status=status,
             )
-        if status == 400:
+        if status == HTTPStatus.BAD_REQUEST:
             return self._error(MikrotikNotAvailable, path, detail, status=status)
         return self._error(MikrotikHTTPError, path, detail, status=status)
 

@@ -29,7 +29,7 @@ def _plain(parse: Callable[[Any], Any]) -> Convert:
     return lambda value, _ctx: parse(value)
 
 
-def _local_time(value: Any, ctx: ParseContext) -> Any:
+def _local_time(value: object, ctx: ParseContext) -> object:
     return v.parse_local_time(value, ctx.local_tz)
 
 
@@ -59,7 +59,7 @@ class Column:
     convert: Convert
     required: bool = False
 
-    def value(self, item: dict[str, Any], ctx: ParseContext) -> Any:
+    def value(self, item: dict[str, Any], ctx: ParseContext) -> object:
         key = next((k for k in self.keys if v.present(item.get(k)) is not None), self.keys[0])
         try:
             result = self.convert(item.get(key), ctx)
@@ -145,12 +145,12 @@ SYSTEM_COLUMNS = (
 )
 
 
-def _raw(item: Any) -> bytes:
+def _raw(item: object) -> bytes:
     """The item as JSON bytes, so a reject can be replayed through the parser later."""
     return json.dumps(item, ensure_ascii=False, separators=(",", ":"), default=str).encode()
 
 
-def _items(payload: Any, what: str) -> list[Any]:
+def _items(payload: object, what: str) -> list[Any]:
     if not isinstance(payload, list):
         raise PayloadError(f"{what}: expected a JSON array, got {type(payload).__name__}")
     return payload
@@ -177,13 +177,13 @@ def _columns(columns: Iterable[Column], item: dict[str, Any], ctx: ParseContext)
     return {column.name: column.value(item, ctx) for column in columns}
 
 
-def parse_leases(payload: Any, ctx: ParseContext) -> ParseResult:
+def parse_leases(payload: object, ctx: ParseContext) -> ParseResult:
     """`GET /rest/ip/dhcp-server/lease` -> one row per lease, whatever its status."""
     items = _items(payload, "dhcp leases")
     return _rows(ParseResult(DHCP_LEASES), items, ctx, lambda item: _columns(LEASE_COLUMNS, item, ctx))
 
 
-def parse_wifi(payload: Any, ctx: ParseContext, menu: str) -> ParseResult:
+def parse_wifi(payload: object, ctx: ParseContext, menu: str) -> ParseResult:
     """A wifi registration table (`menu` in WIFI_MENUS) -> one row per associated client."""
     if menu not in WIFI_MENUS:
         raise ValueError(f"unknown wifi menu {menu!r}; expected one of {', '.join(WIFI_MENUS)}")
@@ -191,13 +191,13 @@ def parse_wifi(payload: Any, ctx: ParseContext, menu: str) -> ParseResult:
     return _rows(ParseResult(WIFI_CLIENTS), items, ctx, lambda item: {"menu": menu} | _columns(WIFI_COLUMNS, item, ctx))
 
 
-def parse_interfaces(payload: Any, ctx: ParseContext) -> ParseResult:
+def parse_interfaces(payload: object, ctx: ParseContext) -> ParseResult:
     """`GET /rest/interface` -> one row per interface with its cumulative counters."""
     items = _items(payload, "interfaces")
     return _rows(ParseResult(INTERFACES), items, ctx, lambda item: _columns(INTERFACE_COLUMNS, item, ctx))
 
 
-def _single(payload: Any, what: str) -> Any:
+def _single(payload: object, what: str) -> object:
     """Singleton menus answer a bare object; the manual prints them inside a 1-element array."""
     if isinstance(payload, list):
         if len(payload) != 1:
@@ -206,7 +206,7 @@ def _single(payload: Any, what: str) -> Any:
     return payload
 
 
-def parse_system(resource: Any, ctx: ParseContext, identity: Any | None = None) -> ParseResult:
+def parse_system(resource: object, ctx: ParseContext, identity: object | None = None) -> ParseResult:
     """`/system/resource` (+ `/system/identity`) -> one row; a malformed identity is rejected, not fatal."""
     resource = _single(resource, "system resource")
     if not isinstance(resource, dict):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, tzinfo
+from http import HTTPStatus
 
 from homelake.sources.base import ParseContext, PollOutcome
 from homelake.sources.mikrotik.client import MikrotikClient
@@ -19,7 +20,7 @@ from homelake.sources.mikrotik.errors import (
 class MikrotikTarget:
     source = "mikrotik"
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - keyword-only settings the family hands over
         self,
         router: MikrotikRouter,
         password: str | None,
@@ -54,7 +55,7 @@ class MikrotikTarget:
 
     def is_transient(self, exc: Exception) -> bool:
         if isinstance(exc, MikrotikHTTPError):
-            return (exc.status or 0) >= 500
+            return (exc.status or 0) >= HTTPStatus.INTERNAL_SERVER_ERROR
         if isinstance(exc, MikrotikTLSError):
             return False  # a certificate mismatch does not fix itself in a second
         return isinstance(exc, MikrotikTimeout | MikrotikConnectError)

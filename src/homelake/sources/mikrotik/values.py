@@ -6,7 +6,6 @@ import ipaddress
 import re
 from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
-from typing import Any
 
 _TRUE = frozenset({"true", "yes"})
 _FALSE = frozenset({"false", "no"})
@@ -33,16 +32,17 @@ _RATE_RE = re.compile(r"(\d+(?:\.\d+)?)\s*([kKMG]?)bps(?:[-/ ].*)?")
 _RATE_SCALE = {"": 1, "k": 10**3, "K": 10**3, "M": 10**6, "G": 10**9}
 # "-62@1Mbps" (legacy signal-strength), "-55" (v7 signal, CAPsMAN rx-signal).
 _SIGNAL_RE = re.compile(r"([+-]?\d+(?:\.\d+)?)\s*(?:dBm)?(?:@.*)?")
+_PAIR_PARTS = 2  # "tx,rx"
 
 
-def present(value: Any) -> Any:
+def present(value: object) -> object:
     """The value, or None when RouterOS left it unset (absent key or empty string)."""
     if value is None or (isinstance(value, str) and value.strip() == ""):
         return None
     return value
 
 
-def parse_text(value: Any) -> str | None:
+def parse_text(value: object) -> str | None:
     """A string field; numbers are tolerated (binary-API fixtures are typed), containers are not."""
     value = present(value)
     if value is None or isinstance(value, str):
@@ -52,7 +52,7 @@ def parse_text(value: Any) -> str | None:
     raise ValueError(f"expected a string, got {type(value).__name__}")
 
 
-def parse_bool(value: Any) -> bool | None:
+def parse_bool(value: object) -> bool | None:
     """`"true"`/`"false"` (REST); `"yes"`/`"no"` and real booleans tolerated."""
     value = present(value)
     if value is None or isinstance(value, bool):
@@ -65,7 +65,7 @@ def parse_bool(value: Any) -> bool | None:
     raise ValueError(f"not a boolean: {value!r}")
 
 
-def parse_int(value: Any) -> int | None:
+def parse_int(value: object) -> int | None:
     """A decimal integer string (counters are 64-bit and may exceed 2**32)."""
     value = present(value)
     if value is None:
@@ -77,7 +77,7 @@ def parse_int(value: Any) -> int | None:
     raise ValueError(f"not an integer: {value!r}")
 
 
-def parse_float(value: Any) -> float | None:
+def parse_float(value: object) -> float | None:
     """A decimal number string; NaN and infinities are refused."""
     value = present(value)
     if value is None:
@@ -89,14 +89,14 @@ def parse_float(value: Any) -> float | None:
     raise ValueError(f"not a number: {value!r}")
 
 
-def parse_mtu(value: Any) -> int | None:
+def parse_mtu(value: object) -> int | None:
     """An MTU; `"auto"` (bridges) means the router decides, so no number is recorded."""
     if isinstance(value, str) and value.strip().lower() == "auto":
         return None
     return parse_int(value)
 
 
-def parse_duration(value: Any) -> float | None:
+def parse_duration(value: object) -> float | None:
     """Seconds from `1w2d3h4m5s`, `1s40ms`, `170ms`, `0s`, `"0"`, `"300"`, `00:00:10`, `0.12`, `5us`, `-1h`.
 
     `never` is None (e.g. a static lease that was never seen).
@@ -126,7 +126,7 @@ def parse_duration(value: Any) -> float | None:
     return sign * total
 
 
-def parse_mac(value: Any) -> str | None:
+def parse_mac(value: object) -> str | None:
     """`aa:bb:cc:dd:ee:ff` from colon-, dash-separated or bare 12-hex-digit forms, any case."""
     value = present(value)
     if value is None:
@@ -138,7 +138,7 @@ def parse_mac(value: Any) -> str | None:
     return ":".join(digits[i : i + 2] for i in range(0, 12, 2))
 
 
-def parse_ip(value: Any) -> str | None:
+def parse_ip(value: object) -> str | None:
     """A valid IPv4/IPv6 address in canonical form; anything else (a static lease's pool name) is None."""
     value = present(value)
     if not isinstance(value, str):
@@ -149,7 +149,7 @@ def parse_ip(value: Any) -> str | None:
         return None
 
 
-def parse_local_time(value: Any, local_tz: tzinfo) -> datetime | None:
+def parse_local_time(value: object, local_tz: tzinfo) -> datetime | None:
     """A router wall-clock time (`2024-12-05 09:03:19` or `Jun/15/2023 05:17:29`) as aware UTC.
 
     RouterOS sends no offset, so the router's zone decides; a time repeated at the autumn DST change
@@ -173,7 +173,7 @@ def parse_local_time(value: Any, local_tz: tzinfo) -> datetime | None:
     return local.astimezone(UTC)
 
 
-def parse_rate(value: Any) -> float | None:
+def parse_rate(value: object) -> float | None:
     """Bits per second from `"72.2Mbps-20MHz/1S/SGI"`, `"1Mbps"` or a plain `"54000000"`."""
     value = present(value)
     if value is None:
@@ -190,7 +190,7 @@ def parse_rate(value: Any) -> float | None:
     return float(Decimal(match.group(1)) * _RATE_SCALE[match.group(2)])
 
 
-def parse_signal(value: Any) -> float | None:
+def parse_signal(value: object) -> float | None:
     """Signal in dBm from `"-55"` or legacy `"-62@1Mbps"` (the rate after `@` is dropped)."""
     value = present(value)
     if value is None:
@@ -203,12 +203,12 @@ def parse_signal(value: Any) -> float | None:
     return float(match.group(1))
 
 
-def parse_pair(value: Any) -> tuple[int | None, int | None]:
+def parse_pair(value: object) -> tuple[int | None, int | None]:
     """A `"tx,rx"` counter pair (AP perspective: first = sent to the client)."""
     value = present(value)
     if value is None:
         return None, None
     parts = str(value).split(",") if isinstance(value, str) else []
-    if len(parts) != 2:
+    if len(parts) != _PAIR_PARTS:
         raise ValueError(f"not a 'tx,rx' pair: {value!r}")
     return parse_int(parts[0].strip()), parse_int(parts[1].strip())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from homelake.sources.base import (
     Discovery,
@@ -20,6 +20,9 @@ from homelake.sources.shelly.gen2.parser import parse_gen2_status
 from homelake.sources.shelly.mqtt import ShellyMqtt
 from homelake.sources.shelly.parse_kinds import PARSE_KINDS
 
+if TYPE_CHECKING:  # the simulated site is imported only when simulating
+    from homelake.sim.model.site import Site
+
 
 def _discovers(ctx: FamilyContext) -> bool:
     """Discovery reads the LAN's neighbour table (DHCP leases); without one it would never find anything."""
@@ -29,13 +32,13 @@ def _discovers(ctx: FamilyContext) -> bool:
 
 def poll_targets(ctx: FamilyContext) -> list[PollTarget]:
     """The static devices, unless discovery runs: it polls them too, so each device has one poller."""
-    from homelake.sources.shelly.discovery import ShellyDiscovery
+    from homelake.sources.shelly.discovery import ShellyDiscovery  # noqa: PLC0415 - lazy: the registry loads no client/server code
 
     return [] if _discovers(ctx) else list(ShellyDiscovery(ctx).static_targets())
 
 
 def discovery(ctx: FamilyContext) -> Discovery | None:
-    from homelake.sources.shelly.discovery import ShellyDiscovery
+    from homelake.sources.shelly.discovery import ShellyDiscovery  # noqa: PLC0415 - lazy: the registry loads no client/server code
 
     if not _discovers(ctx):
         return None
@@ -44,24 +47,24 @@ def discovery(ctx: FamilyContext) -> Discovery | None:
 
 
 def simulator(ctx: SimContext) -> FamilySimulator:
-    from homelake.sources.shelly.simulator import ShellySimulator
+    from homelake.sources.shelly.simulator import ShellySimulator  # noqa: PLC0415 - lazy: the registry loads no client/server code
 
     return ShellySimulator(ctx)
 
 
 def history(ctx: HistoryContext) -> int:
-    from homelake.sources.shelly.simulator.history import lay_history
+    from homelake.sources.shelly.simulator.history import lay_history  # noqa: PLC0415 - lazy: the registry loads no client/server code
 
     return lay_history(ctx)
 
 
-def mqtt_messages(site: Any, start: float, end: float, *, connect: bool = False) -> list[Any]:
-    from homelake.sources.shelly.simulator.mqtt import shelly_messages
+def mqtt_messages(site: Site, start: float, end: float, *, connect: bool = False) -> list[Any]:
+    from homelake.sources.shelly.simulator.mqtt import shelly_messages  # noqa: PLC0415 - lazy: the registry loads no client/server code
 
     return shelly_messages(site, start, end, connect=connect)
 
 
-def _configured(config: Any) -> bool:
+def _configured(config: ShellyFamily) -> bool:
     return bool(config.devices)
 
 

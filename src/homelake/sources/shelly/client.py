@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from http import HTTPStatus
 from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
@@ -10,6 +11,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from homelake.sources.http import FetchFailure, decode_json, error_body, fetch
+from homelake.sources.shelly import ids
 
 
 class ShellyError(Exception):
@@ -39,7 +41,7 @@ class ShellyConnectError(ShellyError):
 class ShellyBadPayload(ShellyError):
     """The body is not valid JSON (or was cut off); `raw` keeps the bytes for the dead letter."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - the error's context, keyword-only
         self, device: str, path: str, detail: str, *, raw: bytes, status: int | None = None, url: str = ""
     ) -> None:
         super().__init__(device, path, detail, status=status, url=url)
@@ -79,18 +81,18 @@ class ShellyIdentity:
         return value if isinstance(value, str) and value else None
 
     @classmethod
-    def from_payload(cls, data: Any) -> ShellyIdentity:
+    def from_payload(cls, data: object) -> ShellyIdentity:
         if not isinstance(data, dict) or not ("gen" in data or "type" in data):
             raise ValueError("not a Shelly /shelly answer (neither `gen` nor `type`)")
         gen = data.get("gen")
-        return cls(gen if isinstance(gen, int) and gen >= 2 else 2 if "gen" in data else 1, data)
+        return cls(gen if isinstance(gen, int) and gen >= ids.FIRST_RPC_GEN else 2 if "gen" in data else 1, data)
 
 
 class ShellyClient:
     """One device's local HTTP API. Basic auth for Gen1 paths and SHA-256 Digest for Gen2 RPC, when a
     password is set. Use as `async with ShellyClient(...) as client:`."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - the device's settings and an injectable HTTP client
         self,
         url: str,
         *,
@@ -148,7 +150,7 @@ class ShellyClient:
         """Gen2+ `GET /rpc/Shelly.GetDeviceInfo` (unprotected, like `/shelly`)."""
         return await self.get("/rpc/Shelly.GetDeviceInfo")
 
-    def _error(self, cls: type[ShellyError], path: str, detail: str, **extra: Any) -> ShellyError:
+    def _error(self, cls: type[ShellyError], path: str, detail: str, **extra: Any) -> ShellyError:  # noqa: ANN401 - forwarded to cls, which types them
         if self._secret:
             detail = detail.replace(self._secret, "***")
         return cls(self.device, path, detail, url=self.url, **extra)
@@ -157,10 +159,10 @@ class ShellyClient:
         """GET `path`; raises a ShellyError subclass on any failure."""
         try:
             status, raw = await fetch(self._http, path, auth)
-            if status in (401, 403):
+            if status in (HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN):
                 hint = "wrong password" if auth is not None else "password protected; set its password"
                 raise self._error(ShellyAuthError, path, f"HTTP {status} ({hint})", status=status)
-            if not 200 <= status < 300:
+            if not HTTPStatus.OK <= status < HTTPStatus.MULTIPLE_CHOICES:
                 raise self._error(ShellyHTTPError, path, f"HTTP {status}{error_body(raw, 'message')}", status=status)
             return ShellyResponse(path=path, raw=raw, data=decode_json(raw, status))
         except FetchFailure as failure:

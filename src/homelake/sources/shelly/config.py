@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from homelake.secrets import SecretRef
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+_HTTP_PORT = 80  # the default port, left out of URLs
 
 
 def _network(value: str, role: str) -> Network:
@@ -59,7 +60,7 @@ class ShellyDiscoveryConfig(BaseModel):
     def url_for(self, ip: str) -> str:
         host = self.reach(ip)
         host = f"[{host}]" if ":" in host else host
-        return f"http://{host}" if self.port == 80 else f"http://{host}:{self.port}"
+        return f"http://{host}" if self.port == _HTTP_PORT else f"http://{host}:{self.port}"
 
 
 class ShellyStaticDevice(BaseModel):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+FIRST_RPC_GEN = 2  # Gen2 and later speak JSON-RPC (`/rpc`, `gen` in `/shelly`); Gen1 has no `gen`
+
 # Gen1 model codes (the `type` of `/shelly`) -> product name (devices.md 2.1).
 GEN1_MODELS: dict[str, str] = {
     "SHPLG-S": "Shelly Plug S",

@@ -14,6 +14,7 @@ from homelake.sources.shelly.gen1.mqtt import apply_announce, apply_gen1
 from homelake.sources.shelly.gen2.parser import Gen2Device, status_results
 from homelake.sources.shelly.rows import DEVICE_STATUS, EVENTS, Results
 
+_GEN1_TOPIC_PARTS = 3  # shellies/<device id>/<rest of the topic>
 _GEN2_STATUS_TOPIC = re.compile(r"(?P<prefix>.+)/status/(?P<component>[a-z0-9_]+(?::\d+)?)")
 
 
@@ -32,7 +33,7 @@ def overlay(state: dict[str, Any], delta: Mapping[str, Any]) -> None:
             state[key] = value
 
 
-def _event(ident: dict[str, Any], event: Any, ctx: ParseContext) -> dict[str, Any]:
+def _event(ident: dict[str, Any], event: object, ctx: ParseContext) -> dict[str, Any]:
     """`{"component":"input:0","id":0,"event":"single_push","ts":..}` -> one events row."""
     if not isinstance(event, Mapping):
         raise ValueError(f"expected an object, got {type(event).__name__}")
@@ -72,7 +73,7 @@ class ShellyMqtt:
             return apply_announce(payload, ctx)
         if topic.startswith("shellies/"):
             parts = topic.split("/", 2)
-            if len(parts) == 3 and parts[1] and parts[2]:
+            if len(parts) == _GEN1_TOPIC_PARTS and parts[1] and parts[2]:
                 return apply_gen1(parts[1], parts[2], payload, ctx, self._gen1_modes)
             raise PayloadError(f"unknown Shelly Gen1 topic {topic!r}")
         if topic.endswith("/online") and len(topic) > len("/online"):

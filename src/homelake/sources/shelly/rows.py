@@ -24,7 +24,7 @@ EVENTS = SHELLY_EVENTS.key
 COLUMNS: dict[str, tuple[str, ...]] = {d.key: tuple(f.name for f in d.fields) for d in DATASETS}
 
 
-def raw_json(item: Any) -> bytes:
+def raw_json(item: object) -> bytes:
     """The item as JSON bytes, so a reject can be replayed through the parser later."""
     if isinstance(item, bytes):
         return item
@@ -49,7 +49,7 @@ class Results:
         self._result(dataset).rows.append(ctx.origin() | {name: values.get(name) for name in columns})
 
     def build(
-        self, dataset: str, ctx: ParseContext, what: str, item: Any, values: Callable[[], Mapping[str, Any]]
+        self, dataset: str, ctx: ParseContext, what: str, item: object, values: Callable[[], Mapping[str, Any]]
     ) -> None:
         """One row from `values()`; a malformed value rejects this item only, with its raw JSON."""
         try:
@@ -59,7 +59,7 @@ class Results:
             return
         self.row(dataset, ctx, built)
 
-    def reject(self, dataset: str, reason: str, item: Any) -> None:
+    def reject(self, dataset: str, reason: str, item: object) -> None:
         self._result(dataset).rejects.append(Reject(reason, raw_json(item)))
 
     def extend(self, results: list[ParseResult]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
-from typing import Any
+from http import HTTPStatus
 
 import httpx
 
@@ -35,7 +35,7 @@ class ShellyTarget:
 
     source = "shelly"
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - keyword-only settings the family hands over
         self,
         name: str,
         url: str,
@@ -110,7 +110,7 @@ class ShellyTarget:
         return self.identity
 
     def _parse(
-        self, outcome: PollOutcome, raw: bytes, parse: Callable[..., list[ParseResult]], data: Any, **kw: Any
+        self, outcome: PollOutcome, raw: bytes, parse: Callable[..., list[ParseResult]], data: object, **kw: object
     ) -> None:
         try:
             outcome.results.extend(parse(data, self._ctx(), **kw))
@@ -119,7 +119,7 @@ class ShellyTarget:
 
     def is_transient(self, exc: Exception) -> bool:
         if isinstance(exc, ShellyHTTPError):
-            return (exc.status or 0) >= 500
+            return (exc.status or 0) >= HTTPStatus.INTERNAL_SERVER_ERROR
         return isinstance(exc, ShellyTimeout | ShellyConnectError)
 
     async def aclose(self) -> None:

@@ -15,12 +15,13 @@ from homelake.sources.base import PayloadError
 _TRUE = frozenset({"true", "on", "1", "yes"})
 _FALSE = frozenset({"false", "off", "0", "no"})
 _MAC_RE = re.compile(r"[0-9a-f]{12}|[0-9a-f]{2}(?::[0-9a-f]{2}){5}")
+FULL_PCT = 100  # the top of a percentage (a calibrated roller position, a battery)
 
 
 _PATHS: dict[str, tuple[str, ...]] = {}
 
 
-def dig(item: Any, path: str) -> Any:
+def dig(item: object, path: str) -> object:
     """`a.b.c` inside nested objects; None as soon as a level is missing or not an object."""
     keys = _PATHS.get(path)
     if keys is None:  # the column tables use a few dozen paths: split each once (hot path of ingestion)
@@ -33,7 +34,7 @@ def dig(item: Any, path: str) -> Any:
     return item
 
 
-def number(value: Any) -> float | None:
+def number(value: object) -> float | None:
     """A finite number from a JSON number or a numeric string (`"41.70"` on Gen1 MQTT topics)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
@@ -53,7 +54,7 @@ def number(value: Any) -> float | None:
     return result
 
 
-def integer(value: Any) -> int | None:
+def integer(value: object) -> int | None:
     """A whole number (an integral float such as `3.0` is accepted)."""
     result = number(value)
     if result is None:
@@ -63,7 +64,7 @@ def integer(value: Any) -> int | None:
     return int(result)
 
 
-def boolean(value: Any) -> bool | None:
+def boolean(value: object) -> bool | None:
     """A bool; old Gen1 firmware sends `"true"`/`"false"` strings, MQTT topics `on`/`off`/`1`/`0`."""
     if value is None or isinstance(value, bool):
         return value
@@ -80,7 +81,7 @@ def boolean(value: Any) -> bool | None:
     raise ValueError(f"not a boolean: {value!r}")
 
 
-def text(value: Any) -> str | None:
+def text(value: object) -> str | None:
     """A non-empty string; numbers are tolerated, containers are not."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
@@ -91,14 +92,14 @@ def text(value: Any) -> str | None:
     raise ValueError(f"expected a string, got {type(value).__name__}")
 
 
-def valid(section: Any) -> bool:
+def valid(section: object) -> bool:
     """False only when a Gen1 block says `is_valid` false (bool or the old string form)."""
     if not isinstance(section, Mapping) or "is_valid" not in section:
         return True
     return boolean(section["is_valid"]) is not False
 
 
-def mac(value: Any) -> str | None:
+def mac(value: object) -> str | None:
     """`aa:bb:cc:dd:ee:ff` from `AABBCCDDEEFF` or a colon form, any case."""
     raw = text(value)
     if raw is None:
@@ -110,7 +111,7 @@ def mac(value: Any) -> str | None:
     return ":".join(digits[i : i + 2] for i in range(0, 12, 2))
 
 
-def errors(value: Any) -> str | None:
+def errors(value: object) -> str | None:
     """A Gen2 `errors` list as one comma-joined string; an empty list is no error."""
     if value is None:
         return None
@@ -121,7 +122,7 @@ def errors(value: Any) -> str | None:
     return text(value)
 
 
-def unix_time(value: Any) -> datetime | None:
+def unix_time(value: object) -> datetime | None:
     """UTC time from unix seconds (Gen2 `ts` fields are UTC floats)."""
     seconds = number(value)
     if seconds is None:
@@ -151,7 +152,7 @@ def decode_text(payload: bytes, topic: str) -> str:
         raise PayloadError(f"{topic}: payload is not valid UTF-8 ({reason})") from None
 
 
-def decode_json(payload: bytes, topic: str) -> Any:
+def decode_json(payload: bytes, topic: str) -> object:
     """An MQTT payload as JSON; broken JSON (or invalid UTF-8) is a PayloadError."""
     try:
         return orjson.loads(payload)  # orjson validates UTF-8 itself: no separate decode on the hot path

@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from homelake.sources.base import FamilySpec, ParseKind
 from homelake.sources.mqtt_kinds import mqtt_parse_kind
 from homelake.sources.zigbee.datasets import DATASETS
 from homelake.sources.zigbee.parser import ZigbeeMqtt
 
+if TYPE_CHECKING:  # the simulated site is imported only when simulating
+    from homelake.sim.model.site import Site
 
-def mqtt_messages(site: Any, start: float, end: float, *, connect: bool = False) -> list[Any]:
-    from homelake.sources.zigbee.simulator import zigbee_messages
+
+def mqtt_messages(site: Site, start: float, end: float, *, connect: bool = False) -> list[Any]:
+    from homelake.sources.zigbee.simulator import zigbee_messages  # noqa: PLC0415 - lazy: the registry loads no client/server code
 
     return zigbee_messages(site, start, end, connect=connect)
 
 
 def write_sensor_rooms(path: Path) -> Path:
-    from homelake.sources.zigbee.simulator import write_sensor_rooms_csv
+    from homelake.sources.zigbee.simulator import write_sensor_rooms_csv  # noqa: PLC0415 - lazy: the registry loads no client/server code
 
     return write_sensor_rooms_csv(path)
 

@@ -26,7 +26,7 @@ _LOCK_STATES = frozenset({"LOCK", "UNLOCK"})
 _COMMAND_SUFFIXES = ("/set", "/get")  # requests to the device, not its state
 
 
-def _number(value: Any) -> float | None:
+def _number(value: object) -> float | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool) or not isinstance(value, int | float | str):
@@ -40,20 +40,20 @@ def _number(value: Any) -> float | None:
     return result
 
 
-def _integer(value: Any) -> int | None:
+def _integer(value: object) -> int | None:
     result = _number(value)
     if result is not None and not result.is_integer():
         raise ValueError(f"not an integer: {value!r}")
     return None if result is None else int(result)
 
 
-def _boolean(value: Any) -> bool | None:
+def _boolean(value: object) -> bool | None:
     if value is None or isinstance(value, bool):
         return value
     raise ValueError(f"not a boolean: {value!r}")
 
 
-def _text(value: Any) -> str | None:
+def _text(value: object) -> str | None:
     """A string; `""` (e.g. the `action` reset right after an action) counts as absent."""
     if value is None or value == "":
         return None

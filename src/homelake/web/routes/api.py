@@ -49,7 +49,7 @@ def _context(request: Request, chart: Chart) -> ChartContext:
         mac = normalize_mac(qp.get("mac", ""))
         if mac is None:
             raise HTTPException(400, "this chart needs mac=aa:bb:cc:dd:ee:ff")
-    return ChartContext(tr=tr, lake_root=settings.lake.root, mac=mac)
+    return ChartContext(tr=tr, mac=mac)
 
 
 def _run(request: Request, wh: Warehouse, name: str) -> tuple[Chart, Result]:

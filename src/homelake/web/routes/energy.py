@@ -7,7 +7,7 @@ from starlette.responses import Response
 
 from homelake.web import queries
 from homelake.web.charts import Chart, ChartContext, hbar, register, series
-from homelake.web.pages import WarehouseDep, render, request_range, settings_of
+from homelake.web.pages import WarehouseDep, render, request_range
 
 router = APIRouter()
 
@@ -35,7 +35,7 @@ register(Chart(
 @router.get("/energy")
 def energy(request: Request, wh: WarehouseDep) -> Response:
     tr, range_error = request_range(request)
-    values = ChartContext(tr=tr, lake_root=settings_of(request).lake.root).values()
+    values = ChartContext(tr=tr).values()
     circuits = wh.run(queries.ENERGY_CIRCUITS, values)
     live = wh.run(queries.ENERGY_LIVE, values)
     return render(

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from homelake.web import queries
-from homelake.web.charts import Chart, ChartContext, register, series
+from homelake.web.charts import Chart, register, series
 from homelake.web.db import Result, Warehouse
-from homelake.web.pages import WarehouseDep, render, request_range, settings_of
+from homelake.web.pages import WarehouseDep, render, request_range
 from homelake.web.queries import HEALTH_WINDOW_DAYS
 
 router = APIRouter()
@@ -19,30 +19,37 @@ router = APIRouter()
 register(Chart(
     "health_polls", "Failed polls per target", queries.HEALTH_POLLS,
     series("period_start", "failed_polls", "target", kind="bar", stacked=True, y_title="failed polls"),
-    note="From the lake's collector_health rows (live, not only as of the last build).",
+    note="From the collector_health rows as of the last warehouse build (`homelake transform`).",
 ))  # fmt: skip
 
 
-def target_health(wh: Warehouse, values: dict[str, Any], now: datetime) -> Result:
-    """Per collector target: last poll and success, and the polls and failures of the last 24 h (as of now)."""
-    first_day = (now - timedelta(days=HEALTH_WINDOW_DAYS)).date()
-    window = {"since_at": now - timedelta(hours=24), "window_first_day": first_day}
-    return wh.run(queries.COLLECTOR_TARGETS, {**values, **window})
+def target_health(wh: Warehouse, now: datetime) -> Result:
+    """Per collector target polled in the last HEALTH_WINDOW_DAYS: last poll and success, whether it is
+    failing and since when, and its polls and failures in the 24 h before the build's newest poll."""
+    return wh.run(queries.COLLECTOR_TARGETS, {"window_start_at": now - timedelta(days=HEALTH_WINDOW_DAYS)})
+
+
+def built_at(wh: Warehouse) -> datetime | None:
+    """When the warehouse the page reads was built: every health and freshness figure is as of then."""
+    row = wh.run(queries.WAREHOUSE_BUILD).first()
+    return row["built_at"] if row else None
+
+
+def _with_rates(targets: Result, now: datetime) -> list[dict[str, Any]]:
+    rows = []
+    for target in targets.records():
+        polls, failures = target["poll_count_24h"], target["failure_count_24h"]
+        target["error_rate"] = failures / polls if polls else None
+        target["lag"] = now - target["last_success_at"] if target["last_success_at"] else None
+        rows.append(target)
+    return rows
 
 
 @router.get("/health")
 def health(request: Request, wh: WarehouseDep) -> Response:
-    settings = settings_of(request)
     tr, range_error = request_range(request)
     now = datetime.now(UTC)
-    values = ChartContext(tr=tr, lake_root=settings.lake.root).values()
-    targets = target_health(wh, values, now)
-    rows = []
-    for target in targets.records():
-        polls, failures = target["polls_24h"], target["failures_24h"]
-        target["error_rate"] = failures / polls if polls else None
-        target["lag"] = now - target["last_success_at"] if target["last_success_at"] else None
-        rows.append(target)
+    targets = target_health(wh, now)
     dead = wh.run(queries.DEAD_LETTERS)
     return render(
         request,
@@ -52,7 +59,8 @@ def health(request: Request, wh: WarehouseDep) -> Response:
         tr=tr,
         range_error=range_error,
         has_warehouse=wh.exists,
-        targets=rows,
+        built_at=built_at(wh),
+        targets=_with_rates(targets, now),
         targets_missing=targets.missing,
         dead=dead.records(),
         dead_missing=dead.missing,

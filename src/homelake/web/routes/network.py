@@ -7,7 +7,7 @@ from starlette.responses import Response
 
 from homelake.web import queries
 from homelake.web.charts import Chart, ChartContext, register, series
-from homelake.web.pages import WarehouseDep, render, request_range, settings_of
+from homelake.web.pages import WarehouseDep, render, request_range
 
 router = APIRouter()
 
@@ -30,7 +30,7 @@ register(Chart(
 @router.get("/network")
 def network(request: Request, wh: WarehouseDep) -> Response:
     tr, range_error = request_range(request)
-    values = ChartContext(tr=tr, lake_root=settings_of(request).lake.root).values()
+    values = ChartContext(tr=tr).values()
     interfaces = wh.run(queries.INTERFACE_TOTALS, values)
     return render(
         request,

@@ -8,11 +8,9 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from homelake.web import queries
-from homelake.web.charts import ChartContext
 from homelake.web.db import Result, Warehouse
-from homelake.web.freshness import lake_freshness
 from homelake.web.pages import WarehouseDep, render, request_range, settings_of
-from homelake.web.routes.health import target_health
+from homelake.web.routes.health import built_at, target_health
 
 router = APIRouter()
 
@@ -33,10 +31,8 @@ def overview(request: Request, wh: WarehouseDep) -> Response:
     today = now.astimezone(settings.tz).date()
     counts = wh.run(queries.DEVICE_COUNTS)
     energy_result, energy = _energy(wh, today, today - timedelta(days=1))
-    context = ChartContext(tr=tr, lake_root=settings.lake.root).values()
-    targets = target_health(wh, context, now)
-    failing = [t for t in targets.records() if t["last_ok"] is False]
-    freshness = lake_freshness(settings.lake.root)
+    failing = [t for t in target_health(wh, now).records() if t["is_failing"]]
+    freshness = wh.run(queries.DATASET_FRESHNESS)
     return render(
         request,
         "overview.html",
@@ -51,7 +47,9 @@ def overview(request: Request, wh: WarehouseDep) -> Response:
         unknown=wh.run(queries.UNKNOWN_DEVICES).records(),
         offline=wh.run(queries.OFFLINE_DEVICES).records(),
         failing=failing,
-        freshness=freshness,
+        freshness=freshness.records(),
+        freshness_missing=freshness.missing,
+        built_at=built_at(wh),
         stale_before=now - STALE_AFTER,
         charts=["energy_daily", "wifi_clients"],
     )

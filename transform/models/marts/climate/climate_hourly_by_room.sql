@@ -3,45 +3,17 @@
     sensor with no room is left out: averaging unplaced sensors together would describe no room. -#}
 with
 
-shelly_readings as (
+readings as (
 
-    select * from {{ ref('stg_shelly__sensor_readings') }}
-
-),
-
-zigbee_readings as (
-
-    select * from {{ ref('stg_zigbee__sensor_readings') }}
+    select * from {{ ref('int_sensor_readings_unioned') }}
+    where temperature_c is not null
+        or humidity_pct is not null
 
 ),
 
 sensors as (
 
     select * from {{ ref('int_sensors_located') }}
-
-),
-
-readings as (
-
-    select
-        device_id,
-        'shelly' as source,
-        observed_at,
-        temperature_c,
-        humidity_pct
-    from shelly_readings
-    where temperature_c is not null
-        or humidity_pct is not null
-    union all
-    select
-        device_id,
-        'zigbee' as source,
-        observed_at,
-        temperature_c,
-        humidity_pct
-    from zigbee_readings
-    where temperature_c is not null
-        or humidity_pct is not null
 
 ),
 

@@ -3,43 +3,16 @@
     Readings are taken in the order the collector received them; readings without the flag are skipped. -#}
 with
 
-shelly_readings as (
+readings as (
 
-    select * from {{ ref('stg_shelly__sensor_readings') }}
-
-),
-
-zigbee_readings as (
-
-    select * from {{ ref('stg_zigbee__sensor_readings') }}
+    select * from {{ ref('int_sensor_readings_unioned') }}
+    where is_motion is not null
 
 ),
 
 sensors as (
 
     select * from {{ ref('int_sensors_located') }}
-
-),
-
-readings as (
-
-    select
-        device_id,
-        'shelly' as source,
-        observed_at,
-        received_at,
-        is_motion
-    from shelly_readings
-    where is_motion is not null
-    union all
-    select
-        device_id,
-        'zigbee' as source,
-        observed_at,
-        received_at,
-        is_occupied as is_motion
-    from zigbee_readings
-    where is_occupied is not null
 
 ),
 

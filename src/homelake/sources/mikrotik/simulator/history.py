@@ -32,7 +32,7 @@ def iter_router_payloads(
                 yield t, router.name, path, render(site, router.name, path, t)
 
 
-def _is_error(payload: Any) -> bool:
+def _is_error(payload: object) -> bool:
     """A RouterOS error body (the simulated router lacks that menu): nothing to store."""
     return isinstance(payload, dict) and isinstance(payload.get("error"), int)
 

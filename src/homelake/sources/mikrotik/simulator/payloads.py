@@ -16,6 +16,7 @@ SINGLETONS = frozenset({RESOURCE, IDENTITY})
 COMMON_DIRS = frozenset({"/ip", "/interface", "/system"})
 VERBS = frozenset({"print", "add", "set", "remove", "export", "getall", "monitor", "enable", "disable"})
 DAY_S = 86400.0
+FAST_2GHZ_DBM = -65  # a 2.4 GHz client above this signal gets the fast rate pair
 
 
 class SimRestError(Exception):
@@ -112,7 +113,7 @@ def leases(site: Site, router: Router, t: datetime) -> list[dict[str, str]]:
 def _rates(state: ClientState) -> tuple[int, int]:
     signal = state.signal_dbm or -90
     if state.client.band == "2ghz":
-        return (72_200_000, 65_000_000) if signal > -65 else (39_000_000, 26_000_000)
+        return (72_200_000, 65_000_000) if signal > FAST_2GHZ_DBM else (39_000_000, 26_000_000)
     ladder = ((-55, 1_200_950_000), (-63, 864_800_000), (-70, 432_300_000))
     tx = next((rate for floor, rate in ladder if signal > floor), 144_100_000)
     return tx, int(tx * 0.8)
@@ -225,7 +226,8 @@ def interfaces(site: Site, router: Router, t: datetime) -> list[dict[str, str]]:
     boot = site.router_boot_at(router.name, t)
     on_port = _switch_clients(site, router)
     rows = []
-    for number, (name, default, kind, rx, tx, comment, slave) in enumerate(_ports(site, router), start=1):
+    for number, (name, default, kind, port_rx, port_tx, port_comment, slave) in enumerate(_ports(site, router), 1):
+        rx, tx, comment = port_rx, port_tx, port_comment  # a client on the port overrides them
         link_up: datetime | None = boot if rx else None
         if name in on_port:
             state = site.client_state(on_port[name], t)

@@ -71,7 +71,7 @@ def _unknown(path: str, known: Iterable[str]) -> SimRestError:
     return SimRestError(400, "Bad Request", "no such command")
 
 
-def render(site: Site, router_name: str, path: str, t: datetime) -> Any:
+def render(site: Site, router_name: str, path: str, t: datetime) -> object:
     """What GET `/rest<path>` answers on `router_name` at time t. Raises SimRestError (400 for a menu
     the router lacks, 404 for an unknown id) with the body RouterOS would send."""
     router = site.router(router_name)
@@ -92,7 +92,7 @@ def render(site: Site, router_name: str, path: str, t: datetime) -> Any:
     raise _unknown(path, found)
 
 
-def apply_query(payload: Any, query: Iterable[tuple[str, str]]) -> Any:
+def apply_query(payload: object, query: Iterable[tuple[str, str]]) -> object:
     """`?field=value` equality filters (arrays only) and `?.proplist=a,b` (`.id` is always kept)."""
     proplist: set[str] | None = None
     filters: list[tuple[str, str]] = []
@@ -139,7 +139,7 @@ class RouterSimServer(SimHTTPServer):
     realm = "RouterOS"
     fault_kinds = GENERIC_FAULTS | {"empty_leases": LEASES}
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - the simulated router and its knobs
         self,
         site: Site,
         router_name: str,

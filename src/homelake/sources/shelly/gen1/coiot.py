@@ -23,6 +23,10 @@ from homelake.sim.model.shelly_state import ShellyState
 COAP_PORT = 5683
 CONTENT, PERIODIC = 69, 30  # 2.05 Content (a reply) and Shelly's 0.30 code for periodic multicasts
 OPT_URI_PATH, OPT_DEVICE_ID, OPT_VALIDITY, OPT_SERIAL = 11, 3332, 3412, 3420
+# RFC 7252 3.1: an option delta/length nibble of 13 or 14 means one or two extension bytes follow.
+_EXT8, _EXT8_BASE = 13, 13
+_EXT16, _EXT16_BASE, _EXT16_LEN = 14, 269, 2
+_HEADER_LEN, _MAX_TOKEN_LEN, _PAYLOAD_MARKER = 4, 8, 0xFF
 _TEMPERATURE_MODELS = ("SHPLG-S", "SHSW-25")
 
 
@@ -77,11 +81,11 @@ def render_cit_s(st: ShellyState, dev: ShellyDevice, t: float) -> dict[str, Any]
 
 def _option(delta: int, value: bytes) -> bytes:
     def nibble(n: int) -> tuple[int, bytes]:
-        if n < 13:
+        if n < _EXT8_BASE:
             return n, b""
-        if n < 269:
-            return 13, bytes([n - 13])
-        return 14, struct.pack("!H", n - 269)
+        if n < _EXT16_BASE:
+            return _EXT8, bytes([n - _EXT8_BASE])
+        return _EXT16, struct.pack("!H", n - _EXT16_BASE)
 
     d, d_ext = nibble(delta)
     n, n_ext = nibble(len(value))
@@ -101,23 +105,25 @@ def encode_message(dev: ShellyDevice, code: int, mid: int, payload: bytes, seria
 
 def parse_request(data: bytes) -> tuple[int, str] | None:
     """(message id, Uri-Path) of a CoAP GET, or None for anything else."""
-    if len(data) < 4 or data[0] >> 6 != 1 or data[1] != 1:
+    if len(data) < _HEADER_LEN or data[0] >> 6 != 1 or data[1] != 1:
         return None
     tkl = data[0] & 0x0F
-    if tkl > 8:
+    if tkl > _MAX_TOKEN_LEN:
         return None
     (mid,), raw, number, path = struct.unpack("!H", data[2:4]), data[4 + tkl :], 0, []
-    while raw and raw[0] != 0xFF:
+    while raw and raw[0] != _PAYLOAD_MARKER:
         delta, length, raw = raw[0] >> 4, raw[0] & 0x0F, raw[1:]
         fields = []
         for nib in (delta, length):
-            if nib == 13 and raw:
-                nib, raw = raw[0] + 13, raw[1:]
-            elif nib == 14 and len(raw) >= 2:
-                nib, raw = struct.unpack("!H", raw[:2])[0] + 269, raw[2:]
-            elif nib > 12:
+            if nib == _EXT8 and raw:
+                value, raw = raw[0] + _EXT8_BASE, raw[1:]
+            elif nib == _EXT16 and len(raw) >= _EXT16_LEN:
+                value, raw = struct.unpack("!H", raw[:_EXT16_LEN])[0] + _EXT16_BASE, raw[_EXT16_LEN:]
+            elif nib >= _EXT8:
                 return None
-            fields.append(nib)
+            else:
+                value = nib
+            fields.append(value)
         number += fields[0]
         if len(raw) < fields[1]:
             return None
@@ -130,7 +136,7 @@ def parse_request(data: bytes) -> tuple[int, str] | None:
 class CoapResponder:
     """Answers `cit/d` and `cit/s` on UDP `host:port` while `reachable()`; one daemon thread."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913, PLR0917 - the simulator server's one call site passes them in order
         self,
         st: ShellyState,
         dev: ShellyDevice,

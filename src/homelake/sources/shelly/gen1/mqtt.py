@@ -25,7 +25,7 @@ def _relay_state(text: str) -> Values:
 def _position(text: str) -> Values:
     position = v.number(text)
     # -1 (MQTT) or 101 (HTTP): the roller is not calibrated
-    return {"cover_pos": position if position is not None and 0 <= position <= 100 else None}
+    return {"cover_pos": position if position is not None and 0 <= position <= v.FULL_PCT else None}
 
 
 def _one(column: str, convert: Callable[[Any], Any]) -> Callable[[str], Values]:
@@ -110,7 +110,7 @@ def _event(data: Mapping[str, Any], channel: int | None, ctx: ParseContext) -> V
     return {"channel": channel, "component": "input", "event": event, "event_at": ctx.observed_at}
 
 
-def apply_gen1(
+def apply_gen1(  # noqa: PLR0911, PLR0912 - one branch per Gen1 topic, like the firmware's topic list
     device_id: str, tail: str, payload: bytes, ctx: ParseContext, modes: dict[str, str]
 ) -> list[ParseResult]:
     """One message on `shellies/<device_id>/<tail>`; `modes` remembers relay/roller mode per device."""

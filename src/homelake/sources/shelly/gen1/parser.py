@@ -20,13 +20,13 @@ _RELAY_FLAGS = ("overpower", "overtemperature")
 _PROBES = (("ext_temperature", "temperature_c", "tC"), ("ext_humidity", "humidity_pct", "hum"))
 
 
-def wmin_to_wh(value: Any) -> float | None:
+def wmin_to_wh(value: object) -> float | None:
     """Gen1 `meters[].total`, `counters` and MQTT `energy` topics count watt-minutes."""
     wmin = v.number(value)
     return None if wmin is None else wmin / 60.0
 
 
-def _object(item: Any) -> Mapping[str, Any]:
+def _object(item: object) -> Mapping[str, Any]:
     if not isinstance(item, Mapping):
         raise ValueError(f"expected an object, got {type(item).__name__}")
     return item
@@ -53,7 +53,7 @@ def _device_temperature(payload: Mapping[str, Any]) -> float | None:
     return v.number(tmp.get("tC")) if isinstance(tmp, Mapping) and v.valid(tmp) else None
 
 
-def _meter(meter: Any) -> Values:
+def _meter(meter: object) -> Values:
     """Power and the watt-minute counter of a relay's or light's paired meter."""
     if meter is None:
         return {}
@@ -62,17 +62,17 @@ def _meter(meter: Any) -> Values:
     return {"power_w": power, "energy_wh": wmin_to_wh(item.get("total"))}
 
 
-def _relay(component: str, output: Any, meter: Any) -> Values:
+def _relay(component: str, output: object, meter: object) -> Values:
     item = _object(output)
     flags = _flags(item, _RELAY_FLAGS) if component == "relay" else None
     return {"component": component, "output": v.boolean(item.get("ison")), "errors": flags} | _meter(meter)
 
 
-def _roller(roller: Any, meters: list[Any]) -> Values:
+def _roller(roller: object, meters: list[Any]) -> Values:
     """2.5 roller mode: one cover row; its energy is both motor meters together."""
     item = _object(roller)
     position = v.number(item.get("current_pos"))
-    if position is not None and not 0 <= position <= 100:
+    if position is not None and not 0 <= position <= v.FULL_PCT:
         position = None  # 101 (or -1 on MQTT): not calibrated
     totals = [wmin_to_wh(_object(m).get("total")) for m in meters]
     known = [t for t in totals if t is not None]
@@ -87,7 +87,7 @@ def _roller(roller: Any, meters: list[Any]) -> Values:
     }
 
 
-def _emeter(emeter: Any) -> Values:
+def _emeter(emeter: object) -> Values:
     """EM / 3EM channels count Wh, not watt-minutes."""
     item = _object(emeter)
     ok = v.valid(item)
@@ -175,8 +175,8 @@ def _device(payload: Mapping[str, Any], firmware: str | None, is_online: bool | 
     }
 
 
-def parse_gen1_status(
-    payload: Any,
+def parse_gen1_status(  # noqa: PLR0913 - keyword options of the parse kind
+    payload: object,
     ctx: ParseContext,
     *,
     model: str | None = None,

@@ -18,6 +18,7 @@ FIRMWARE = {
 }
 DEFAULT_FIRMWARE = "20230913-113421/v1.14.0-gcb84623"
 SSID = "homelake"
+DARK_LUX, TWILIGHT_LUX = 10, 200  # the Shelly Motion's illumination bands
 
 
 def firmware(dev: ShellyDevice) -> str:
@@ -113,7 +114,7 @@ def _sensor_part(st: ShellyState, dev: ShellyDevice, t: float) -> dict[str, Any]
             "act_reasons": ["periodic"], "connect_retries": 0, "sensor_error": 0,
         }  # fmt: skip
     lux = st.lux(dev, t)
-    illumination = "dark" if lux < 10 else "twilight" if lux < 200 else "bright"
+    illumination = "dark" if lux < DARK_LUX else "twilight" if lux < TWILIGHT_LUX else "bright"
     return {
         "sensor": {"motion": st.motion(dev, t), "vibration": False, "timestamp": int(st.device_time(dev, t)),
                    "active": True, "is_valid": True},

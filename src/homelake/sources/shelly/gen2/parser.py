@@ -16,7 +16,7 @@ Values = dict[str, Any]
 Columns = tuple[tuple[str, str, Callable[[Any], Any]], ...]  # (column, path in the component, convert)
 
 
-def _has_update(value: Any) -> bool | None:
+def _has_update(value: object) -> bool | None:
     """`sys.available_updates` is `{}` when up to date, else `{"stable": {"version": ..}, ...}`."""
     if value is None:
         return None
@@ -43,7 +43,7 @@ OUTPUT_COMPONENTS: dict[str, Columns] = {
     "switch": _OUTPUT + _METERED,
     "light": _OUTPUT + _METERED,
     "pm1": _METERED,
-    "cover": _METERED + (("cover_state", "state", v.text), ("cover_pos", "current_pos", v.number)),
+    "cover": (*_METERED, ("cover_state", "state", v.text), ("cover_pos", "current_pos", v.number)),
 }
 
 # Component types that share one sensor_readings row per id (Plus/Gen3 H&T: temperature:0, ...).
@@ -87,7 +87,7 @@ class Gen2Device:
         return cls(device_id, generation or ids.gen2_generation_from_id(device_id), model, firmware)
 
 
-def unwrap(payload: Any) -> tuple[Mapping[str, Any], str | None]:
+def unwrap(payload: object) -> tuple[Mapping[str, Any], str | None]:
     """(status, envelope src) from a bare result or `{"id","src","result"|"error"}`."""
     if not isinstance(payload, Mapping):
         raise PayloadError(f"Gen2 status: expected a JSON object, got {type(payload).__name__}")
@@ -103,13 +103,13 @@ def unwrap(payload: Any) -> tuple[Mapping[str, Any], str | None]:
     return result, src
 
 
-def _columns(table: Columns, item: Any) -> Values:
+def _columns(table: Columns, item: object) -> Values:
     if not isinstance(item, Mapping):
         raise ValueError(f"expected an object, got {type(item).__name__}")
     return {column: convert(v.dig(item, path)) for column, path, convert in table}
 
 
-def _output(ident: Values, kind: str, channel: int, item: Any, uptime: Any) -> Values:
+def _output(ident: Values, kind: str, channel: int, item: object, uptime: object) -> Values:
     values = ident | {"channel": channel, "component": kind, "uptime_s": v.number(uptime)}
     return values | _columns(OUTPUT_COMPONENTS[kind], item)
 
@@ -122,7 +122,7 @@ def _sensor(ident: Values, status: Mapping[str, Any], channel: int) -> Values:
     return values
 
 
-def _device(ident: Values, status: Mapping[str, Any], extra: Values, uptime: Any) -> Values:
+def _device(ident: Values, status: Mapping[str, Any], extra: Values, uptime: object) -> Values:
     values = ident | extra | {"uptime_s": v.number(uptime)}
     for kind, table in DEVICE_COMPONENTS.items():
         item = status.get(kind)
@@ -130,7 +130,7 @@ def _device(ident: Values, status: Mapping[str, Any], extra: Values, uptime: Any
     return values
 
 
-def status_results(
+def status_results(  # noqa: PLR0913 - keyword options: what the caller knows about the status
     status: Mapping[str, Any],
     ctx: ParseContext,
     device: Gen2Device,
@@ -138,7 +138,7 @@ def status_results(
     transport: str,
     is_online: bool | None = None,
     components: Collection[str] | None = None,
-    uptime: Any = None,
+    uptime: object = None,
 ) -> list[ParseResult]:
     """Rows for `components` of a full status (all when None); `ctx` already names the device.
 
@@ -173,7 +173,7 @@ def status_results(
 
 
 def parse_gen2_status(
-    payload: Any, ctx: ParseContext, *, device_info: Mapping[str, Any] | None = None, transport: str = "http"
+    payload: object, ctx: ParseContext, *, device_info: Mapping[str, Any] | None = None, transport: str = "http"
 ) -> list[ParseResult]:
     """A `Shelly.GetStatus` answer -> switch_readings, sensor_readings and device_status rows.
 

@@ -173,7 +173,9 @@ def _component_id(params: dict[str, Any]) -> int:
     return int(number)
 
 
-def rpc(st: ShellyState, dev: ShellyDevice, method: str, params: dict[str, Any], t: float, *, auth: bool) -> Any:
+def rpc(  # noqa: PLR0911, PLR0913 - one return per RPC method the simulated firmware answers
+    st: ShellyState, dev: ShellyDevice, method: str, params: dict[str, Any], t: float, *, auth: bool
+) -> object:
     """The result of a read-only RPC `method`; raises RpcError like the device would."""
     name = method.lower()
     if name == "shelly.getdeviceinfo":

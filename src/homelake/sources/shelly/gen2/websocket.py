@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import threading
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 
@@ -67,7 +68,7 @@ def _subscribes(sim: ShellySimServer, frame: dict[str, Any], reply: dict[str, An
     """A request frame that starts notifications: it has a `src` and, with a password, passed auth."""
     if not isinstance(frame.get("src"), str) or not frame["src"]:
         return False
-    if reply.get("error", {}).get("code") == 401:
+    if reply.get("error", {}).get("code") == HTTPStatus.UNAUTHORIZED:
         return False
     return not sim.password or str(frame.get("method")).lower() != "shelly.getdeviceinfo"
 

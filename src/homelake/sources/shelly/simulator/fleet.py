@@ -47,7 +47,7 @@ class ShellyFleet:
     """Every Shelly of the site as a live device. `tick(t)` moves the fleet to time t: listeners close
     while a device is offline (connection refused). Their MQTT traffic is published by the site's publisher."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - the simulated fleet and its knobs
         self,
         site: Site,
         *,

@@ -22,6 +22,7 @@ from homelake.sim.model.shelly_devices import REBOOT_DOWN_S, ShellyDevice
 from homelake.sim.model.shelly_state import ShellyState, shelly_state
 from homelake.sim.model.site import Site
 from homelake.sim.servers.mqtt_publish import Message
+from homelake.sources.shelly import ids
 from homelake.sources.shelly.gen1.simulator import firmware, render_gen1_status
 from homelake.sources.shelly.gen2.simulator import current_a, render_gen2_status, switch_status
 
@@ -122,7 +123,7 @@ def _grid(a: float, b: float, period: float, phase: float) -> list[float]:
 
 def _device_messages(st: ShellyState, dev: ShellyDevice, a: float, b: float, connect: bool) -> list[Message]:
     reach = _Reach(st, dev, a, b)
-    gen2 = dev.gen >= 2
+    gen2 = dev.gen >= ids.FIRST_RPC_GEN
     if gen2 and not dev.sleeper:  # every minute of the device's own clock
         period, phase = 60.0, (-dev.drift_s) % 60
     else:

@@ -22,6 +22,8 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
+from email.message import Message
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler
 from typing import Any, Self
 from urllib.parse import parse_qsl, urlsplit
@@ -31,6 +33,7 @@ from homelake.sim.model.shelly_state import shelly_state
 from homelake.sim.model.site import Site
 from homelake.sim.servers.httpsim import CONTROL_PREFIX, SimHTTPServer, _Server
 from homelake.sim.servers.websocket import is_upgrade
+from homelake.sources.shelly import ids
 from homelake.sources.shelly.gen1.coiot import COAP_PORT, CoapResponder, render_cit_d
 from homelake.sources.shelly.gen1.simulator import render_gen1_settings, render_gen1_shelly, render_gen1_status
 from homelake.sources.shelly.gen2.simulator import RpcError, render_gen2_info, render_gen2_status, rpc
@@ -67,7 +70,7 @@ def render_status(site: Site, device: ShellyDevice | str, t: datetime) -> dict[s
 class ShellySimServer(SimHTTPServer):
     """One simulated Shelly on its own loopback address; faults via `/_sim/faults` as for every sim."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - the simulated device and its knobs
         self,
         site: Site,
         device: ShellyDevice | str,
@@ -117,7 +120,7 @@ class ShellySimServer(SimHTTPServer):
                     reachable=lambda t: self.state.offline_mode(self.device, t) is None, port=self.coap_port,
                 )  # fmt: skip
             except OSError as exc:
-                log.warning("%s: no CoIoT on %s:%s: %s", self.device.device_id, self.host, self.coap_port, exc)
+                _no_coiot(self.device.device_id, self.host, self.coap_port, exc)
         return self
 
     def stop(self) -> None:
@@ -167,7 +170,7 @@ class ShellySimServer(SimHTTPServer):
         return json.dumps({"auth_type": "digest", "nonce": nonce, "nc": 1, "realm": self.realm,
                            "algorithm": "SHA-256"})  # fmt: skip
 
-    def _frame_auth_ok(self, auth: Any) -> bool:
+    def _frame_auth_ok(self, auth: object) -> bool:
         """An `auth` object of a JSON-RPC frame: response = SHA256(HA1:nonce:nc:cnonce:auth:HA2)."""
         if not isinstance(auth, dict):
             return False
@@ -182,7 +185,7 @@ class ShellySimServer(SimHTTPServer):
         expected = _sha256(f"{ha1}:{nonce}:{auth.get('nc', 1)}:{auth.get('cnonce', '')}:auth:{WS_HA2}")
         return hmac.compare_digest(expected, str(auth.get("response", "")))
 
-    def _allowed(self, method: str, target: str, headers: Any) -> bool:
+    def _allowed(self, method: str, target: str, headers: Message) -> bool:
         if not self.password:
             return True
         if self.device.gen == 1:
@@ -195,7 +198,7 @@ class ShellySimServer(SimHTTPServer):
         return 401, {"code": 401, "message": "Unauthorized"}, self._challenge()
 
     # --- requests -------------------------------------------------------------------------------
-    def answer(self, method: str, target: str, headers: Any, body: bytes) -> tuple[Answer, str | None]:
+    def answer(self, method: str, target: str, headers: Message, body: bytes) -> tuple[Answer, str | None]:
         """(status, body, headers) for one request and a transport fault (`truncated`, `malformed_json`)."""
         parts = urlsplit(target)
         if parts.path.startswith(CONTROL_PREFIX):
@@ -216,7 +219,10 @@ class ShellySimServer(SimHTTPServer):
         query = dict(parse_qsl(parts.query, keep_blank_values=True))
         return self._route(method, parts.path, target, query, headers, body), fault
 
-    def _route(self, method: str, path: str, target: str, query: dict[str, str], headers: Any, body: bytes) -> Answer:
+    # One branch per endpoint of the device's HTTP API, in the order the firmware resolves them.
+    def _route(  # noqa: PLR0911, PLR0913, PLR0917
+        self, method: str, path: str, target: str, query: dict[str, str], headers: Message, body: bytes
+    ) -> Answer:
         dev, now = self.device, self.clock().timestamp()
         auth = bool(self.password)
         if path == "/shelly":
@@ -241,9 +247,9 @@ class ShellySimServer(SimHTTPServer):
         try:
             return 200, rpc(self.state, dev, name, dict(query), now, auth=auth), {}
         except RpcError as exc:
-            return (404 if exc.code == 404 else 400), {"code": exc.code, "message": exc.message}, {}
+            return (404 if exc.code == HTTPStatus.NOT_FOUND else 400), {"code": exc.code, "message": exc.message}, {}
 
-    def _envelope(self, target: str, headers: Any, body: bytes, now: float) -> Answer:
+    def _envelope(self, target: str, headers: Message, body: bytes, now: float) -> Answer:
         try:
             frame = json.loads(body or b"{}")
             if not isinstance(frame, dict) or not isinstance(frame.get("method"), str):
@@ -253,7 +259,7 @@ class ShellySimServer(SimHTTPServer):
         if self._allowed("POST", target, headers):
             return 200, self.rpc_frame(frame, now, authorized=True), {}
         reply = self.rpc_frame(frame, now, authorized=False)
-        if reply.get("error", {}).get("code") == 401:
+        if reply.get("error", {}).get("code") == HTTPStatus.UNAUTHORIZED:
             status, _, extra = self._denied()
             return status, reply | {"error": {"code": 401, "message": "Unauthorized"}}, extra
         return 200, reply, {}
@@ -282,11 +288,11 @@ def _make_handler(sim: ShellySimServer) -> type[BaseHTTPRequestHandler]:
         server_version = "homelake-sim-shelly"
         sys_version = ""
 
-        def log_message(self, format: str, *args: Any) -> None:
+        def log_message(self, format: str, *args: object) -> None:
             pass
 
         def _serve(self) -> None:
-            if sim.device.gen >= 2 and is_upgrade(self.headers) and urlsplit(self.path).path == "/rpc":
+            if sim.device.gen >= ids.FIRST_RPC_GEN and is_upgrade(self.headers) and urlsplit(self.path).path == "/rpc":
                 serve_rpc_websocket(sim, self)
                 return
             length = int(self.headers.get("Content-Length") or 0)
@@ -296,7 +302,7 @@ def _make_handler(sim: ShellySimServer) -> type[BaseHTTPRequestHandler]:
                 self.close_connection = True
                 return
             data = json.dumps(reply, separators=(",", ":")).encode()
-            if fault == "malformed_json" and status == 200:
+            if fault == "malformed_json" and status == HTTPStatus.OK:
                 data = data[:-1] + b",}"
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
@@ -311,3 +317,21 @@ def _make_handler(sim: ShellySimServer) -> type[BaseHTTPRequestHandler]:
         do_GET = do_POST = do_PUT = do_DELETE = _serve
 
     return Handler
+
+
+_coiot_unavailable_said = threading.Event()
+
+
+def _no_coiot(device_id: str, host: str, port: int, exc: OSError) -> None:
+    """Said once per process, plainly; each device's own failure only at debug (the demo has seven Gen1s)."""
+    log.debug("%s: no CoIoT on %s:%s: %s", device_id, host, port, exc)
+    if _coiot_unavailable_said.is_set():
+        return
+    _coiot_unavailable_said.set()
+    log.warning(
+        "simulated Shelly Gen1 devices answer without CoIoT: UDP %s on their addresses is unavailable (%s; another "
+        "simulator or a CoIoT listener holds it). homelake polls them over HTTP, so nothing is missing; only CoIoT "
+        "clients (e.g. aioshelly) see no push updates",
+        port,
+        exc.strerror or exc,
+    )

@@ -1,0 +1,51 @@
+"""Configuration of the Prometheus text endpoints to scrape (node_exporter on each node, and any other)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from homelake.sources.prometheus.allow import DEFAULT_ALLOW, AllowList
+
+
+class PrometheusEndpoint(BaseModel):
+    """One endpoint, e.g. `http://pi1.cluster:9100/metrics`. `allow` adds patterns to the family's default."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
+    url: str
+    node: str | None = None  # the machine it describes; defaults to the name
+    job: str = "node"  # node | k3s | kube-state-metrics | homelake | ...
+    allow: list[str] = []
+    allow_all: bool = False  # keep every family (small endpoints the owner wants whole)
+    interval_s: float | None = Field(None, gt=0)
+    timeout_s: float | None = Field(None, gt=0)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https:// (the full metrics URL, e.g. .../metrics)")
+        return value
+
+
+class PrometheusFamily(BaseModel):
+    """`prometheus:` in the site file: the endpoints and the allow-list every endpoint starts from."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    interval_s: float | None = Field(None, gt=0)
+    timeout_s: float | None = Field(None, gt=0)
+    default_allow: list[str] = list(DEFAULT_ALLOW)
+    endpoints: list[PrometheusEndpoint] = []
+
+    def allow_list(self, endpoint: PrometheusEndpoint) -> AllowList:
+        return AllowList((*self.default_allow, *endpoint.allow), everything=endpoint.allow_all)
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> PrometheusFamily:
+        names = [e.name for e in self.endpoints]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"endpoint names must be unique; repeated: {', '.join(dupes)}")
+        return self
