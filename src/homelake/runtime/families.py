@@ -15,7 +15,7 @@ from homelake.lake import layout
 from homelake.lake.schemas import Dataset
 from homelake.settings import Settings
 from homelake.sources import FAMILIES
-from homelake.sources.base import Discovery, FamilyContext, FamilySpec, PollTarget
+from homelake.sources.base import Discovery, FamilyContext, FamilySpec, PollTarget, StreamTarget
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +60,18 @@ def build_targets(
         for spec in chosen(families)
         if spec.poll_targets is not None
         for target in spec.poll_targets(context(settings, spec, collector))
+    ]
+
+
+def build_stream_targets(
+    settings: Settings, families: Sequence[str] | None = None, collector: str = "homelake"
+) -> list[StreamTarget]:
+    """Every configured long-lived stream of the chosen families (all when None). Resolves secrets now."""
+    return [
+        target
+        for spec in chosen(families)
+        if spec.stream_targets is not None
+        for target in spec.stream_targets(context(settings, spec, collector))
     ]
 
 

@@ -7,12 +7,13 @@ import asyncio
 import logging
 import signal
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from homelake.lake.writer import BufferedLakeWriter, LakeWriter
 from homelake.runtime.discovery import run_discovering_pollers
-from homelake.runtime.families import build_discoveries, build_targets, from_lake
+from homelake.runtime.families import build_discoveries, build_stream_targets, build_targets, from_lake
 from homelake.runtime.poller import Poller
+from homelake.runtime.stream import StreamRunner
 from homelake.settings import Settings
 from homelake.sources import DATASETS
 from homelake.sources.base import Discovery, PollTarget
@@ -57,6 +58,7 @@ async def run_pollers(  # noqa: PLR0913 - keyword-only run settings
     duration_s: float | None = None,
     install_signals: bool = True,
     summary_every_s: float = 300.0,
+    streams: Sequence[StreamRunner] = (),
 ) -> None:
     """Run until stopped (signal, `stop` set, or `duration_s` elapsed); then flush every buffer. A summary
     line is logged every `summary_every_s` and at the end (each poll is logged at DEBUG only)."""
@@ -66,6 +68,7 @@ async def run_pollers(  # noqa: PLR0913 - keyword-only run settings
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
     tasks = [asyncio.create_task(p.run(stop), name=f"{p.target.source}:{p.target.name}") for p in pollers]
+    tasks += [asyncio.create_task(s.run(stop), name=f"{s.target.source}:{s.target.name}") for s in streams]
     tasks.append(asyncio.create_task(_flush_loop(writer, stop, min(1.0, writer.max_age_s / 2))))
     tasks.append(asyncio.create_task(_summary_loop(pollers, stop, summary_every_s)))
     if duration_s is not None:
@@ -80,6 +83,8 @@ async def run_pollers(  # noqa: PLR0913 - keyword-only run settings
         await asyncio.gather(*tasks, return_exceptions=True)
         for p in pollers:
             await p.target.aclose()
+        for s in streams:
+            await s.target.aclose()
         report = await asyncio.to_thread(writer.flush)
         log.info("flushed rows=%d files=%d", report.rows_written, len(report.files))
         log.info("collect summary %s", summary(pollers))
@@ -108,6 +113,7 @@ class Collection:
     writer: BufferedLakeWriter
     pollers: list[Poller]
     discoveries: list[Discovery]
+    streams: list[StreamRunner] = field(default_factory=list)
 
     @property
     def polls(self) -> int:
@@ -131,7 +137,14 @@ class Collection:
             for d in self.discoveries
         ]
         await asyncio.gather(
-            run_pollers(self.pollers, self.writer, stop=stop, duration_s=duration_s, install_signals=install_signals),
+            run_pollers(
+                self.pollers,
+                self.writer,
+                stop=stop,
+                duration_s=duration_s,
+                install_signals=install_signals,
+                streams=self.streams,
+            ),
             *loops,
         )
 
@@ -141,4 +154,7 @@ def plan_collection(settings: Settings, families: Sequence[str] | None = None) -
     Resolves secrets now; ValueError names an unknown family."""
     writer = open_writer(settings)
     pollers = [make_poller(settings, t, writer) for t in build_targets(settings, families)]
-    return Collection(settings, writer, pollers, build_discoveries(settings, families))
+    streams = [
+        StreamRunner(t, writer, backoff_s=settings.collect.backoff_s) for t in build_stream_targets(settings, families)
+    ]
+    return Collection(settings, writer, pollers, build_discoveries(settings, families), streams)

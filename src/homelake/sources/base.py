@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
@@ -86,6 +86,31 @@ class PollTarget(Protocol):
     def is_transient(self, exc: Exception) -> bool:
         """True when trying again soon may help (timeouts, 5xx), False for auth or config errors."""
         ...
+
+    async def aclose(self) -> None: ...
+
+
+class StreamTarget(Protocol):
+    """A long-lived connection a family follows (e.g. a camera's alertStream); `runtime.stream` supervises it:
+    a watchdog on silence, reconnects with backoff, and a health row per connect, stall and disconnect."""
+
+    source: str  # the family
+    name: str  # the stream within the family, e.g. "cam-front/alertStream"
+    stall_s: float  # nothing for this long: probe, then reconnect unless quiet_ok()
+
+    def follow(self) -> AsyncIterator[PollOutcome]:
+        """Connect and yield what arrives (an empty outcome proves the stream alive); raises when it breaks."""
+        ...
+
+    async def probe(self) -> bool:
+        """A cheap request: does the device answer at all?"""
+        ...
+
+    def quiet_ok(self) -> bool:
+        """True when silence is normal for this connection (the device never sent a keep-alive on it)."""
+        ...
+
+    def is_transient(self, exc: Exception) -> bool: ...
 
     async def aclose(self) -> None: ...
 
@@ -191,6 +216,7 @@ class FamilySpec:
     config: type[BaseModel] | None = None  # the family's section of the site file, under its name
     configured: Callable[[Any], bool] = lambda config: False  # does the site file give it anything to do?
     poll_targets: Callable[[FamilyContext], list[PollTarget]] | None = None
+    stream_targets: Callable[[FamilyContext], list[StreamTarget]] | None = None  # long-lived connections to follow
     discovery: Callable[[FamilyContext], Discovery | None] | None = None
     mqtt_parser: Callable[[], MqttParser] | None = None
     mqtt_topics: tuple[str, ...] = ()  # default topic filters routed to mqtt_parser

@@ -1,0 +1,98 @@
+"""HikVision family: ISAPI cameras and NVRs (device info, status, triggers, storage, the alertStream)."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from homelake.logs import register_secret
+from homelake.sources.base import (
+    FamilyContext,
+    FamilySimulator,
+    FamilySpec,
+    HistoryContext,
+    PollTarget,
+    SimContext,
+    StreamTarget,
+)
+from homelake.sources.hikvision.config import HikvisionCamera, HikvisionFamily
+from homelake.sources.hikvision.datasets import DATASETS
+from homelake.sources.hikvision.events import HikvisionMqtt
+from homelake.sources.hikvision.parse_kinds import PARSE_KINDS
+
+
+def _password(camera: HikvisionCamera) -> str | None:
+    password = camera.password.resolve() if camera.password else None
+    register_secret(password)
+    return password
+
+
+def poll_targets(ctx: FamilyContext) -> list[PollTarget]:
+    """One ISAPI poll target per camera or NVR."""
+    from homelake.sources.hikvision.target import HikvisionTarget  # noqa: PLC0415 - httpx only when collecting
+
+    family: HikvisionFamily = ctx.config
+    return [
+        HikvisionTarget(
+            cam, _password(cam), local_tz=ctx.local_tz if cam.timezone is None else ZoneInfo(cam.timezone),
+            interval_s=cam.interval_s or family.interval_s or ctx.interval_s,
+            timeout_s=cam.timeout_s or family.timeout_s or ctx.timeout_s, collector=ctx.collector,
+        )
+        for cam in family.cameras
+    ]  # fmt: skip
+
+
+def stream_targets(ctx: FamilyContext) -> list[StreamTarget]:
+    """One alertStream per camera or NVR that has `stream: true` (relaying its events when `relay` is set)."""
+    from homelake.sources.hikvision.relay import MqttRelay  # noqa: PLC0415 - paho only when collecting
+    from homelake.sources.hikvision.stream import AlertStreamTarget  # noqa: PLC0415 - httpx only when collecting
+
+    family: HikvisionFamily = ctx.config
+    relay = family.relay
+
+    def relay_of(cam: HikvisionCamera) -> MqttRelay | None:
+        if relay is None:
+            return None
+        return MqttRelay(cam.name, relay.host, relay.port, relay.spool_dir / f"{cam.name}.spool")
+
+    return [
+        AlertStreamTarget(
+            cam, _password(cam), local_tz=ctx.local_tz if cam.timezone is None else ZoneInfo(cam.timezone),
+            timeout_s=cam.timeout_s or family.timeout_s or ctx.timeout_s, collector=ctx.collector,
+            media_dir=family.media_dir, relay=relay_of(cam),
+        )
+        for cam in family.cameras
+        if cam.stream
+    ]  # fmt: skip
+
+
+def simulator(ctx: SimContext) -> FamilySimulator:
+    from homelake.sources.hikvision.simulator import HikvisionSimulator  # noqa: PLC0415 - Pillow only when simulating
+
+    return HikvisionSimulator(ctx)
+
+
+def history(ctx: HistoryContext) -> int:
+    from homelake.sources.hikvision.simulator.history import lay_history  # noqa: PLC0415 - as above
+
+    return lay_history(ctx)
+
+
+def _configured(config: Any) -> bool:  # noqa: ANN401 - the registry passes each family's own model
+    return bool(config.cameras)
+
+
+SPEC = FamilySpec(
+    name="hikvision",
+    description="HikVision ISAPI cameras and NVRs: device info, status, triggers, storage, alertStream events",
+    datasets=DATASETS,
+    parse_kinds=PARSE_KINDS,
+    simulator=simulator,
+    config=HikvisionFamily,
+    configured=_configured,
+    poll_targets=poll_targets,
+    stream_targets=stream_targets,
+    history=history,
+    mqtt_parser=HikvisionMqtt,
+    mqtt_topics=("homelake/hikvision/#",),
+)

@@ -1,0 +1,76 @@
+"""Configuration of the HikVision cameras and NVRs polled over ISAPI and followed on their alertStream."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from homelake.secrets import SecretRef
+
+
+class HikvisionCamera(BaseModel):
+    """One camera or NVR. `url` is the base, e.g. `https://192.168.1.64` (the client adds `/ISAPI/...`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    url: str
+    username: str = "admin"
+    password: SecretRef | None = None
+    # True: verify against system CAs; a path: verify against that CA bundle; False: explicit opt-out.
+    verify_tls: bool | Path = True
+    allow_http: bool = False
+    allow_basic: bool = False  # Digest (MD5) only unless the camera is known to need Basic
+    timezone: str | None = None  # the camera's wall-clock zone, for times sent without an offset
+    interval_s: float | None = None
+    timeout_s: float | None = None
+    stream: bool = True  # follow /ISAPI/Event/notification/alertStream
+    stall_s: float = Field(30.0, gt=0)  # nothing on the stream this long: probe, then reconnect
+    stale_s: float = Field(5.0, gt=0)  # an episode whose re-posts stop this long has ended ("stale")
+    # a snapshot at the start of each episode of these target classes ("any" for every episode)
+    snapshot_on: list[str] = ["human", "vehicle"]
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        value = value.rstrip("/")
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with https:// (or http:// together with allow_http: true)")
+        return value
+
+    @model_validator(mode="after")
+    def _http_needs_opt_in(self) -> HikvisionCamera:
+        if self.url.startswith("http://") and not self.allow_http:
+            raise ValueError("plain http:// exposes the camera's login; use https:// or set allow_http: true")
+        return self
+
+
+class RelayConfig(BaseModel):
+    """`hikvision.relay`: publish each camera event to MQTT; the ingester then lands it (one path into the lake)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    host: str = "127.0.0.1"
+    port: int = Field(1883, ge=1, le=65535)
+    spool_dir: Path = Path("var/relay-spool")  # bounded, fsynced; replayed in order after an outage
+
+
+class HikvisionFamily(BaseModel):
+    """`hikvision:` in the site file: the cameras and NVRs, with family-wide interval and timeout overrides."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    interval_s: float | None = Field(None, gt=0)
+    timeout_s: float | None = Field(None, gt=0)
+    cameras: list[HikvisionCamera] = []
+    media_dir: Path | None = None  # where snapshots go (content-addressed); None: no snapshots
+    relay: RelayConfig | None = None  # None: events are written to the lake directly
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> HikvisionFamily:
+        names = [c.name for c in self.cameras]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"camera names must be unique; repeated: {', '.join(dupes)}")
+        return self
