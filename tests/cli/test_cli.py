@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
@@ -18,6 +19,7 @@ from homelake.lake import layout
 from homelake.lake.schemas import COLLECTOR_HEALTH, MIKROTIK_DHCP_LEASES
 from homelake.sim.serve import SimulatedSite
 from homelake.sim.site import build_site
+from homelake.testing.clock import ManualClock
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -97,7 +99,8 @@ def test_parse_bad_payload_is_a_clear_error(tmp_path: Path) -> None:
 
 @pytest.mark.integration
 def test_collect_runs_until_sigterm_then_flushes_and_exits_cleanly(tmp_path: Path) -> None:
-    with SimulatedSite(build_site(7)) as sim:
+    site = build_site(7)
+    with SimulatedSite(site, clock=ManualClock(site.start + timedelta(days=1, hours=19))) as sim:
         config = sim.site_config(tmp_path / "lake", tmp_path / "wh.duckdb", tmp_path / "secrets", interval_s=1)
         config["lake"]["flush_age_s"] = 3600  # nothing is flushed on age: only the shutdown flush writes
         (tmp_path / "site.yaml").write_text(yaml.safe_dump(config))

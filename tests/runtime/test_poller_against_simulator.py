@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from datetime import UTC
+from datetime import UTC, timedelta
 from pathlib import Path
 
 import duckdb
@@ -16,13 +16,15 @@ from homelake.lake.schemas import COLLECTOR_HEALTH, DEAD_LETTER, MIKROTIK_DHCP_L
 from homelake.lake.writer import BufferedLakeWriter, LakeWriter
 from homelake.runtime.poller import Poller
 from homelake.runtime.supervisor import run_pollers
-from homelake.sim.site import Site, build_site
+from homelake.sim.site import DEFAULT_START, Site, build_site
 from homelake.sources.mikrotik.config import MikrotikRouter
 from homelake.sources.mikrotik.simulator import RouterSimServer
 from homelake.sources.mikrotik.target import MikrotikTarget
+from homelake.testing.clock import ManualClock
 
 pytestmark = pytest.mark.integration
 PASSWORD = "s3cret-Pa55"
+AT = DEFAULT_START + timedelta(days=1, hours=19, minutes=7)  # a Tuesday evening: the simulators' clock
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +34,7 @@ def site() -> Site:
 
 @pytest.fixture
 def fw(site: Site) -> Iterator[RouterSimServer]:
-    with RouterSimServer(site, "fw", password=PASSWORD, fault_delay_s=3.0) as server:
+    with RouterSimServer(site, "fw", password=PASSWORD, fault_delay_s=3.0, clock=ManualClock(AT)) as server:
         yield server
 
 
@@ -121,7 +123,7 @@ def test_wrong_password_is_not_retried_and_never_logged(
 
 
 def test_tls_mismatch_and_configured_ca(tmp_path: Path, site: Site) -> None:
-    with RouterSimServer(site, "fw", password=PASSWORD, tls=True) as server:
+    with RouterSimServer(site, "fw", password=PASSWORD, tls=True, clock=ManualClock(AT)) as server:
         assert server.url.startswith("https://")
         assert not poll_once(tmp_path / "a", target_for(server))  # self-signed: not trusted by default
         assert lake_rows(tmp_path / "a", COLLECTOR_HEALTH, "error_class")[0][0] == "MikrotikTLSError"
