@@ -10,7 +10,7 @@ import pytest
 from homelake.sim.pipeline import DemoRun
 from tests.pinned_time import NETWORK_AT, clock_from
 
-LIVE_S = 9  # seconds of live polling over real HTTP and MQTT after the history
+LIVE_S = 12  # seconds of live polling over real HTTP and MQTT (every 2 s) after the history
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """E2E sweep: the network pipeline (history → lake → dbt → marts) at pinned times across the day, each
-window chosen for what it must contain: the old failing time, site-local midnight, both DST changes."""
+window chosen for what it must contain: the old failing time, a weekly reboot, site-local midnight, both
+DST changes."""
 
 from __future__ import annotations
 
@@ -50,11 +51,10 @@ CASES = {
     # after more than a day away or at a weekly reboot). 60 hours reach back to Saturday 02:10 local, when
     # the ESP gadget's weekly reboot gives it a new address; polls every 10 minutes keep the case short
     "failed-at": Case(FAILED_AT, hours=60, poll_every=timedelta(minutes=10), address_change=True, local_midnight=True),
-    # 22:40 to 02:40 local: the site-local day and the UTC day both turn in the window
-    "local-midnight": Case(datetime(2026, 12, 8, 1, 40, tzinfo=UTC), hours=4, local_midnight=True),
     # Wednesday 03:40 local: the bedroom TV's weekly reboot, a new address within a few hours
     "weekly-reboot": Case(datetime(2026, 12, 9, 4, 40, tzinfo=UTC), hours=4, address_change=True),
-    # Sunday 25 October, 23:30 CEST to 04:00 CET: 03:00 CEST falls back to 02:00 CET, an hour happens twice
+    # Sunday 25 October, 23:30 CEST to 04:00 CET: the site-local day and the UTC day turn, then 03:00 CEST
+    # falls back to 02:00 CET, so an hour happens twice
     "dst-ends": Case(datetime(2026, 10, 25, 3, 0, tzinfo=UTC), hours=5.5, dst_change=True, local_midnight=True),
     # Sunday 29 March, 00:00 CET to 05:00 CEST: 02:00 CET jumps to 03:00 CEST, an hour never happens
     "dst-begins": Case(datetime(2026, 3, 29, 3, 0, tzinfo=UTC), hours=4, dst_change=True),
