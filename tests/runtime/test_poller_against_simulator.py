@@ -16,14 +16,16 @@ from homelake.lake.schemas import COLLECTOR_HEALTH, DEAD_LETTER
 from homelake.lake.writer import BufferedLakeWriter, LakeWriter
 from homelake.runtime.poller import Poller
 from homelake.runtime.supervisor import run_pollers
-from homelake.sim.model.site import Site, build_site
+from homelake.sim.model.site import DEFAULT_START, Site, build_site
 from homelake.sources.mikrotik.config import MikrotikRouter
 from homelake.sources.mikrotik.datasets import MIKROTIK_DHCP_LEASES
 from homelake.sources.mikrotik.simulator import RouterSimServer
 from homelake.sources.mikrotik.target import MikrotikTarget
+from homelake.testing.clock import ManualClock
 
 pytestmark = pytest.mark.integration
 PASSWORD = "s3cret-Pa55"
+AT = DEFAULT_START + timedelta(days=1, hours=19, minutes=7)  # a Tuesday evening: the simulators' clock
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +35,7 @@ def site() -> Site:
 
 @pytest.fixture
 def fw(site: Site) -> Iterator[RouterSimServer]:
-    at = site.start + timedelta(hours=30)  # a pinned time: the site model answers it without replaying years
-    with RouterSimServer(site, "fw", password=PASSWORD, fault_delay_s=3.0, clock=lambda: at) as server:
+    with RouterSimServer(site, "fw", password=PASSWORD, fault_delay_s=3.0, clock=ManualClock(AT)) as server:
         yield server
 
 
@@ -123,8 +124,7 @@ def test_wrong_password_is_not_retried_and_never_logged(
 
 
 def test_tls_mismatch_and_configured_ca(tmp_path: Path, site: Site) -> None:
-    at = site.start + timedelta(hours=30)
-    with RouterSimServer(site, "fw", password=PASSWORD, tls=True, clock=lambda: at) as server:
+    with RouterSimServer(site, "fw", password=PASSWORD, tls=True, clock=ManualClock(AT)) as server:
         assert server.url.startswith("https://")
         assert not poll_once(tmp_path / "a", target_for(server))  # self-signed: not trusted by default
         assert lake_rows(tmp_path / "a", COLLECTOR_HEALTH, "error_class")[0][0] == "MikrotikTLSError"

@@ -26,6 +26,7 @@ from homelake.sources.shelly import ShellyMqtt
 from homelake.sources.zigbee.parser import ZigbeeMqtt
 from homelake.sources.zigbee.simulator import zigbee_messages
 from homelake.testing.broker import Mosquitto, find_mosquitto
+from tests.pinned_time import ticking_clock
 
 
 def _topics_of(state: ShellyState, key: str) -> tuple[str, ...]:
@@ -152,8 +153,15 @@ def test_simulated_site_runs_the_fleet_in_real_time(tmp_path: Path) -> None:
         subscriber = _subscriber(broker.port, received, ready)
         try:
             assert ready.wait(10)
+            site = build_site()
+            clock = ticking_clock(site.start + timedelta(hours=20))
             sim = SimulatedSite(
-                options={"shelly": {"port": 0}}, mqtt_host=broker.host, mqtt_port=broker.port, tick_s=0.2
+                site,
+                clock=clock,
+                options={"shelly": {"port": 0}},
+                mqtt_host=broker.host,
+                mqtt_port=broker.port,
+                tick_s=0.2,
             )
             with sim:
                 config = sim.site_config(tmp_path / "lake", tmp_path / "wh.duckdb", tmp_path / "secrets")

@@ -1,38 +1,38 @@
-"""A small real warehouse for the dashboard tests: one simulated day through parsers, lake and dbt."""
+"""The dashboard tests read the session's shared network run (history, live polls, dbt) at its pinned time."""
 
 from __future__ import annotations
 
-import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient  # its httpx warning is allowed in pyproject.toml
 
 from homelake.settings import Settings, parse_settings
 from homelake.sim.demo.pipeline import DemoRun
 from homelake.web.app import create_app
 from homelake.web.config import DashboardConfig
-
-with warnings.catch_warnings():
-    # starlette's TestClient warns about its httpx dependency on import; not ours to fix
-    warnings.filterwarnings("ignore", message=".*httpx.*")
-    from fastapi.testclient import TestClient
+from tests.conftest import NetworkRun
+from tests.pinned_time import clock_from
 
 
 @pytest.fixture(scope="session")
-def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
-    """Built once per test session (the slow part: ~20 s); tests only read it."""
-    from homelake.cli.transform import run_transform
+def demo_run(network_run: NetworkRun) -> DemoRun:
+    """The session's shared network run (tests/conftest.py), built once; tests only read it. Its 1.5 days
+    span two site-local days, so a one-day range always narrows the charts."""
+    return network_run.demo
 
-    # a little over a day, so the history always spans two site-local days (even when built just after
-    # local midnight) and a one-day range always narrows the charts
-    run = DemoRun(tmp_path_factory.mktemp("web") / "site", days=1.25)
-    run.start()
-    try:
-        run.lay_history()
-    finally:
-        run.stop()
-    run_transform(run.settings)
-    return run
+
+@pytest.fixture(autouse=True)
+def _at_the_end_of_the_run(request: pytest.FixtureRequest) -> Iterator[None]:
+    """The dashboard reads the wall clock (default ranges, "ago"): tests of the shared run see it as it
+    stood when the run's collection stopped, ticking from there."""
+    if not {"demo_run", "demo_settings"} & set(request.fixturenames):
+        yield
+        return
+    network_run: NetworkRun = request.getfixturevalue("network_run")
+    with clock_from(network_run.collected_until):
+        yield
 
 
 @pytest.fixture(scope="session")

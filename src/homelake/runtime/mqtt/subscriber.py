@@ -95,6 +95,9 @@ class Subscriber:
         self._stop.set()
         self._wake()
         self._thread.join(timeout)
+        if not self._thread.is_alive():  # the I/O thread is done with the wake-up pair
+            self._wake_r.close()
+            self._wake_w.close()
 
     def ack(self, packet_ids: list[int], generation: int) -> int:
         """Queue PUBACKs for these ids if they came on the current connection; returns how many."""
