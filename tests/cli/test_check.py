@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ import yaml
 
 from homelake.sim.demo.serve import SimulatedSite
 from homelake.sim.model.site import build_site
+from homelake.testing.clock import ManualClock
 from homelake.testing.mosquitto import Mosquitto
 
 pytestmark = pytest.mark.integration
@@ -47,10 +49,13 @@ def rows(stdout: str) -> dict[str, str]:
     return found
 
 
+SITE = build_site(7)
+
+
 def test_check_reports_ok_then_what_is_wrong(tmp_path: Path) -> None:
     with (
         Mosquitto(tmp_path / "broker") as broker,
-        SimulatedSite(build_site(7), families=["mikrotik"]) as sim,
+        SimulatedSite(SITE, families=["mikrotik"], clock=ManualClock(SITE.start + timedelta(days=1, hours=19))) as sim,
     ):
         config = sim.site_config(tmp_path / "lake", tmp_path / "wh.duckdb", tmp_path / "secrets", interval_s=1)
         config["mqtt"] = {"host": "127.0.0.1", "port": broker.port, "client_id": "homelake-test"}

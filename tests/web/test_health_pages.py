@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +18,13 @@ from homelake.sources.mikrotik.datasets import MIKROTIK_DHCP_LEASES
 from homelake.warehouse.publish import build_warehouse
 from homelake.warehouse.query import connect_readonly
 from homelake.web import queries
+from tests.pinned_time import NETWORK_AT, clock_from
 from tests.web.conftest import client_for
 
 pytestmark = pytest.mark.integration
 
-# Relative to the wall clock: the Health page lists the targets polled in the last 7 days.
-NOW = datetime.now(UTC).replace(microsecond=0)
+# A pinned time: the marts count the last 24 h back from the newest poll in the lake, not from the wall clock.
+NOW = NETWORK_AT
 PLUG = "shellyplug-s-c18b12"
 
 
@@ -102,7 +103,8 @@ def test_health_page_shows_failing_targets_dead_letters_and_the_build_time(healt
 
 
 def test_health_chart_counts_failed_polls(health_settings: Settings) -> None:
-    body = client_for(health_settings).get("/api/charts/health_polls", params={"range": "7d"}).json()
+    with clock_from(NOW):  # the chart's "last 7 days" are the dashboard's, counted from the (pinned) clock
+        body = client_for(health_settings).get("/api/charts/health_polls", params={"range": "7d"}).json()
     failed = {trace["name"]: sum(trace["y"]) for trace in body["data"]}
     assert failed == {"fw": 0, PLUG: 2}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import tempfile
 import threading
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -52,7 +53,8 @@ def simulate(
     ] = None,
 ) -> None:
     """Serve the simulated site (every family's devices, and their MQTT traffic) on loopback until Ctrl-C."""
-    site = build_site(seed)
+    # the site's history starts a day ago: every simulator answers "now" without replaying months of its model
+    site = build_site(seed, start=datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=1))
     options = _options(option or [])
     local = start_local_broker(Path(tempfile.mkdtemp(prefix="homelake-sim-broker-")), prefer=broker)  # type: ignore[arg-type]
     try:

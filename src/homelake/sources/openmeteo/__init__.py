@@ -14,6 +14,8 @@ def poll_targets(ctx: FamilyContext) -> list[PollTarget]:
     from homelake.sources.openmeteo.target import OpenMeteoTarget  # noqa: PLC0415 - lazy: registry loads no client
 
     config: OpenMeteoFamily = ctx.config
+    if not _configured(config):  # no location, no weather: never a request to a public API the owner did not ask for
+        return []
     return [OpenMeteoTarget(config, local_tz=ctx.local_tz, timeout_s=config.timeout_s or ctx.timeout_s,
                             collector=ctx.collector)]  # fmt: skip
 
