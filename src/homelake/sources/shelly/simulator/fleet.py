@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import errno
 import ipaddress
-import logging
 import socket
 import threading
 from collections.abc import Callable, Mapping
@@ -20,7 +19,6 @@ from homelake.sim.model.shelly_state import shelly_state
 from homelake.sim.model.site import Site
 from homelake.sources.shelly.simulator.server import ShellySimServer
 
-log = logging.getLogger(__name__)
 DEFAULT_ADDRESS_MAP: dict[str, str] = {"192.168.88.0/24": "127.88.0.0/24"}
 PORT_ATTEMPTS = 20
 
@@ -68,8 +66,6 @@ class ShellyFleet:
             for dev in self.state.devices
         }  # fmt: skip
         self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
     def _bind_all(self, port: int) -> None:
         for server in self.servers.values():
@@ -105,25 +101,7 @@ class ShellyFleet:
             for server in self.servers.values():
                 server.sync(t)
 
-    def run_in_background(self, interval_s: float = 1.0) -> None:
-        """Real-time mode: tick with the clock every `interval_s` seconds in a daemon thread."""
-
-        def loop() -> None:
-            while not self._stop.wait(interval_s):
-                try:
-                    self.tick()
-                except Exception:  # a broker hiccup: the next tick publishes what is still due
-                    log.warning("simulated Shelly fleet tick failed", exc_info=True)
-
-        self._stop.clear()
-        self._thread = threading.Thread(target=loop, name="sim-shelly-fleet", daemon=True)
-        self._thread.start()
-
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-            self._thread = None
         for server in self.servers.values():
             server.stop()
 
