@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from homelake.sim.model import weather
 from homelake.sim.model.climate import indoor
 from homelake.sim.model.loads import LoadModel, circuit_rows, load_model, truth_energy_by_room_day, write_circuits_csv
-from homelake.sim.model.model import weather
 from homelake.sim.model.occupancy import truth_door_events, truth_motion_events
 from homelake.sim.model.shelly_devices import REBOOT_DOWN_S
 from homelake.sim.model.shelly_state import ShellyState

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from homelake.sim.model.model import power
+from homelake.sim.model import power
 from homelake.sim.model.site import build_site
 
 
