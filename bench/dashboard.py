@@ -31,7 +31,7 @@ def build(workdir: Path, days: float) -> Path:
         t0 = time.monotonic()
         # routers and Shelly HTTP polls every 15 min for the whole period (MQTT history would be ~18M
         # messages for a year; the marts the pages read are the same either way)
-        rows = run.lay_history(step=timedelta(minutes=15), device_mqtt=False)
+        rows = run.lay_history(step=timedelta(minutes=15), mqtt=False)
         print(f"history: {rows:,} rows in {time.monotonic() - t0:.0f}s", file=sys.stderr)
         t0 = time.monotonic()
         run_transform(run.settings)

@@ -71,10 +71,10 @@ def _window_facts(case: Case) -> dict[str, bool]:
 
 def _pipeline_at(case: Case, workdir: Path) -> DemoRun:
     """The routers' history of the window (no live phase: nothing here reads the wall clock), then dbt."""
-    run = DemoRun(workdir, days=case.hours / 24, now=case.at, devices=False)
+    run = DemoRun(workdir, days=case.hours / 24, now=case.at, families=("mikrotik",))
     run.start()
     try:
-        run.lay_history(step=case.poll_every, devices=False)
+        run.lay_history(step=case.poll_every)
     finally:
         run.stop()
     run_transform(run.settings, select=NETWORK_MARTS)

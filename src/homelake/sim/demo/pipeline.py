@@ -20,7 +20,7 @@ from homelake.sim.demo.backfill import backfill
 from homelake.sim.demo.local_broker import LocalBroker, start_local_broker
 from homelake.sim.demo.serve import SimulatedSite
 from homelake.sim.model.site import Site, build_site
-from homelake.sources import DATASETS
+from homelake.sources import DATASETS, FAMILIES
 
 Progress = Callable[[float], None]
 
@@ -38,6 +38,7 @@ class DemoRun:
     sim: SimulatedSite = field(init=False)
     settings: Settings = field(init=False)
     broker_preference: Literal["auto", "mosquitto", "amqtt"] = "auto"
+    families: tuple[str, ...] | None = None  # only these families (tests that need one); None: every family
     polls: int = 0
     failed_polls: int = 0
     messages: int = 0
@@ -60,7 +61,9 @@ class DemoRun:
         # every family on, as a new user should see it; devices publish MQTT to a broker of the demo's own
         # (Mosquitto when installed, else the embedded amqtt)
         self.broker = start_local_broker(self.workdir / "broker", prefer=self.broker_preference)
-        self.sim = SimulatedSite(self.site, mqtt_host=self.broker.host, mqtt_port=self.broker.port).start()
+        self.sim = SimulatedSite(
+            self.site, families=self.families, mqtt_host=self.broker.host, mqtt_port=self.broker.port
+        ).start()
         config: dict[str, Any] = self.sim.site_config(
             lake_root="lake",
             warehouse_path="warehouse/homelake.duckdb",
@@ -101,15 +104,16 @@ class DemoRun:
         lake.ensure_anchors(DATASETS.values())
         writer = BufferedLakeWriter(lake, max_rows=50_000, max_age_s=3600)
         start = self.now - timedelta(days=self.days)
+        chosen = [spec for spec in FAMILIES if self.families is None or spec.name in self.families]
         return backfill(
-            self.site, writer, start=start, end=self.now, local_tz=self.settings.tz, step=step, mqtt=mqtt,
-            progress=progress,
+            self.site, writer, start=start, end=self.now, local_tz=self.settings.tz, step=step, families=chosen,
+            mqtt=mqtt and any(spec.mqtt_messages is not None for spec in chosen), progress=progress,
         )  # fmt: skip
 
     def collect_live(self, seconds: float, families: list[str] | None = None) -> None:
         """Poll the running simulators (static targets; devices found in the LAN's leases) and ingest their
         MQTT traffic, through the real protocols, for `seconds`."""
-        collection = plan_collection(self.settings, families)
+        collection = plan_collection(self.settings, families or self.families)
         ingester = None
         if self.settings.mqtt is not None:
             ingester = Ingester(
