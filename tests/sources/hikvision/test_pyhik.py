@@ -53,7 +53,8 @@ def test_pyhik_reads_the_camera_and_its_motion_events(site: object) -> None:
         cam.start_stream()
         assert _wait(lambda: server.streams_opened == 1)
         _advance(clock, 20 + int((ep.end - ep.start).total_seconds()) + 15)
-        assert _wait(lambda: changes[:2] == [True, False]), changes
+        # motion goes on, then off (pyHik may first report the sensor's idle state: a leading False is no event)
+        assert _wait(lambda: True in changes and False in changes[changes.index(True) :]), changes
         assert not fired.is_set(), "pyHik's watchdog fired although heartbeats came every 10 s"
         assert server.streams_opened == 1  # no reconnect
         # the negative control: a silently stalled stream starves the same watchdog
