@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,19 +23,12 @@ from homelake.runtime.poller import Poller
 from homelake.settings import parse_settings
 from homelake.sim.model.site import build_site
 from homelake.sources import DATASETS
-from homelake.sources.base import ParseResult, PollTarget
+from homelake.sources.base import PollOutcome, PollTarget
 from homelake.sources.mikrotik.datasets import MIKROTIK_DHCP_LEASES
 from homelake.sources.shelly import SPEC
 from homelake.sources.shelly.datasets import SHELLY_SWITCH_READINGS
 from homelake.sources.shelly.discovery import ShellyDiscovery
 from homelake.sources.shelly.simulator.fleet import ShellyFleet
-
-
-@dataclass
-class Outcome:
-    results: list[ParseResult] = field(default_factory=list)
-    dead_letters: list[tuple[str, str, bytes]] = field(default_factory=list)
-    errors: list[Exception] = field(default_factory=list)
 
 
 @dataclass
@@ -48,9 +41,9 @@ class FakeTarget:
     polls: int = 0
     closed: bool = False
 
-    async def poll(self) -> Outcome:
+    async def poll(self) -> PollOutcome:
         self.polls += 1
-        return Outcome()
+        return PollOutcome(self.name)
 
     def is_transient(self, exc: Exception) -> bool:
         return False
