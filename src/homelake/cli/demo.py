@@ -145,7 +145,7 @@ def demo(
             bar.update(
                 task,
                 completed=live,
-                description=f"[3/4] live: {run.polls} router polls ({run.failed_polls} failed), "
+                description=f"[3/4] live: {run.polls} static-target polls ({run.failed_polls} failed), "
                 f"{run.messages} MQTT messages ingested; devices polled as found in DHCP",
             )
             task = bar.add_task("[4/4] dbt build into a fresh warehouse", total=None)
