@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import atexit
+import faulthandler
+import os
 import signal
+import sys
 import tempfile
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -72,14 +77,35 @@ def simulate(
                 write_config.write_text(yaml.safe_dump(cfg, sort_keys=False))
                 console.print(f"site file written: {write_config} (run: homelake collect -c {write_config})")
             run_checks(parse_settings(cfg, source=str(write_config or "simulated site"), base=base))
-            console.print("serving; press Ctrl-C to stop")
             done = threading.Event()
-            for sig in (signal.SIGINT, signal.SIGTERM):
+            for sig in (signal.SIGINT, signal.SIGTERM):  # before "serving": a caller may signal as soon as it reads it
                 signal.signal(sig, lambda *_: done.set())
+            console.print("serving; press Ctrl-C to stop")
             done.wait()
+            _stop_within(SHUTDOWN_LIMIT_S, local.stop)
     finally:
         local.stop()
     console.print("stopped")
+
+
+SHUTDOWN_LIMIT_S = 30.0
+
+
+def _stop_within(limit_s: float, last: Callable[[], None]) -> None:
+    """A watchdog for the shutdown that follows: if the simulators have not stopped within `limit_s`, print every
+    thread's stack (what hung), run `last` (stop the broker) and exit with status 1 rather than hang the caller."""
+
+    def watch() -> None:
+        if finished.wait(limit_s):
+            return
+        print(f"simulate: shutdown did not finish in {limit_s:.0f} s; the threads were:", file=sys.stderr, flush=True)
+        faulthandler.dump_traceback(all_threads=True)
+        last()
+        os._exit(1)
+
+    finished = threading.Event()
+    atexit.register(finished.set)
+    threading.Thread(target=watch, name="shutdown-watchdog", daemon=True).start()
 
 
 def _show(sim: SimulatedSite, name: str, clients: int, broker: str, tls: bool) -> None:
