@@ -17,3 +17,6 @@ def _reap_ingesters() -> Iterator[None]:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+        log = getattr(proc, "log", None)
+        if log is not None:
+            log.close()

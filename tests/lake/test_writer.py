@@ -142,6 +142,7 @@ def test_killed_writes_never_leave_a_readable_partial_file(tmp_path: Path) -> No
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
+        proc.stdout.close()
         kills += 1
     finished = sorted(tmp_path.glob("*.parquet"))
     assert finished, "the writer should have completed some files"

@@ -118,6 +118,7 @@ def test_a_sigkilled_relay_loses_nothing_it_had_read(tmp_path: Path) -> None:
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait(10)
+        proc.stdout.close()
     assert len(Spool(spool).pending()) == 10  # 5 events + 5 retained states, fsynced before the kill
     lake = LakeWriter(tmp_path / "lake", collector="test")
     lake.ensure_anchors(DATASETS.values())

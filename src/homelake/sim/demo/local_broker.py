@@ -49,14 +49,17 @@ def _start_amqtt(port: int) -> LocalBroker:
         asyncio.set_event_loop(loop)
         broker = Broker({"listeners": {"default": {"type": "tcp", "bind": f"127.0.0.1:{port}"}}}, loop=loop)
         try:
-            loop.run_until_complete(broker.start())
-        except BaseException as exc:  # reported to the caller below
-            failure.append(exc)
+            try:
+                loop.run_until_complete(broker.start())
+            except BaseException as exc:  # reported to the caller below
+                failure.append(exc)
+                ready.set()
+                return
             ready.set()
-            return
-        ready.set()
-        loop.run_forever()
-        loop.run_until_complete(broker.shutdown())
+            loop.run_forever()
+            loop.run_until_complete(broker.shutdown())
+        finally:
+            loop.close()
 
     thread = threading.Thread(target=run, name="amqtt-broker", daemon=True)
     thread.start()
