@@ -1,16 +1,20 @@
-"""E2E: the simulated uplink's outages -> the firewall's probes in the backfill -> lake -> dbt build ->
-`uplink_outages` equals the truth (start and end within one probe interval, the cause right)."""
+"""E2E: the simulated uplink's outages -> the firewall's probes and interface counters in the backfill -> lake ->
+dbt build -> `uplink_outages` equals the truth (start and end within one probe interval, the cause right),
+`uplink_quality_hourly` equals the probes' truth and `wan_traffic_daily` the WAN port's byte truth."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from statistics import median, quantiles
+from typing import Any
 
 import pytest
 
 from homelake.cli.transform import run_transform
 from homelake.sim.demo.pipeline import DemoRun
-from homelake.sim.model.uplink import Uplink
+from homelake.sim.model.uplink import PROBE_TARGETS, Uplink
+from homelake.sources.mikrotik.edge_collector import PING_COUNT
+from homelake.sources.mikrotik.simulator.edge import WAN, wan_interfaces
 from homelake.warehouse.query import connect_readonly
 
 pytestmark = pytest.mark.e2e
@@ -18,24 +22,100 @@ PROBE_INTERVAL = timedelta(minutes=5)  # the backfill's step: one probe round ea
 NOW = datetime(2025, 3, 12, 6, 0, tzinfo=UTC)  # pinned: the site starts 1.5 days before
 
 
-def test_uplink_outages_equal_the_truth(tmp_path: Path) -> None:
-    demo = DemoRun(tmp_path / "site", days=1.5, now=NOW)
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+    demo = DemoRun(tmp_path_factory.mktemp("uplink") / "site", days=1.5, now=NOW)
     demo.start()
     try:
         demo.lay_history(step=PROBE_INTERVAL, mqtt=False)
     finally:
         demo.stop()
     run_transform(demo.settings)
+    return demo
+
+
+def _query(demo: DemoRun, sql: str) -> list[tuple[Any, ...]]:
     con = connect_readonly(demo.settings.warehouse.path)
     try:
-        rows = con.execute(
-            "select started_at, ended_at, cause from uplink_outages where device_id = 'fw' order by started_at"
-        ).fetchall()
+        return con.execute(sql).fetchall()
     finally:
         con.close()
+
+
+def test_uplink_outages_equal_the_truth(demo: DemoRun) -> None:
+    rows = _query(demo, "select started_at, ended_at, cause from uplink_outages where device_id = 'fw' "
+                        "order by started_at")  # fmt: skip
     truth = Uplink(demo.site).outages
     assert len(rows) == len(truth), rows
     for (started_at, ended_at, cause), outage in zip(rows, truth, strict=True):
         assert cause == outage.cause
         assert timedelta(0) <= started_at.astimezone(UTC) - outage.start < PROBE_INTERVAL
         assert timedelta(0) <= ended_at.astimezone(UTC) - outage.end < PROBE_INTERVAL
+
+
+def test_uplink_quality_hourly_equals_the_probes_truth(demo: DemoRun) -> None:
+    """Every hour and target: loss, median, 95th percentile and jitter as the uplink model's echoes give them."""
+    uplink = Uplink(demo.site)
+    sql = "select distinct observed_at from staging.stg_mikrotik__pings where device_id = 'fw' order by 1"
+    rounds = [t.astimezone(UTC) for (t,) in _query(demo, sql)]
+    # one round per probe interval over the history, none missing
+    assert len(rounds) == len({demo.site.start + k * PROBE_INTERVAL for k in range(len(rounds))} & set(rounds))
+    want: dict[tuple[str, datetime], list[float | None]] = {}
+    for t in rounds:
+        for target in PROBE_TARGETS:
+            hour = t.replace(minute=0, second=0, microsecond=0)
+            want.setdefault((target, hour), []).extend(
+                uplink.rtt_ms(target, t + timedelta(seconds=seq), seq) for seq in range(PING_COUNT)
+            )
+    got = {
+        (target, hour.astimezone(UTC)): rest
+        for target, hour, *rest in _query(
+            demo,
+            "select target_address, hour_start, echoes_sent, echoes_lost, "
+            "rtt_p50_ms, rtt_p95_ms, jitter_ms from uplink_quality_hourly "
+            "where device_id = 'fw'",
+        )  # fmt: skip
+    }
+    assert set(got) == set(want)
+    lossy = 0
+    for key, echoes in want.items():
+        sent, lost, p50, p95, jitter = got[key]
+        answered = [r for r in echoes if r is not None]
+        assert (sent, lost) == (len(echoes), len(echoes) - len(answered)), key
+        lossy += lost > 0
+        if not answered:
+            assert p50 is None and p95 is None, key
+            continue
+        assert p50 == pytest.approx(median(answered), abs=1e-6), key
+        assert p95 == pytest.approx(_p95(answered), abs=1e-6), key
+        steps = [abs(b - a) for a, b in zip(answered, answered[1:], strict=False)]
+        assert jitter == (pytest.approx(sum(steps) / len(steps), abs=1e-6) if steps else None), key
+    assert lossy >= 3  # the outages and the model's 1% random loss are in there
+
+
+def test_wan_traffic_daily_equals_the_counters_truth(demo: DemoRun) -> None:
+    """The one whole local day in the window: download and upload bytes within 0.5% of the WAN port's truth."""
+    fw = next(r for r in demo.site.routers if r.name == "fw")
+    tz = demo.site.tz
+    day = (NOW.astimezone(tz) - timedelta(days=1)).date()
+    start = datetime.combine(day, datetime.min.time(), tz).astimezone(UTC)
+    truth = {"rx-byte": 0, "tx-byte": 0}
+    previous: dict[str, int] | None = None
+    for minute in range(24 * 60 + 1):  # the counters minute by minute: a drop is a reboot, counted from zero
+        row = next(r for r in wan_interfaces(demo.site, fw, start + timedelta(minutes=minute)) if r["name"] == WAN)
+        now = {k: int(row[k]) for k in truth}
+        if previous is not None:
+            for k in truth:
+                truth[k] += now[k] - previous[k] if now[k] >= previous[k] else now[k]
+        previous = now
+    ((rx, tx, polls),) = _query(demo, f"select rx_bytes, tx_bytes, polls from wan_traffic_daily where device_id = "
+                                      f"'fw' and interface_name = '{WAN}' and local_date = '{day}'")  # fmt: skip
+    assert polls >= 24 * 60 // 5 - 1
+    assert truth["rx-byte"] > 10**8
+    assert rx == pytest.approx(truth["rx-byte"], rel=0.005)
+    assert tx == pytest.approx(truth["tx-byte"], rel=0.005)
+
+
+def _p95(values: list[float]) -> float:
+    """The 95th percentile with linear interpolation between closest ranks (DuckDB's quantile_cont)."""
+    return values[0] if len(values) == 1 else quantiles(values, n=20, method="inclusive")[18]
