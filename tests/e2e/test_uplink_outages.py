@@ -12,7 +12,7 @@ import pytest
 
 from homelake.cli.transform import run_transform
 from homelake.sim.demo.pipeline import DemoRun
-from homelake.sim.model.uplink import PROBE_TARGETS, Uplink
+from homelake.sim.model.uplink import PROBE_TARGETS, PUBLIC_IPS, Uplink
 from homelake.sources.mikrotik.edge_collector import PING_COUNT
 from homelake.sources.mikrotik.simulator.edge import WAN, wan_interfaces
 from homelake.warehouse.query import connect_readonly
@@ -119,3 +119,19 @@ def test_wan_traffic_daily_equals_the_counters_truth(demo: DemoRun) -> None:
 def _p95(values: list[float]) -> float:
     """The 95th percentile with linear interpolation between closest ranks (DuckDB's quantile_cont)."""
     return values[0] if len(values) == 1 else quantiles(values, n=20, method="inclusive")[18]
+
+
+def test_public_ip_history_follows_the_isp(demo: DemoRun) -> None:
+    """The ISP hands out a new address after the link-down outage: two periods, the change within one poll."""
+    uplink = Uplink(demo.site)
+    rows = _query(demo, "select public_ip, first_seen_at, last_seen_at, replaced_at, is_current "
+                        "from public_ip_history where device_id = 'fw' order by first_seen_at")  # fmt: skip
+    link_down = next(o for o in uplink.outages if o.cause == "link_down")
+    assert [(ip, current) for ip, _, _, _, current in rows] == [(PUBLIC_IPS[0], False), (PUBLIC_IPS[1], True)]
+    (_, first0, last0, replaced0, _), (_, first1, _, replaced1, _) = rows
+    assert first0.astimezone(UTC) == demo.site.start
+    assert timedelta(0) < link_down.start - last0.astimezone(UTC) <= PROBE_INTERVAL
+    assert timedelta(0) <= first1.astimezone(UTC) - link_down.end < PROBE_INTERVAL
+    assert replaced0 == first1 and replaced1 is None
+    # the first poll after the outage's end sees the truth's address
+    assert uplink.public_ip(first1.astimezone(UTC)) == PUBLIC_IPS[1]

@@ -40,10 +40,12 @@ def test_a_firewall_poll_lands_connections_and_the_dns_cache(fixture_bytes: Fixt
         "/ip/firewall/connection": _ok(fixture_bytes("rb4011_7.16.2_firewall_connections.json")),
         "/ip/dns/cache": _ok(fixture_bytes("rb4011_7.16.2_dns_cache.json")),
     }
+    routes["/ip/dhcp-client"] = _ok(fixture_bytes("rb4011_7.16.2_dhcp_client.json"))
     outcome, asked = _poll(routes)
     counts = {r.dataset: len(r.rows) for r in outcome.results}
     assert counts["mikrotik/firewall_connections"] == 6 and counts["mikrotik/dns_cache"] == 4
-    assert "/ip/firewall/connection" in asked
+    assert counts["mikrotik/dhcp_client"] == 2
+    assert "/ip/firewall/connection" in asked and "/ip/dhcp-client" in asked
 
 
 def test_the_connection_table_is_asked_for_the_needed_fields_only(fixture_bytes: FixtureBytes) -> None:

@@ -142,3 +142,18 @@ def test_parse_kinds(
 ) -> None:
     [result] = PARSE_KINDS[kind].run(fixture_bytes(fixture), ctx)
     assert (result.dataset, len(result.rows)) == (dataset, rows)
+
+
+def test_dhcp_client_gives_the_public_address_without_its_prefix(load: Load, ctx: ParseContext) -> None:
+    result = edge_parser.parse_dhcp_client(load("rb4011_7.16.2_dhcp_client.json"), ctx)
+    _fits_schema(result)
+    got = [
+        (r["interface"], r["status"], r["address"], r["prefix_length"], r["gateway"], r["expires_after_s"])
+        for r in result.rows
+    ]
+    assert got == [
+        ("ether1", "bound", "203.0.113.57", 24, "203.0.113.1", 23 * 3600 + 41 * 60 + 7.0),
+        ("ether2", "searching...", None, None, None, None),
+    ]
+    assert [r["is_disabled"] for r in result.rows] == [False, False]
+    assert len(result.rejects) == 1 and "not an address" in result.rejects[0].reason

@@ -12,6 +12,7 @@ from homelake.sources.mikrotik.geoip import GEOIP_LOOKUPS, GeoIP
 
 PING_PATH = "/ping"
 CONNECTIONS_PATH, DNS_CACHE_PATH = "/ip/firewall/connection", "/ip/dns/cache"
+DHCP_CLIENT_PATH = "/ip/dhcp-client"
 # Only what the flow marts need: a 20k-entry table stays small on the wire.
 CONNECTION_PROPLIST = ",".join((
     "protocol", "src-address", "dst-address", "src-port", "dst-port", "reply-src-address", "reply-dst-address",
@@ -45,7 +46,8 @@ async def probe(client: MikrotikClient, make_ctx: Callable[[], ParseContext], ou
 async def tables(
     client: MikrotikClient, make_ctx: Callable[[], ParseContext], outcome: PollOutcome, geoip: GeoIP | None = None
 ) -> None:
-    """The firewall's connection table (`.proplist`-limited) and DNS cache; a router without them is skipped.
+    """The firewall's connection table (`.proplist`-limited), DNS cache and DHCP clients (the WAN's public address);
+    a router without one of them skips it.
 
     With `geoip`, each external address seen for the first time gets a `mikrotik/geoip_lookups` row."""
     if client.router.role != "firewall":
@@ -53,6 +55,7 @@ async def tables(
     menus = (
         (f"{CONNECTIONS_PATH}?.proplist={CONNECTION_PROPLIST}", edge_parser.CONNECTIONS, edge_parser.parse_connections),
         (DNS_CACHE_PATH, edge_parser.DNS_CACHE, edge_parser.parse_dns_cache),
+        (DHCP_CLIENT_PATH, edge_parser.DHCP_CLIENT, edge_parser.parse_dhcp_client),
     )
     for path, dataset, parse in menus:
         try:

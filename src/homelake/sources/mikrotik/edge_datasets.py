@@ -56,6 +56,23 @@ MIKROTIK_PINGS = Dataset(
     "One row per echo of a router-run ping (`/rest/ping` with a count); rtt_ms is null for a lost packet.",
 )
 
+MIKROTIK_DHCP_CLIENT = Dataset(
+    "mikrotik",
+    "dhcp_client",
+    (
+        column("interface", S),
+        column("status", S),
+        column("address", S),
+        column("prefix_length", I),
+        column("gateway", S),
+        column("dhcp_server", S),
+        column("primary_dns", S),
+        column("expires_after_s", F),
+        column("is_disabled", B),
+    ),
+    "The router's DHCP clients per poll (on the WAN port: the public address the ISP gave, or none while searching).",
+)
+
 GEOIP_LOOKUPS = Dataset(
     "mikrotik",
     "geoip_lookups",
@@ -69,4 +86,10 @@ GEOIP_LOOKUPS = Dataset(
     "Country and ASN of each external address seen in a connection, naming the database builds that answered.",
 )
 
-EDGE_DATASETS: tuple[Dataset, ...] = (MIKROTIK_CONNECTIONS, MIKROTIK_DNS_CACHE, MIKROTIK_PINGS, GEOIP_LOOKUPS)
+EDGE_DATASETS: tuple[Dataset, ...] = (
+    MIKROTIK_CONNECTIONS,
+    MIKROTIK_DNS_CACHE,
+    MIKROTIK_PINGS,
+    MIKROTIK_DHCP_CLIENT,
+    GEOIP_LOOKUPS,
+)

@@ -21,5 +21,6 @@ EDGE_PARSE_KINDS = (
         "mikrotik-connections", "mikrotik", "GET /rest/ip/firewall/connection", _kind(edge_parser.parse_connections)
     ),
     ParseKind("mikrotik-dns-cache", "mikrotik", "GET /rest/ip/dns/cache", _kind(edge_parser.parse_dns_cache)),
+    ParseKind("mikrotik-dhcp-client", "mikrotik", "GET /rest/ip/dhcp-client", _kind(edge_parser.parse_dhcp_client)),
     ParseKind("mikrotik-ping", "mikrotik", "POST /rest/ping {address, count}", _kind(edge_parser.parse_ping)),
 )

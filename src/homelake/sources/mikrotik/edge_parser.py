@@ -11,12 +11,18 @@ from typing import Any
 
 from homelake.sources.base import ParseContext, ParseResult, PayloadError, Reject
 from homelake.sources.mikrotik import values as v
-from homelake.sources.mikrotik.edge_datasets import MIKROTIK_CONNECTIONS, MIKROTIK_DNS_CACHE, MIKROTIK_PINGS
-from homelake.sources.mikrotik.parser import DURATION, FLOAT, INT, TEXT, Column, Convert
+from homelake.sources.mikrotik.edge_datasets import (
+    MIKROTIK_CONNECTIONS,
+    MIKROTIK_DHCP_CLIENT,
+    MIKROTIK_DNS_CACHE,
+    MIKROTIK_PINGS,
+)
+from homelake.sources.mikrotik.parser import BOOL, DURATION, FLOAT, INT, TEXT, Column, Convert
 
 CONNECTIONS = MIKROTIK_CONNECTIONS.key
 DNS_CACHE = MIKROTIK_DNS_CACHE.key
 PINGS = MIKROTIK_PINGS.key
+DHCP_CLIENT = MIKROTIK_DHCP_CLIENT.key
 
 _BRACKETED = re.compile(r"\[([0-9A-Fa-f:.%a-z]+)\](?::(\d{1,5}))?")
 _MAX_PORT = 65535
@@ -73,6 +79,27 @@ def _milliseconds(value: object, _ctx: ParseContext) -> float | None:
     return None if seconds is None else round(seconds * 1000, 3)
 
 
+def _interface_ip(value: object, _ctx: ParseContext) -> str | None:
+    """`203.0.113.2/24` -> `203.0.113.2` (the address RouterOS prints with its prefix)."""
+    text = v.parse_text(value)
+    if text is None:
+        return None
+    try:
+        return str(ipaddress.ip_interface(text.strip()).ip)
+    except ValueError:
+        raise ValueError(f"not an address: {text!r}") from None
+
+
+def _prefix_length(value: object, _ctx: ParseContext) -> int | None:
+    text = v.parse_text(value)
+    if text is None or "/" not in text:
+        return None
+    try:
+        return ipaddress.ip_interface(text.strip()).network.prefixlen
+    except ValueError:
+        raise ValueError(f"not an address: {text!r}") from None
+
+
 def _col(name: str, keys: str, convert: Convert, *, required: bool = False) -> Column:
     return Column(name, tuple(keys.split("|")), convert, required)
 
@@ -115,6 +142,19 @@ PING_COLUMNS = (
 )
 
 
+DHCP_CLIENT_COLUMNS = (
+    _col("interface", "interface", TEXT, required=True),
+    _col("status", "status", TEXT),  # bound, searching..., requesting..., stopped
+    _col("address", "address", _interface_ip),  # absent unless bound
+    _col("prefix_length", "address", _prefix_length),
+    _col("gateway", "gateway", TEXT),
+    _col("dhcp_server", "dhcp-server", TEXT),
+    _col("primary_dns", "primary-dns", TEXT),
+    _col("expires_after_s", "expires-after", DURATION),
+    _col("is_disabled", "disabled", BOOL),
+)
+
+
 def _raw(item: object) -> bytes:
     return json.dumps(item, ensure_ascii=False, separators=(",", ":"), default=str).encode()
 
@@ -154,8 +194,14 @@ def parse_ping(payload: object, ctx: ParseContext) -> ParseResult:
     return _rows(PINGS, items, ctx, PING_COLUMNS)
 
 
+def parse_dhcp_client(payload: object, ctx: ParseContext) -> ParseResult:
+    """`GET /rest/ip/dhcp-client` -> one row per DHCP client (the WAN port's holds the public address)."""
+    return _rows(DHCP_CLIENT, _items(payload, "dhcp client"), ctx, DHCP_CLIENT_COLUMNS)
+
+
 EDGE_PARSERS: dict[str, Callable[[Any, ParseContext], ParseResult]] = {
     CONNECTIONS: parse_connections,
     DNS_CACHE: parse_dns_cache,
     PINGS: parse_ping,
+    DHCP_CLIENT: parse_dhcp_client,
 }

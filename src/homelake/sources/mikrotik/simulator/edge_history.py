@@ -9,7 +9,7 @@ from homelake.sim.model.uplink import PROBE_TARGETS
 from homelake.sources.base import HistoryContext, ParseContext
 from homelake.sources.mikrotik import edge_parser
 from homelake.sources.mikrotik.edge_collector import PING_COUNT
-from homelake.sources.mikrotik.simulator.edge import connections, dns_cache, ping
+from homelake.sources.mikrotik.simulator.edge import connections, dhcp_client, dns_cache, ping
 
 COLLECTOR = "backfill"
 TABLES_EVERY = timedelta(minutes=15)  # the connection table and DNS cache; pings go every step
@@ -29,5 +29,6 @@ def lay_edge_history(ctx: HistoryContext) -> int:
                 tables_at = t
                 results.append(edge_parser.parse_connections(connections(ctx.site, router, t), parse_ctx))
                 results.append(edge_parser.parse_dns_cache(dns_cache(ctx.site, router, t), parse_ctx))
+            results.append(edge_parser.parse_dhcp_client(dhcp_client(ctx.site, router, t), parse_ctx))
             rows += ctx.store(results, "mikrotik", router.name)
     return rows
