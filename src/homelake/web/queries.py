@@ -120,12 +120,15 @@ order by row_count desc, source_family, dataset
 
 # Only the targets that failed in the range: a target that never failed is no bar, and none is "none".
 HEALTH_POLLS = q("health_polls", """
-select date_trunc($bucket, hour_start_local) as period_start, target,
-       sum(ok_poll_count) as ok_polls, sum(failed_poll_count) as failed_polls
-from rpt_collector_polls_hourly
-where hour_start_at >= $start_at and hour_start_at < $end_at
-group by all
-qualify sum(sum(failed_poll_count)) over (partition by target) > 0
+with polls as (
+    select date_trunc($bucket, hour_start_local) as period_start, target,
+           sum(ok_poll_count) as ok_polls, sum(failed_poll_count) as failed_polls
+    from rpt_collector_polls_hourly
+    where hour_start_at >= $start_at and hour_start_at < $end_at
+    group by all
+)
+select * from polls
+where target in (select target from polls group by target having sum(failed_polls) > 0)
 order by period_start, target
 """)
 

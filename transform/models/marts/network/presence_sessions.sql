@@ -6,7 +6,8 @@ with
 
 sightings as (
 
-    select mac, sighting_at from {{ ref('int_device_sightings') }}
+    -- one row per instant: a lease and a wifi row seen at once must not tie in the windows below
+    select distinct mac, sighting_at from {{ ref('int_device_sightings') }}
 
 ),
 
