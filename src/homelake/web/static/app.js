@@ -27,6 +27,11 @@ async function drawChart(box) {
     }
     box.replaceChildren();
     const layout = Object.assign({ autosize: true, height: 300, font: { size: 12 } }, figure.layout);
+    // on a narrow screen a long legend wraps onto several lines above the plot: grow rather than squash it
+    const named = figure.data.filter((t) => t.name).length;
+    if (box.clientWidth < 560 && named > 3 && !figure.layout.height) {
+      layout.height = 300 + 20 * Math.ceil(named / 2);
+    }
     const config = {
       responsive: true,
       displaylogo: false,
