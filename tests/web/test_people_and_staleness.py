@@ -128,3 +128,14 @@ def test_energy_ranks_devices_by_name(demo_settings: Settings) -> None:
     names, values = body["data"][0]["y"], body["data"][0]["x"]
     assert "Heat pump & pumps" in names  # named from the inventory, not the Shelly id
     assert values == sorted(values)  # largest on top (Plotly draws the last bar on top)
+
+
+def test_partial_hours_of_a_metering_device_are_hatched(demo_settings: Settings) -> None:
+    mac = _sql(demo_settings, "select mac from inventory where display_name = 'Heat pump & pumps'")[0][0]
+    body = client_for(demo_settings).get("/api/charts/device_energy", params={"range": "7d", "mac": mac}).json()
+    trace = body["data"][0]
+    shapes = dict(zip(trace["x"], trace["marker"]["pattern"]["shape"], strict=True))
+    # the run's history starts inside an hour and its live collection stops inside one: those are partial;
+    # the hours in between are covered by the counter readings
+    assert "/" in shapes.values() and "" in shapes.values()
+    assert list(shapes.values())[-1] == "/"

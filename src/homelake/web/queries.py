@@ -184,8 +184,8 @@ group by all order by period_start, access_point
 # A Shelly id ends in the MAC's last 6 (Gen1) or all 12 (Gen2+) hex digits: that ties circuits to a device.
 _DEVICE_CIRCUITS = f"""
 select * from {_CIRCUIT_HOURS}
-where regexp_extract(device_id, '-([0-9A-Fa-f]{6}|[0-9A-Fa-f]{12})$', 1) <> ''
-  and suffix($mac_hex, lower(regexp_extract(device_id, '-([0-9A-Fa-f]{6}|[0-9A-Fa-f]{12})$', 1)))
+where regexp_extract(device_id, '-([0-9A-Fa-f]{{6}}|[0-9A-Fa-f]{{12}})$', 1) <> ''
+  and suffix($mac_hex, lower(regexp_extract(device_id, '-([0-9A-Fa-f]{{6}}|[0-9A-Fa-f]{{12}})$', 1)))
 """
 
 DEVICE_POWER = q("device_power", f"""
