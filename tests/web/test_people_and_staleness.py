@@ -82,6 +82,7 @@ def test_now_figures_carry_their_age_and_are_current_right_after_collection(demo
     assert re.search(r"\d+ W <span class=\"age\">· [\d.]+ (s|min) ago", energy)
     overview = client.get("/").text
     assert 'id="tile-devices"' in overview and 'class="tile stale" id="tile-devices"' not in overview
+    assert 'class="tile" id="tile-collectors"' in overview and 'id="polls-age"' in overview
 
 
 def test_now_figures_grey_out_long_after_the_last_reading(demo_settings: Settings, network_run: NetworkRun) -> None:
@@ -97,6 +98,7 @@ def test_now_figures_grey_out_long_after_the_last_reading(demo_settings: Setting
     assert all(live["data"][0]["marker"]["color"][i] == "#b8bec8" for i in range(len(live["data"][0]["x"])))
     assert all(" · 3.0 d ago" in label for label in live["data"][0]["text"])
     assert 'class="tile stale" id="tile-devices"' in overview and 'class="tile stale" id="tile-energy"' in overview
+    assert 'class="tile stale" id="tile-collectors"' in overview  # "0 failing" 3 days ago is no news
     assert "3.0 d ago" in overview
     assert climate.count('class="stale-row"') >= 3 and "Kids room" in climate
 

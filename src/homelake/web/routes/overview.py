@@ -37,7 +37,9 @@ def overview(request: Request, wh: WarehouseDep) -> Response:
     counts_row = counts.first()
     readings = wh.run(queries.READINGS_UNTIL).first() or {}
     energy_result, energy = _energy(wh, today, today - timedelta(days=1))
-    failing = [t for t in target_health(wh, now).records() if t["is_failing"]]
+    targets = target_health(wh, now).records()
+    failing = [t for t in targets if t["is_failing"]]
+    newest_poll = max((t["last_poll_at"] for t in targets if t["last_poll_at"]), default=None)
     freshness = wh.run(queries.DATASET_FRESHNESS)
     return render(
         request,
@@ -55,6 +57,7 @@ def overview(request: Request, wh: WarehouseDep) -> Response:
         unknown=wh.run(queries.UNKNOWN_DEVICES).records(),
         offline=wh.run(queries.OFFLINE_DEVICES).records(),
         failing=failing,
+        polls_age=age_of(newest_poll, now, "devices") if targets else None,
         freshness=freshness.records(),
         freshness_missing=freshness.missing,
         built_at=built_at(wh),
