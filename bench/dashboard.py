@@ -57,7 +57,7 @@ def urls(mac: str, ranges: dict[str, str]) -> list[str]:
 
     out = ["/", "/inventory", "/inventory?q=a&sort=last_seen&dir=desc", f"/devices/{mac}"]
     for label, query in ranges.items():
-        out += [f"/{page}?{query}" for page in ("energy", "climate", "network", "health")]
+        out += [f"/{page}?{query}" for page in ("energy", "climate", "network", "people", "health")]
         for name, chart in CHARTS.items():
             extra = f"&mac={mac}" if chart.needs_mac else ""
             out.append(f"/api/charts/{name}?{query}{extra}")

@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,8 @@ import pytest
 from homelake.settings import Settings
 from homelake.warehouse.query import connect_readonly
 from homelake.web.app import create_app
+from tests.conftest import NetworkRun
+from tests.pinned_time import clock_from
 
 pytestmark = pytest.mark.e2e
 
@@ -31,7 +34,8 @@ ARGS = [
     "--no-first-run",
 ]
 PAGES = {"overview": "/", "inventory": "/inventory", "energy": "/energy", "climate": "/climate",
-         "network": "/network", "health": "/health"}  # fmt: skip
+         "network": "/network", "people": "/people", "health": "/health"}  # fmt: skip
+PHONE = {"width": 420, "height": 900}
 ALL_DRAWN = "() => [...document.querySelectorAll('.chart')].every(c => c.dataset.state)"
 
 
@@ -70,15 +74,28 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
-@pytest.fixture
-def page(browser: object) -> Iterator[object]:
-    context = browser.new_context(viewport={"width": 1400, "height": 900})  # type: ignore[attr-defined]
+def _new_page(browser: object, viewport: dict[str, int]) -> tuple[object, object]:
+    context = browser.new_context(viewport=viewport)  # type: ignore[attr-defined]
     page = context.new_page()
     page.errors = []  # type: ignore[attr-defined]
     page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))  # type: ignore[attr-defined]
     page.on("pageerror", lambda e: page.errors.append(str(e)))  # type: ignore[attr-defined]
+    return context, page
+
+
+@pytest.fixture
+def page(browser: object) -> Iterator[object]:
+    context, page = _new_page(browser, {"width": 1400, "height": 900})
     yield page
-    context.close()
+    context.close()  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="module")
+def phone(browser: object) -> Iterator[object]:
+    """One 420 px wide page for every phone check (a context per page would cost a second each)."""
+    context, page = _new_page(browser, PHONE)
+    yield page
+    context.close()  # type: ignore[attr-defined]
 
 
 def _open(page: object, url: str) -> None:
@@ -145,4 +162,86 @@ def test_range_selection_changes_the_chart(page: object, base_url: str, demo_set
     page.click("a.quick[data-range='30d']")  # type: ignore[attr-defined]
     page.wait_for_url("**range=30d")  # type: ignore[attr-defined]
     assert page.input_value("input[name=from]") < today  # type: ignore[attr-defined]
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_every_page_fits_a_420_px_phone(phone: object, base_url: str, name: str) -> None:
+    phone.errors.clear()  # type: ignore[attr-defined]
+    _open(phone, base_url + PAGES[name])
+    # give Plotly's responsive resize a frame, then measure: nothing may push the page sideways
+    phone.wait_for_timeout(100)  # type: ignore[attr-defined]
+    width = phone.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")  # type: ignore[attr-defined]
+    assert width[1] == PHONE["width"] and width[0] <= width[1], f"{name}: page is {width[0]} px wide"
+    too_wide = phone.evaluate(  # type: ignore[attr-defined]
+        "() => [...document.querySelectorAll('.js-plotly-plot')].filter(p => p.getBoundingClientRect().right"
+        " > window.innerWidth).length"
+    )
+    assert too_wide == 0
+    assert phone.errors == []  # type: ignore[attr-defined]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    phone.screenshot(path=str(SHOTS / f"phone-{name}.png"), full_page=True)  # type: ignore[attr-defined]
+
+
+def test_stale_now_figures_are_grey_with_their_age(page: object, base_url: str, network_run: NetworkRun) -> None:
+    # fresh: right after the run's collection every "Power now" figure is current
+    _open(page, base_url + "/energy")
+    assert page.locator("#circuits .now-figure").count() > 0  # type: ignore[attr-defined]
+    assert page.locator("#circuits .now-figure.stale").count() == 0  # type: ignore[attr-defined]
+    fresh_grey = page.eval_on_selector(".now-figure", "e => getComputedStyle(e).color")  # type: ignore[attr-defined]
+    with clock_from(network_run.collected_until + timedelta(days=3)):  # the server's "now": long after
+        _open(page, base_url + "/energy")
+        figures = page.locator("#circuits .now-figure")  # type: ignore[attr-defined]
+        assert figures.count() > 0 and page.locator("#circuits .now-figure:not(.stale)").count() == 0  # type: ignore[attr-defined]
+        assert "W · 3.0 d ago" in figures.first.inner_text()
+        stale_color = figures.first.evaluate("e => getComputedStyle(e).color")
+        assert stale_color == "rgb(156, 163, 175)" != fresh_grey
+        bar_colors = page.evaluate(  # type: ignore[attr-defined]
+            "() => document.getElementById('chart-energy_live').data[0].marker.color"
+        )
+        assert bar_colors and set(bar_colors) == {"#b8bec8"}
+        labels = page.evaluate(  # type: ignore[attr-defined]
+            "() => [...document.querySelectorAll('#chart-energy_live text.bartext')].map(t => t.textContent)"
+        )
+        assert any("3.0 d ago" in label for label in labels)
+        page.screenshot(path=str(SHOTS / "stale-energy.png"), full_page=True)  # type: ignore[attr-defined]
+        _open(page, base_url + "/")
+        assert "stale" in (page.get_attribute("#tile-devices", "class") or "")  # type: ignore[attr-defined]
+        assert "3.0 d ago" in page.inner_text("#devices-age")  # type: ignore[attr-defined]
+        page.screenshot(path=str(SHOTS / "stale-overview.png"), full_page=True)  # type: ignore[attr-defined]
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
+def test_people_and_doors_page(page: object, base_url: str, demo_settings: Settings) -> None:
+    with connect_readonly(demo_settings.warehouse.path) as con:
+        day = con.execute("select max(timezone('Europe/Berlin', event_at))::date from door_events").fetchone()[0]
+    _open(page, f"{base_url}/people?from={day}&to={day}")
+    assert page.errors == []  # type: ignore[attr-defined]
+    assert page.get_attribute("#chart-day_timeline", "data-state") == "drawn"  # type: ignore[attr-defined]
+    names = page.evaluate("() => document.getElementById('chart-day_timeline').data.map(t => t.name)")  # type: ignore[attr-defined]
+    assert names == ["at home", "door", "motion"]
+    assert page.locator("#chart-day_timeline g.trace").count() == 3  # type: ignore[attr-defined]
+    assert page.get_attribute("#chart-motion_by_room", "data-state") == "drawn"  # type: ignore[attr-defined]
+    assert page.locator("#door-events tbody tr").count() > 0  # type: ignore[attr-defined]
+    assert page.locator("#presence-changes tbody tr").count() > 0  # type: ignore[attr-defined]
+    assert page.locator("#home-now li").count() > 0  # type: ignore[attr-defined]
+    page.screenshot(path=str(SHOTS / "people.png"), full_page=True)  # type: ignore[attr-defined]
+
+
+def test_mode_bar_shows_on_hover_and_auto_refresh_is_remembered(page: object, base_url: str) -> None:
+    _open(page, base_url + "/network")
+    bar = "#chart-wifi_clients .modebar-container"
+    assert page.eval_on_selector(bar, "e => getComputedStyle(e).opacity") == "0"  # type: ignore[attr-defined]
+    page.hover("#chart-wifi_clients")  # type: ignore[attr-defined]
+    page.wait_for_function(f"() => getComputedStyle(document.querySelector('{bar}')).opacity === '1'")  # type: ignore[attr-defined]
+    toggle = page.locator("#auto-refresh")  # type: ignore[attr-defined]
+    assert not toggle.is_checked()  # off by default
+    toggle.check()
+    assert page.evaluate("() => localStorage.getItem('homelake.autoRefresh')") == "on"  # type: ignore[attr-defined]
+    _open(page, base_url + "/energy")
+    assert page.locator("#auto-refresh").is_checked()  # type: ignore[attr-defined]
+    assert page.evaluate("() => document.documentElement.dataset.autoRefresh") == "on"  # type: ignore[attr-defined]
+    page.locator("#auto-refresh").uncheck()  # type: ignore[attr-defined]
+    _open(page, base_url + "/energy?refresh=30")
+    assert page.locator("#auto-refresh").is_checked()  # type: ignore[attr-defined]  # the query parameter turns it on
     assert page.errors == []  # type: ignore[attr-defined]

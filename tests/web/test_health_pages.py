@@ -106,7 +106,21 @@ def test_health_chart_counts_failed_polls(health_settings: Settings) -> None:
     with clock_from(NOW):  # the chart's "last 7 days" are the dashboard's, counted from the (pinned) clock
         body = client_for(health_settings).get("/api/charts/health_polls", params={"range": "7d"}).json()
     failed = {trace["name"]: sum(trace["y"]) for trace in body["data"]}
-    assert failed == {"fw": 0, PLUG: 2}
+    assert failed == {PLUG: 2}  # a target that never failed is no bar (13 flat zero traces were noise)
+
+
+def test_health_chart_says_none_when_nothing_failed(health_settings: Settings) -> None:
+    with clock_from(NOW):
+        hours = {"from": (NOW - timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M"), "to": NOW.strftime("%Y-%m-%dT%H:%M")}
+        failing = client_for(health_settings).get("/api/charts/health_polls", params=hours).json()
+        # the plug's failures are in the last two hours; before them nothing failed
+        before = {
+            "from": (NOW - timedelta(days=2)).strftime("%Y-%m-%d"),
+            "to": (NOW - timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M"),
+        }
+        quiet = client_for(health_settings).get("/api/charts/health_polls", params=before).json()
+    assert not failing["empty"]
+    assert quiet["empty"] and quiet["none"] and quiet["message"] == "None: no collector poll failed in this range."
 
 
 def test_overview_alerts_on_failing_targets_and_lists_freshness(health_settings: Settings) -> None:

@@ -16,7 +16,7 @@ from tests.web.conftest import client_for
 
 pytestmark = pytest.mark.integration
 
-PAGES = ["/", "/inventory", "/energy", "/climate", "/network", "/health"]
+PAGES = ["/", "/inventory", "/energy", "/climate", "/network", "/people", "/health"]
 
 
 def _a_device(settings: Settings, known: bool = True) -> str:
@@ -112,6 +112,9 @@ def test_missing_marts_show_an_empty_state(empty_settings: Settings) -> None:
     assert body["empty"] and "power_daily_by_room is not in the warehouse yet" in body["message"]
     assert "No energy data yet" in client.get("/energy").text
     assert "No climate data yet" in client.get("/climate").text
+    people = client.get("/people").text
+    assert "No presence data yet (presence_sessions is not in the warehouse yet)" in people
+    assert "No door events yet (door_events is not in the warehouse yet)" in people
     assert client.get("/network").status_code == 200
 
 

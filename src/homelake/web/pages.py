@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,6 +14,7 @@ from starlette.responses import Response
 from homelake.settings import Settings
 from homelake.web.charts import CHARTS
 from homelake.web.db import Warehouse
+from homelake.web.fmt import duration, number, room_name, size
 from homelake.web.timerange import QUICK, RangeError, TimeRange, parse_range
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -24,6 +25,7 @@ NAV = (
     ("/energy", "Energy"),
     ("/climate", "Climate"),
     ("/network", "Network"),
+    ("/people", "People & doors"),
     ("/health", "Health"),
 )
 
@@ -76,35 +78,12 @@ def make_filters(settings: Settings) -> dict[str, Any]:
             return "–"
         return duration(datetime.now(UTC) - value) + " ago"
 
-    return {"when": when, "ago": ago, "duration": duration, "num": number, "size": size}
+    return {"when": when, "ago": ago, "duration": duration, "num": number, "size": size, "room": room_name}
 
 
-def duration(delta: timedelta | float | None) -> str:
-    if delta is None:
-        return "–"
-    seconds = delta.total_seconds() if isinstance(delta, timedelta) else float(delta)
-    sign, seconds = ("-" if seconds < 0 else ""), abs(seconds)
-    for unit, size_s in (("d", 86400), ("h", 3600), ("min", 60)):
-        if seconds >= size_s:
-            return f"{sign}{seconds / size_s:.1f} {unit}"
-    return f"{sign}{seconds:.0f} s"
-
-
-def number(value: Any, digits: int = 1) -> str:
-    if value is None:
-        return "–"
-    return f"{value:,.{digits}f}" if isinstance(value, float) else f"{value:,}"
-
-
-def size(value: Any) -> str:
-    if value is None:
-        return "–"
-    amount = float(value)
-    for unit in ("B", "kB", "MB", "GB", "TB"):
-        if abs(amount) < 1000 or unit == "TB":
-            return f"{amount:,.1f} {unit}" if unit != "B" else f"{amount:,.0f} B"
-        amount /= 1000
-    return str(value)
+def page_now() -> datetime:
+    """The instant a page is rendered at: every "now" figure's age is measured from it."""
+    return datetime.now(UTC)
 
 
 def render(request: Request, template: str, *, title: str, tr: TimeRange | None = None, **context: Any) -> Response:

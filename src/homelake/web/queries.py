@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from homelake.web.staleness import STALE_AFTER
+
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 
 
@@ -23,6 +25,27 @@ def q(name: str, sql: str) -> Query:
     return Query(name, sql.strip())
 
 
+def with_columns(table: str, **defaults: str) -> str:
+    """`table` as a subquery that has every column in `defaults` (name=SQL type), null where the table
+    lacks it: a query can use a column that a newer build adds and still run on an older warehouse."""
+    nulls = ", ".join(f"null::{kind} as {name}" for name, kind in defaults.items())
+    return f"(select * from {table} union all by name (select {nulls} limit 0))"
+
+
+def _stale_s(kind: str) -> int:
+    return int(STALE_AFTER[kind].total_seconds())
+
+
+# The dashboard marks partial days and hours. power_daily_by_room's `coverage`/`is_complete` and
+# energy_hourly_by_circuit's `coverage`/`is_bridged` arrive with the completeness work; until a warehouse
+# has them the day columns are null (nothing marked) and an hour's coverage comes from covered_s.
+_ROOM_DAYS = with_columns("power_daily_by_room", coverage="double", is_complete="boolean")
+_CIRCUIT_HOURS = with_columns("energy_hourly_by_circuit", coverage="double", is_bridged="boolean")
+_CLIMATE_HOURS = with_columns("climate_hourly_by_room", last_observed_at="timestamptz")
+# An hour's readings run from its start for covered_s seconds (the newest hour: up to the last reading).
+_READINGS_UNTIL = "hour_start_at + to_microseconds(cast(covered_s * 1e6 as bigint))"
+PARTIAL = 0.99  # an hour or day with less of it covered is partial, as in the power marts
+
 # Weighted mean of hourly means, so an hour with few samples counts for little when binned by day.
 _SIGNAL = "sum(avg_signal_dbm * sample_count) / sum(sample_count)"
 
@@ -39,11 +62,16 @@ select count(*) as device_count,
 from inventory
 """)
 
-ENERGY_TWO_DAYS = q("energy_two_days", """
-select local_date, sum(energy_wh) as energy_wh
-from power_daily_by_room
+ENERGY_TWO_DAYS = q("energy_two_days", f"""
+select local_date, sum(energy_wh) as energy_wh, not bool_and(is_complete) as is_partial, min(coverage) as coverage
+from {_ROOM_DAYS}
 where local_date between $yesterday and $today
 group by local_date
+""")
+
+# The newest meter reading behind "Energy today" and "Power now".
+READINGS_UNTIL = q("readings_until", f"""
+select max({_READINGS_UNTIL}) as readings_until_at from energy_hourly_by_circuit
 """)
 
 UNKNOWN_DEVICES = q("unknown_devices", """
@@ -90,12 +118,17 @@ from rpt_dead_letters_by_dataset
 order by row_count desc, source_family, dataset
 """)
 
+# Only the targets that failed in the range: a target that never failed is no bar, and none is "none".
 HEALTH_POLLS = q("health_polls", """
-select date_trunc($bucket, hour_start_local) as period_start, target,
-       sum(ok_poll_count) as ok_polls, sum(failed_poll_count) as failed_polls
-from rpt_collector_polls_hourly
-where hour_start_at >= $start_at and hour_start_at < $end_at
-group by all
+with polls as (
+    select date_trunc($bucket, hour_start_local) as period_start, target,
+           sum(ok_poll_count) as ok_polls, sum(failed_poll_count) as failed_polls
+    from rpt_collector_polls_hourly
+    where hour_start_at >= $start_at and hour_start_at < $end_at
+    group by all
+)
+select * from polls
+where target in (select target from polls group by target having sum(failed_polls) > 0)
 order by period_start, target
 """)
 
@@ -149,15 +182,17 @@ group by all order by period_start, access_point
 """)
 
 # A Shelly id ends in the MAC's last 6 (Gen1) or all 12 (Gen2+) hex digits: that ties circuits to a device.
-_DEVICE_CIRCUITS = """
-select * from energy_hourly_by_circuit
-where regexp_extract(device_id, '-([0-9A-Fa-f]{6}|[0-9A-Fa-f]{12})$', 1) <> ''
-  and suffix($mac_hex, lower(regexp_extract(device_id, '-([0-9A-Fa-f]{6}|[0-9A-Fa-f]{12})$', 1)))
+_DEVICE_CIRCUITS = f"""
+select * from {_CIRCUIT_HOURS}
+where regexp_extract(device_id, '-([0-9A-Fa-f]{{6}}|[0-9A-Fa-f]{{12}})$', 1) <> ''
+  and suffix($mac_hex, lower(regexp_extract(device_id, '-([0-9A-Fa-f]{{6}}|[0-9A-Fa-f]{{12}})$', 1)))
 """
 
 DEVICE_POWER = q("device_power", f"""
 select date_trunc($bucket, hour_start_local) as period_start, circuit,
-       round(avg(avg_power_w), 1) as avg_power_w, round(sum(energy_wh), 1) as energy_wh
+       round(avg(avg_power_w), 1) as avg_power_w, round(sum(energy_wh), 1) as energy_wh,
+       avg(coalesce(coverage, covered_s / 3600)) as coverage,
+       avg(coalesce(coverage, covered_s / 3600)) < {PARTIAL} or bool_or(coalesce(is_bridged, false)) as is_partial
 from ({_DEVICE_CIRCUITS})
 where hour_start_at >= $start_at and hour_start_at < $end_at
 group by all order by period_start, circuit
@@ -167,9 +202,10 @@ DEVICE_HAS_CIRCUITS = q("device_has_circuits", f"select count(*) as n from ({_DE
 
 # --- energy ---------------------------------------------------------------------------------------
 
-ENERGY_DAILY = q("energy_daily", """
-select local_date, room, round(sum(energy_kwh), 3) as energy_kwh
-from power_daily_by_room
+ENERGY_DAILY = q("energy_daily", f"""
+select local_date, room, round(sum(energy_kwh), 3) as energy_kwh,
+       min(coverage) as coverage, not bool_and(coalesce(is_complete, true)) as is_partial
+from {_ROOM_DAYS}
 where local_date between $first_day and $last_day
 group by all order by local_date, room
 """)
@@ -190,11 +226,44 @@ where hour_start_at >= $start_at and hour_start_at < $end_at
 group by all order by energy_kwh desc, circuit
 """)
 
-ENERGY_LIVE = q("energy_live", """
+ENERGY_LIVE = q("energy_live", f"""
 select circuit, room, device_id, channel, round(arg_max(avg_power_w, hour_start_at), 1) as power_w,
-       max(hour_start_local) as hour_start_local
+       max(hour_start_local) as hour_start_local, max({_READINGS_UNTIL}) as reading_at,
+       epoch($now_at) - epoch(max({_READINGS_UNTIL})) as age_s,
+       epoch($now_at) - epoch(max({_READINGS_UNTIL})) > {_stale_s("power")} as is_stale
 from energy_hourly_by_circuit
 group by all order by power_w desc, circuit
+""")
+
+# Energy per metering device (all its channels), named from the inventory (the id ends in its MAC's hex).
+ENERGY_DEVICES = q("energy_devices", """
+with per_device as (
+    select device_id, round(sum(energy_wh) / 1000, 3) as energy_kwh,
+           lower(regexp_extract(device_id, '-([0-9A-Fa-f]{6}|[0-9A-Fa-f]{12})$', 1)) as id_hex
+    from energy_hourly_by_circuit
+    where hour_start_at >= $start_at and hour_start_at < $end_at
+    group by device_id
+)
+select coalesce(any_value(i.display_name), p.device_id) as device, p.device_id, p.energy_kwh
+from per_device p
+left join inventory i on p.id_hex <> '' and suffix(replace(i.mac, ':', ''), p.id_hex)
+group by p.device_id, p.energy_kwh
+order by energy_kwh desc, device_id
+""")
+
+# The inverter's books per day: hatched where the polls cover less than 99 % of the day.
+POWER_FLOWS_DAILY = q("power_flows_daily", """
+select local_date, 'load' as flow, round(sum(load_kwh), 3) as energy_kwh,
+       min(coverage) as coverage, not bool_and(is_complete) as is_partial
+from energy_flows_daily
+where local_date between $first_day and $last_day
+group by all
+union all
+select local_date, 'pv', round(sum(pv_kwh), 3), min(coverage), not bool_and(is_complete)
+from energy_flows_daily
+where local_date between $first_day and $last_day
+group by all
+order by local_date, flow
 """)
 
 # --- climate --------------------------------------------------------------------------------------
@@ -208,12 +277,13 @@ where hour_start_at >= $start_at and hour_start_at < $end_at
 group by all order by period_start, room
 """)
 
-CLIMATE_ROOMS = q("climate_rooms", """
+CLIMATE_ROOMS = q("climate_rooms", f"""
 select room, arg_max(avg_temperature_c, hour_start_at) as latest_temperature_c,
        arg_max(avg_humidity_pct, hour_start_at) as latest_humidity_pct,
        min(min_temperature_c) as min_temperature_c, max(max_temperature_c) as max_temperature_c,
-       max(hour_start_local) as latest_hour_local
-from climate_hourly_by_room
+       max(hour_start_local) as latest_hour_local,
+       coalesce(max(last_observed_at), max(hour_start_at)) as latest_reading_at
+from {_CLIMATE_HOURS}
 where hour_start_at >= $start_at and hour_start_at < $end_at
 group by room order by room
 """)
@@ -257,5 +327,64 @@ from rpt_interface_traffic_hourly t
 join busiest using (device_id, interface_name)
 where t.hour_start_at >= $start_at and t.hour_start_at < $end_at
 group by all order by period_start, interface
+""")
+# --- people and doors ----------------------------------------------------------------------------
+
+# Whose comings and goings the page shows: phones (their owner's) and devices nobody listed (guests).
+_PEOPLE = "(device_type = 'phone' or not is_known)"
+
+PEOPLE_NOW = q("people_now", f"""
+select device_name, owner, is_known, arrived_at, is_first_stay, as_of_at
+from presence_sessions
+where {_PEOPLE} and is_ongoing
+order by is_known desc, owner, device_name
+""")
+
+PRESENCE_CHANGES = q("presence_changes", f"""
+select * from (
+    select arrived_at as event_at, 'arrived' as change, device_name, owner, is_known, is_first_stay
+    from presence_sessions where {_PEOPLE} and arrived_at >= $start_at and arrived_at < $end_at
+    union all
+    select left_at, 'left', device_name, owner, is_known, false
+    from presence_sessions where {_PEOPLE} and not is_ongoing and left_at >= $start_at and left_at < $end_at
+)
+order by event_at desc, device_name
+limit 300
+""")
+
+DOOR_EVENTS = q("door_events", """
+select event_at, device_id, action, lock_state, source_name, user_id, battery_pct
+from door_events
+where event_at >= $start_at and event_at < $end_at
+order by event_at desc
+limit 300
+""")
+
+MOTION_BY_ROOM = q("motion_by_room", """
+select date_trunc($bucket, timezone($tz, event_at)) as period_start, room, count(*) as motion_count
+from motion_events
+where event_at >= $start_at and event_at < $end_at
+group by all order by period_start, room
+""")
+
+# One site-local day ($day_start_at..$day_end_at, the range's last day) on one axis: stays, doors, motion.
+DAY_TIMELINE = q("day_timeline", f"""
+select 'home' as kind, device_name as lane, null as room,
+       timezone($tz, greatest(arrived_at, $day_start_at)) as start_local,
+       timezone($tz, least(left_at, $day_end_at)) as end_local,
+       strftime(timezone($tz, arrived_at), '%H:%M') || '–'
+           || case when is_ongoing then 'now' else strftime(timezone($tz, left_at), '%H:%M') end as detail
+from presence_sessions
+where {_PEOPLE} and arrived_at < $day_end_at and left_at >= $day_start_at
+union all
+select 'door', 'Door: ' || device_id, null, timezone($tz, event_at), null,
+       action || coalesce(' (' || source_name || ')', '') || coalesce(', user ' || user_id, '')
+from door_events
+where event_at >= $day_start_at and event_at < $day_end_at
+union all
+select 'motion', null, room, timezone($tz, event_at), null, 'motion ' || device_id
+from motion_events
+where event_at >= $day_start_at and event_at < $day_end_at
+order by kind, lane, start_local
 """)
 # fmt: on

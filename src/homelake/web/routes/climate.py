@@ -1,4 +1,4 @@
-"""Climate `/climate`: temperature and humidity by room over time."""
+"""Climate `/climate`: temperature and humidity by room over time, and each room's latest reading with its age."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from starlette.responses import Response
 
 from homelake.web import queries
 from homelake.web.charts import Chart, ChartContext, register, series
-from homelake.web.pages import WarehouseDep, render, request_range
+from homelake.web.pages import WarehouseDep, page_now, render, request_range
+from homelake.web.staleness import age_of
 
 router = APIRouter()
 
@@ -26,6 +27,8 @@ def climate(request: Request, wh: WarehouseDep) -> Response:
     tr, range_error = request_range(request)
     values = ChartContext(tr=tr).values()
     rooms = wh.run(queries.CLIMATE_ROOMS, values)
+    now = page_now()
+    records = [{**r, "age": age_of(r["latest_reading_at"], now, "climate")} for r in rooms.records()]
     return render(
         request,
         "climate.html",
@@ -34,6 +37,6 @@ def climate(request: Request, wh: WarehouseDep) -> Response:
         range_error=range_error,
         has_warehouse=wh.exists,
         missing=rooms.missing,
-        rooms=rooms.records(),
+        rooms=records,
         charts=["climate_temperature", "climate_humidity"],
     )

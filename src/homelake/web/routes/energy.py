@@ -1,4 +1,4 @@
-"""Energy `/energy`: daily use by room, the hourly profile, circuits, and the latest power per circuit."""
+"""Energy `/energy`: daily use by room, the hourly profile, circuits and devices, and power now (with its age)."""
 
 from __future__ import annotations
 
@@ -6,15 +6,16 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from homelake.web import queries
-from homelake.web.charts import Chart, ChartContext, hbar, register, series
-from homelake.web.pages import WarehouseDep, render, request_range
+from homelake.web.charts import PARTIAL_NOTE, Chart, ChartContext, hbar, register, series
+from homelake.web.pages import WarehouseDep, page_now, render, request_range
+from homelake.web.staleness import age_of
 
 router = APIRouter()
 
 register(Chart(
     "energy_daily", "Daily energy by room", queries.ENERGY_DAILY,
-    series("local_date", "energy_kwh", "room", kind="bar", stacked=True, y_title="kWh"),
-    note="Site-local days.",
+    series("local_date", "energy_kwh", "room", kind="bar", stacked=True, y_title="kWh", partial="is_partial"),
+    note="Site-local days. " + PARTIAL_NOTE,
 ))  # fmt: skip
 register(Chart(
     "energy_profile", "Hourly profile", queries.ENERGY_PROFILE,
@@ -26,18 +27,34 @@ register(Chart(
     hbar("circuit", "energy_kwh", x_title="kWh"),
 ))  # fmt: skip
 register(Chart(
-    "energy_live", "Power now", queries.ENERGY_LIVE,
-    hbar("circuit", "power_w", x_title="W"),
-    note="Mean power of each circuit's newest hour; ignores the range.",
+    "energy_devices", "Energy per device", queries.ENERGY_DEVICES,
+    hbar("device", "energy_kwh", x_title="kWh"),
+    note="Every metered channel of a device together, largest first.",
 ))  # fmt: skip
+register(Chart(
+    "energy_live", "Power now", queries.ENERGY_LIVE,
+    hbar("circuit", "power_w", x_title="W", unit="W"),
+    note="Mean power of each circuit's newest hour and the age of its newest reading (grey: stale); ignores the range.",
+))  # fmt: skip
+register(Chart(
+    "power_flows_daily", "Inverter: load and PV per day", queries.POWER_FLOWS_DAILY,
+    series("local_date", "energy_kwh", "flow", kind="bar", y_title="kWh", partial="is_partial"),
+    note="Site-local days from the inverter's polls. " + PARTIAL_NOTE,
+    none_message="No inverter data in this range.",
+))  # fmt: skip
+
+
+CHARTS = ["energy_daily", "energy_live", "energy_devices", "energy_profile", "energy_circuits", "power_flows_daily"]
 
 
 @router.get("/energy")
 def energy(request: Request, wh: WarehouseDep) -> Response:
     tr, range_error = request_range(request)
-    values = ChartContext(tr=tr).values()
+    now = page_now()
+    values = ChartContext(tr=tr, now=now).values()
     circuits = wh.run(queries.ENERGY_CIRCUITS, values)
-    live = wh.run(queries.ENERGY_LIVE, values)
+    rows = wh.run(queries.ENERGY_LIVE, values).records()
+    live = {(r["device_id"], r["channel"]): (r["power_w"], age_of(r["reading_at"], now, "power")) for r in rows}
     return render(
         request,
         "energy.html",
@@ -47,6 +64,6 @@ def energy(request: Request, wh: WarehouseDep) -> Response:
         has_warehouse=wh.exists,
         missing=circuits.missing,
         circuits=circuits.records(),
-        live_power={(r["device_id"], r["channel"]): r["power_w"] for r in live.records()},
-        charts=["energy_daily", "energy_profile", "energy_circuits", "energy_live"],
+        live_power=live,
+        charts=CHARTS,
     )

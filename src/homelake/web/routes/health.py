@@ -19,7 +19,8 @@ router = APIRouter()
 register(Chart(
     "health_polls", "Failed polls per target", queries.HEALTH_POLLS,
     series("period_start", "failed_polls", "target", kind="bar", stacked=True, y_title="failed polls"),
-    note="From the collector_health rows as of the last warehouse build (`homelake transform`).",
+    note="Targets that failed in the range, from the collector_health rows as of the last warehouse build.",
+    none_message="None: no collector poll failed in this range.",
 ))  # fmt: skip
 
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, HTTPException, Request
 from starlette.responses import Response
 
 from homelake.web import queries
-from homelake.web.charts import Chart, register, series
+from homelake.web.charts import PARTIAL_NOTE, Chart, register, series
 from homelake.web.pages import WarehouseDep, render, request_range
 from homelake.web.routes.api import normalize_mac
 
@@ -36,7 +36,8 @@ register(Chart(
 ))  # fmt: skip
 register(Chart(
     "device_energy", "Energy", queries.DEVICE_POWER,
-    series("period_start", "energy_wh", "circuit", kind="bar", stacked=True, y_title="Wh"), needs_mac=True,
+    series("period_start", "energy_wh", "circuit", kind="bar", stacked=True, y_title="Wh", partial="is_partial"),
+    needs_mac=True, note=PARTIAL_NOTE + " Bridged: the counter's difference spans a gap in the readings.",
 ))  # fmt: skip
 
 

@@ -44,7 +44,8 @@ final as (
         count(*) as sample_count,
         count(temperature_c) as temperature_sample_count,
         count(humidity_pct) as humidity_sample_count,
-        count(distinct device_id) as sensor_count
+        count(distinct device_id) as sensor_count,
+        max(observed_at) as last_observed_at
     from placed
     group by hour_start_at, room
 
