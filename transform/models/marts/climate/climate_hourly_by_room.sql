@@ -1,6 +1,8 @@
 {#- Temperature and humidity per room and UTC hour, from Shelly sensors (H&T, add-on probes) and
     Zigbee2MQTT sensors, each placed in its room by sensor_rooms (Shelly: else device_metadata). A
-    sensor with no room is left out: averaging unplaced sensors together would describe no room. -#}
+    sensor with no room is left out: averaging unplaced sensors together would describe no room.
+    Beside each hour, the outdoor temperature and humidity from Open-Meteo (weather_hourly; averaged when
+    the site watches several locations), null where no weather was collected. -#}
 with
 
 readings as (
@@ -31,7 +33,19 @@ placed as (
 
 ),
 
-final as (
+outdoor as (
+
+    select
+        hour_start_at,
+        avg(temperature_2m) as outdoor_temperature_c,
+        avg(relative_humidity_2m) as outdoor_humidity_pct,
+        bool_or(is_forecast) as is_outdoor_forecast
+    from {{ ref('weather_hourly') }}
+    group by hour_start_at
+
+),
+
+rooms as (
 
     select
         hour_start_at,
@@ -48,6 +62,18 @@ final as (
         max(observed_at) as last_observed_at
     from placed
     group by hour_start_at, room
+
+),
+
+final as (
+
+    select
+        rooms.*,
+        outdoor.outdoor_temperature_c,
+        outdoor.outdoor_humidity_pct,
+        outdoor.is_outdoor_forecast
+    from rooms
+    left join outdoor using (hour_start_at)
 
 )
 
