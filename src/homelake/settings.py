@@ -51,8 +51,42 @@ class LakeConfig(_Strict):
     retention_days: int | None = Field(None, ge=1)  # None: keep raw data forever (the default)
 
 
+class TariffPeriod(_Strict):
+    """An import price for part of the day (site-local wall-clock time; `end` before `start` runs past midnight)."""
+
+    start: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    end: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
+    price_per_kwh: float = Field(ge=0)
+
+    def minutes(self) -> tuple[int, int]:
+        (sh, sm), (eh, em) = (map(int, t.split(":")) for t in (self.start, self.end))
+        return sh * 60 + sm, eh * 60 + em
+
+
+class TariffConfig(_Strict):
+    """What energy costs: grid import (flat, and time-of-use periods that override it), feed-in, generator fuel.
+    Prices in `currency` per kWh (fuel per litre); a price left out is unknown and its costs stay null."""
+
+    currency: str = "EUR"
+    import_price_per_kwh: float | None = Field(None, ge=0)
+    import_periods: list[TariffPeriod] = []
+    feed_in_price_per_kwh: float | None = Field(None, ge=0)
+    generator_fuel_price_per_l: float | None = Field(None, ge=0)
+
+    def dbt_vars(self) -> dict[str, Any]:
+        """The tariff as the dbt project's vars (energy_cost_* marts)."""
+        return {
+            "tariff_currency": self.currency,
+            "tariff_import_price": self.import_price_per_kwh,
+            "tariff_import_periods": [[*p.minutes(), p.price_per_kwh] for p in self.import_periods],
+            "tariff_feed_in_price": self.feed_in_price_per_kwh,
+            "tariff_fuel_price_per_l": self.generator_fuel_price_per_l,
+        }
+
+
 class WarehouseConfig(_Strict):
     path: Path = Path("var/warehouse/homelake.duckdb")
+    tariff: TariffConfig = TariffConfig()
 
 
 class PollDefaults(_Strict):

@@ -76,6 +76,7 @@ def build_warehouse(
     project_dir: Path | None = None,
     select: str | None = None,
     seeds_dir: Path | None = None,
+    dbt_vars: dict[str, Any] | None = None,
 ) -> BuildReport:
     """Run `dbt build` in-process into `<warehouse dir>/.build-<random>.duckdb` and swap it in.
 
@@ -83,6 +84,8 @@ def build_warehouse(
     checkpointed new one over it. On any failure the temporary file is removed, the published warehouse
     is left as it was and `TransformError` says which nodes failed. With `select`, the build starts from
     a copy of the published warehouse so that the models left out keep their previous tables.
+
+    `dbt_vars` are more of the project's vars (the site file's tariff, say).
 
     The site's seed files (device_metadata.csv, circuits.csv, sensor_rooms.csv) replace the project's
     examples: those in `seeds_dir`, else those lying beside `metadata_csv`; `metadata_csv` always wins.
@@ -119,7 +122,7 @@ def build_warehouse(
                 "--profiles-dir", str(project_dir),
                 "--target-path", str(work / "target"),
                 "--log-path", str(work / "logs"),
-                "--vars", json.dumps({"site_timezone": site_timezone}),
+                "--vars", json.dumps({**(dbt_vars or {}), "site_timezone": site_timezone}),
                 "--no-send-anonymous-usage-stats",
                 "--no-use-colors",
                 "--log-level", "none",

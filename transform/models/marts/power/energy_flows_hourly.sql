@@ -20,7 +20,7 @@ flows as (
         sum(battery_discharge_wh) as battery_discharge_wh,
         coalesce(sum(case when ac_input = 'generator' then ac_input_wh end), 0) as generator_wh,
         coalesce(sum(case when coalesce(ac_input, 'grid') = 'grid' then ac_input_wh end), 0) as grid_import_wh,
-        0.0 as grid_export_wh,  -- an off-grid inverter exports nothing; kept so the books read the same on-grid
+        0.0::double as grid_export_wh,  -- an off-grid inverter exports nothing; kept so the books read the same on-grid
         coalesce(sum(case when ac_input_wh > 0 then load_wh end), 0) as load_on_ac_input_wh,
         sum(case when not is_gap then overlap_s else 0 end) as covered_s
     from split
