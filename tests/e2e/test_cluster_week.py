@@ -55,9 +55,8 @@ def week(tmp_path_factory: pytest.TempPathFactory) -> Week:
 
 
 def test_reboots_equal_the_truth_and_the_journal_confirms_each_with_its_new_boot_id(week: Week) -> None:
-    found = week.rows(
-        "select node, booted_at, boot_id, previous_boot_id, is_confirmed from main.node_reboots order by node, booted_at"
-    )
+    columns = "node, booted_at, boot_id, previous_boot_id, is_confirmed"
+    found = week.rows(f"select {columns} from main.node_reboots order by node, booted_at")
     cluster = week.cluster
     truth = []
     for node, at in week.truth("reboot"):

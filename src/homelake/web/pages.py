@@ -24,6 +24,7 @@ NAV = (
     ("/energy", "Energy"),
     ("/climate", "Climate"),
     ("/network", "Network"),
+    ("/cluster", "Cluster"),
     ("/health", "Health"),
 )
 
