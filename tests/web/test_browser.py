@@ -157,6 +157,6 @@ def test_cluster_page_shows_the_nodes_the_failing_unit_and_the_filling_disk(page
     lines = page.locator("#unit-failures pre.lines").first.inner_text()  # type: ignore[attr-defined]
     assert "rsync error" in lines and "\x1b" not in lines  # ANSI escapes gone, the line readable
     assert page.locator("#disks tbody tr.bad td").first.inner_text() == "pi1"  # type: ignore[attr-defined]
-    legend = page.locator("#chart-cluster_cpu .legendtext").all_inner_texts()  # type: ignore[attr-defined]
+    legend = page.eval_on_selector_all("#chart-cluster_cpu .legendtext", "ts => ts.map(t => t.textContent)")  # type: ignore[attr-defined]
     assert sorted(legend) == ["k3s-master", "pi1", "pi2"]
     page.screenshot(path=str(SHOTS / "cluster-range.png"), full_page=True)  # type: ignore[attr-defined]

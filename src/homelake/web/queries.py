@@ -273,7 +273,7 @@ select h.node, round(avg(h.cpu_busy_pct), 1) as cpu_busy_pct, round(max(h.cpu_bu
        max(h.memory_total_bytes) as memory_total_bytes,
        arg_max(h.root_disk_free_min_bytes, h.hour_start_at) as root_disk_free_bytes,
        max(h.temperature_max_c) as temperature_max_c, count(*) filter (where h.is_throttled) as throttled_hours,
-       sum(h.under_voltage_events) as under_voltage_events, sum(h.oom_kills_counted) as oom_kills,
+       sum(h.under_voltage_events) as under_voltage_events, cast(sum(h.oom_kills_counted) as bigint) as oom_kills,
        coalesce(any_value(r.reboot_count), 0) as reboot_count, max(h.hour_start_at) as last_hour_at
 from node_health_hourly h
 left join reboots r using (node)
