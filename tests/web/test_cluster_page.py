@@ -79,10 +79,19 @@ def test_journal_error_rates_oom_kills_and_the_disk_forecast(demo_settings: Sett
     assert "not filling" in disks  # the other nodes' disks
 
 
+def test_the_cluster_s_own_energy_is_the_master_s_plug(demo_settings: Settings) -> None:
+    text = client_for(demo_settings).get("/cluster", params=WEEK).text
+    energy = _table(text, "node-energy")
+    sql = "select node, circuit, round(sum(energy_wh) / 1000, 3) from node_energy_daily group by all"
+    ((node, circuit, kwh),) = _rows(demo_settings, sql)  # the demo meters one node
+    assert (node, circuit) == ("k3s-master", "k3s_master") and kwh > 0
+    assert re.search(rf'<td>k3s-master</td><td>k3s_master</td><td class="num">{kwh:,.3f} kWh</td>', energy)
+
+
 def test_a_range_without_cluster_data_says_so(demo_settings: Settings) -> None:
     text = client_for(demo_settings).get("/cluster", params={"from": "2020-01-01", "to": "2020-01-07"}).text
     assert "No node metrics in this range." in text and "No systemd unit failed in this range." in text
-    assert "No node rebooted in this range." in text
+    assert "No node rebooted in this range." in text and "No node is on a metered circuit in this range" in text
 
 
 def test_a_warehouse_without_the_cluster_marts_says_what_is_missing(
@@ -93,7 +102,7 @@ def test_a_warehouse_without_the_cluster_marts_says_what_is_missing(
     shutil.copyfile(demo_settings.warehouse.path, target)
     with duckdb.connect(str(target)) as con:
         for table in ("node_health_hourly", "node_reboots", "unit_failures", "journal_errors_hourly", "oom_kills",
-                      "disk_full_forecast"):  # fmt: skip
+                      "disk_full_forecast", "node_energy_daily"):  # fmt: skip
             con.execute(f"drop table {table}")
     client = client_for(empty_settings)
     text = client.get("/cluster", params=WEEK).text

@@ -339,4 +339,14 @@ from journal_errors_hourly
 where hour_start_at >= $start_at and hour_start_at < $end_at
 group by node, source order by entries desc, node, source limit 50
 """)
+
+CLUSTER_NODE_ENERGY = q("cluster_node_energy", """
+select node, circuit, round(sum(energy_wh) / 1000, 3) as energy_kwh,
+       round(sum(avg_power_w * hour_count) / nullif(sum(hour_count), 0), 1) as avg_power_w,
+       round(max(peak_hour_power_w), 1) as peak_hour_power_w, round(avg(cpu_busy_pct), 1) as cpu_busy_pct,
+       count(*) as day_count
+from node_energy_daily
+where local_date between $first_day and $last_day
+group by node, circuit order by node
+""")
 # fmt: on

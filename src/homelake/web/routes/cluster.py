@@ -46,5 +46,6 @@ def cluster(request: Request, wh: WarehouseDep) -> Response:
         ooms=wh.run(queries.CLUSTER_OOM_KILLS, values).records(),
         error_sources=wh.run(queries.CLUSTER_ERROR_SOURCES, values).records(),
         disks=wh.run(queries.CLUSTER_DISK_FORECAST, values).records(),
+        energy=wh.run(queries.CLUSTER_NODE_ENERGY, values).records(),
         charts=["cluster_cpu", "cluster_temperature", "cluster_journal_errors"],
     )
