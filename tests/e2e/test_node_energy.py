@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 from datetime import UTC, timedelta
-from pathlib import Path
 
 import pytest
 

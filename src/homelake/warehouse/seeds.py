@@ -1,4 +1,4 @@
-"""The site's seed CSVs (device metadata, circuits, sensor rooms, node circuits): header checks and a private seeds dir."""
+"""The site's seed CSVs (metadata, circuits, sensor rooms, node circuits): header checks and a private seeds dir."""
 
 from __future__ import annotations
 
