@@ -132,8 +132,11 @@ def test_a_rotated_cursor_resumes_from_the_oldest_entry_and_says_so(
     rotated = site.start + timedelta(hours=3)
     with GatewaydSim(journal, "pi1", clock, retained_from=rotated) as sim:
         outcome = _poll(_target(sim.url, store))
-    assert any("rotated" in str(e) for e in outcome.errors)
-    assert _seqnums(outcome)[0] == journal.entries("pi1", rotated, clock.t)[0].seqnum
+    oldest_left = journal.entries("pi1", rotated, clock.t)[0]
+    assert _seqnums(outcome)[0] == oldest_left.seqnum
+    (gap,) = outcome.errors  # the gap recorded: how many entries, written between when and when
+    assert f": {oldest_left.seqnum - old.seqnum - 1} entries between are lost" in str(gap)
+    assert f"written {datetime.fromtimestamp(old.realtime_us // 10**6, UTC).isoformat()}" in str(gap)
 
 
 def test_a_cursor_of_another_journal_is_refused_and_the_follow_starts_over(
