@@ -214,3 +214,15 @@ def test_a_server_error_is_a_transient_error_not_a_crash(tmp_path: Path) -> None
     target = _target("http://192.0.2.1:19531", CursorStore(tmp_path / "pi1.cursor"), transport=failing)
     outcome = _poll(target)
     assert outcome.row_count == 0 and "HTTP 503" in str(outcome.errors[0]) and target.is_transient(outcome.errors[0])
+
+
+def test_a_gateway_that_times_out_is_transient_and_the_cursor_stays(tmp_path: Path) -> None:
+    def hang(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectTimeout("timed out", request=request)
+
+    store = CursorStore(tmp_path / "pi1.cursor")
+    store.save("s=1;i=2")
+    target = _target("http://192.0.2.1:19531", store, transport=httpx.MockTransport(hang))
+    outcome = _poll(target)
+    assert outcome.row_count == 0 and len(outcome.errors) == 1 and "ConnectTimeout" in str(outcome.errors[0])
+    assert target.is_transient(outcome.errors[0]) and store.load() == "s=1;i=2"
