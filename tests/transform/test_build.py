@@ -244,7 +244,7 @@ def test_build_publishes_and_counts_every_kind_of_node(built: tuple[BuildReport,
     report, _ = built
     assert report.path.name == "warehouse.duckdb" and report.path.is_file()
     assert [p.name for p in report.path.parent.iterdir()] == ["warehouse.duckdb"]  # no .build-* left
-    assert report.seeds.ok == 3 and report.seeds.error == 0  # device_metadata, circuits, sensor_rooms
+    assert report.seeds.ok == 4 and report.seeds.error == 0  # device_metadata, circuits, sensor_rooms, node_circuits
     assert report.models.ok >= 13 and report.models.error == 0
     assert report.tests.ok > 0 and report.tests.error == 0 and report.tests.warn == 0
     # dbt unit tests (gaps and islands, presence, inventory flags, local hours, freshness) ran and passed

@@ -295,7 +295,7 @@ def _rows(report: BuildReport, sql: str) -> list[tuple[Any, ...]]:
 
 
 def test_build_passes_every_test(built: BuildReport) -> None:
-    assert built.seeds.ok == 3 and built.seeds.error == 0
+    assert built.seeds.ok == 4 and built.seeds.error == 0  # device_metadata, circuits, sensor_rooms, node_circuits
     assert built.models.error == 0 and built.tests.error == 0 and built.unit_tests.error == 0
     assert built.tests.warn == 0, built.warnings
     assert built.unit_tests.ok >= 15

@@ -34,7 +34,7 @@ ARGS = [
     "--no-first-run",
 ]
 PAGES = {"overview": "/", "inventory": "/inventory", "energy": "/energy", "climate": "/climate",
-         "network": "/network", "people": "/people", "health": "/health"}  # fmt: skip
+         "network": "/network", "people": "/people", "cluster": "/cluster", "health": "/health"}  # fmt: skip
 PHONE = {"width": 420, "height": 900}
 ALL_DRAWN = "() => [...document.querySelectorAll('.chart')].every(c => c.dataset.state)"
 
@@ -109,7 +109,7 @@ def test_page_loads_clean_and_draws_its_charts(page: object, base_url: str, name
     assert page.errors == []  # type: ignore[attr-defined]
     states = page.eval_on_selector_all(".chart", "cs => cs.map(c => c.dataset.state)")  # type: ignore[attr-defined]
     assert "error" not in states
-    if name in ("overview", "network", "energy", "climate"):  # the demo site has data for all of these
+    if name in ("overview", "network", "energy", "climate", "cluster"):  # the demo site has data for all of these
         assert "drawn" in states
         assert page.locator(".js-plotly-plot .main-svg").count() > 0  # type: ignore[attr-defined]
         assert page.locator(".js-plotly-plot g.trace").count() > 0  # type: ignore[attr-defined]
@@ -245,3 +245,15 @@ def test_mode_bar_shows_on_hover_and_auto_refresh_is_remembered(page: object, ba
     _open(page, base_url + "/energy?refresh=30")
     assert page.locator("#auto-refresh").is_checked()  # type: ignore[attr-defined]  # the query parameter turns it on
     assert page.errors == []  # type: ignore[attr-defined]
+def test_cluster_page_shows_the_nodes_the_failing_unit_and_the_filling_disk(page: object, base_url: str) -> None:
+    _open(page, base_url + "/cluster?range=7d")
+    assert page.errors == []  # type: ignore[attr-defined]
+    nodes = page.locator("#nodes tbody tr td:first-child").all_inner_texts()  # type: ignore[attr-defined]
+    assert nodes == ["k3s-master", "pi1", "pi2"]
+    assert page.locator("#nodes tbody tr.bad").count() >= 1  # type: ignore[attr-defined]  # pi2's under-voltage
+    lines = page.locator("#unit-failures pre.lines").first.inner_text()  # type: ignore[attr-defined]
+    assert "rsync error" in lines and "\x1b" not in lines  # ANSI escapes gone, the line readable
+    assert page.locator("#disks tbody tr.bad td").first.inner_text() == "pi1"  # type: ignore[attr-defined]
+    legend = page.eval_on_selector_all("#chart-cluster_cpu .legendtext", "ts => ts.map(t => t.textContent)")  # type: ignore[attr-defined]
+    assert sorted(legend) == ["k3s-master", "pi1", "pi2"]
+    page.screenshot(path=str(SHOTS / "cluster-range.png"), full_page=True)  # type: ignore[attr-defined]

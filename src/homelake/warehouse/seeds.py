@@ -1,4 +1,4 @@
-"""The site's seed CSVs (device metadata, circuits, sensor rooms): header checks and a private seeds dir."""
+"""The site's seed CSVs (metadata, circuits, sensor rooms, node circuits): header checks and a private seeds dir."""
 
 from __future__ import annotations
 
@@ -28,7 +28,8 @@ METADATA = SeedSpec(
 )
 CIRCUITS = SeedSpec("circuits.csv", ("mac", "device_id", "channel", "circuit", "room", "load"), "circuits")
 SENSOR_ROOMS = SeedSpec("sensor_rooms.csv", ("device_id", "room"), "sensor rooms")
-SITE_SEEDS: tuple[SeedSpec, ...] = (METADATA, CIRCUITS, SENSOR_ROOMS)
+NODE_CIRCUITS = SeedSpec("node_circuits.csv", ("node", "circuit"), "node circuits")
+SITE_SEEDS: tuple[SeedSpec, ...] = (METADATA, CIRCUITS, SENSOR_ROOMS, NODE_CIRCUITS)
 
 
 def check_header(spec: SeedSpec, path: Path) -> None:

@@ -26,6 +26,7 @@ NAV = (
     ("/climate", "Climate"),
     ("/network", "Network"),
     ("/people", "People & doors"),
+    ("/cluster", "Cluster"),
     ("/health", "Health"),
 )
 

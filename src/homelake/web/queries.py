@@ -387,4 +387,95 @@ from motion_events
 where event_at >= $day_start_at and event_at < $day_end_at
 order by kind, lane, start_local
 """)
+
+# --- cluster (k3s nodes: node_exporter metrics and journals) ----------------------------------------
+
+CLUSTER_NODES = q("cluster_nodes", """
+with reboots as (
+    select node, count(*) as reboot_count
+    from node_reboots
+    where booted_at >= $start_at and booted_at < $end_at
+    group by node
+)
+select h.node, round(avg(h.cpu_busy_pct), 1) as cpu_busy_pct, round(max(h.cpu_busy_pct), 1) as cpu_busy_pct_max,
+       round(max(h.load1_max), 2) as load1_max, min(h.memory_available_min_bytes) as memory_available_min_bytes,
+       max(h.memory_total_bytes) as memory_total_bytes,
+       arg_max(h.root_disk_free_min_bytes, h.hour_start_at) as root_disk_free_bytes,
+       max(h.temperature_max_c) as temperature_max_c, count(*) filter (where h.is_throttled) as throttled_hours,
+       sum(h.under_voltage_events) as under_voltage_events, cast(sum(h.oom_kills_counted) as bigint) as oom_kills,
+       coalesce(any_value(r.reboot_count), 0) as reboot_count, max(h.hour_start_at) as last_hour_at
+from node_health_hourly h
+left join reboots r using (node)
+where h.hour_start_at >= $start_at and h.hour_start_at < $end_at
+group by h.node order by h.node
+""")
+
+CLUSTER_REBOOTS = q("cluster_reboots", """
+select node, booted_at, boot_id, previous_booted_at, is_seen_in_metrics, is_seen_in_journal, is_confirmed
+from node_reboots
+where booted_at >= $start_at and booted_at < $end_at
+order by booted_at desc, node limit 200
+""")
+
+CLUSTER_UNIT_FAILURES = q("cluster_unit_failures", """
+select node, unit, count(*) as failure_count, max(failed_at) as last_failed_at,
+       arg_max(result_message, failed_at) as last_result, arg_max(last_error_lines, failed_at) as last_error_lines
+from unit_failures
+where failed_at >= $start_at and failed_at < $end_at
+group by node, unit order by last_failed_at desc, node, unit
+""")
+
+CLUSTER_OOM_KILLS = q("cluster_oom_kills", """
+select node, killed_at, process, pid
+from oom_kills
+where killed_at >= $start_at and killed_at < $end_at
+order by killed_at desc limit 200
+""")
+
+# the newest forecast whatever the range: it looks ahead from the last scrape
+CLUSTER_DISK_FORECAST = q("cluster_disk_forecast", """
+select node, mountpoint, as_of, free_bytes, trend_bytes_per_day, days_until_full, full_at
+from disk_full_forecast
+order by days_until_full asc nulls last, node, mountpoint
+""")
+
+CLUSTER_CPU = q("cluster_cpu", """
+select date_trunc($bucket, hour_start_local) as period_start, node, round(avg(cpu_busy_pct), 1) as cpu_busy_pct
+from node_health_hourly
+where hour_start_at >= $start_at and hour_start_at < $end_at
+group by all order by period_start, node
+""")
+
+CLUSTER_TEMPERATURE = q("cluster_temperature", """
+select date_trunc($bucket, hour_start_local) as period_start, node, max(temperature_max_c) as temperature_c
+from node_health_hourly
+where hour_start_at >= $start_at and hour_start_at < $end_at
+group by all order by period_start, node
+""")
+
+CLUSTER_JOURNAL_ERRORS = q("cluster_journal_errors", """
+select date_trunc($bucket, hour_start_local) as period_start, node, sum(entries) as entries
+from journal_errors_hourly
+where hour_start_at >= $start_at and hour_start_at < $end_at
+group by all order by period_start, node
+""")
+
+CLUSTER_ERROR_SOURCES = q("cluster_error_sources", """
+select node, source, min(priority) as worst_priority, sum(entries) as entries,
+       round(sum(entries) / greatest(epoch($end_at - $start_at) / 3600, 1), 2) as entries_per_hour,
+       arg_max(last_message, hour_start_at) as last_message, max(hour_start_at) as last_hour_at
+from journal_errors_hourly
+where hour_start_at >= $start_at and hour_start_at < $end_at
+group by node, source order by entries desc, node, source limit 50
+""")
+
+CLUSTER_NODE_ENERGY = q("cluster_node_energy", """
+select node, circuit, round(sum(energy_wh) / 1000, 3) as energy_kwh,
+       round(sum(avg_power_w * hour_count) / nullif(sum(hour_count), 0), 1) as avg_power_w,
+       round(max(peak_hour_power_w), 1) as peak_hour_power_w, round(avg(cpu_busy_pct), 1) as cpu_busy_pct,
+       count(*) as day_count
+from node_energy_daily
+where local_date between $first_day and $last_day
+group by node, circuit order by node
+""")
 # fmt: on

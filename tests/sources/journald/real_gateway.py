@@ -58,3 +58,9 @@ class RealGateway:
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=10)
+
+    def __enter__(self) -> RealGateway:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -92,3 +92,23 @@ def test_a_cursor_the_journal_does_not_know_restarts_from_the_oldest_entry(
     outcome = poll(gateway.url, store)
     assert status >= 400  # noqa: PLR2004
     assert outcome.row_count == len(entries) and any("not in the journal" in str(e) for e in outcome.errors)
+
+
+def test_a_cursor_rotated_away_resumes_from_the_oldest_entry_and_records_the_gap(
+    entries: list[JournalEntry], tmp_path: Path
+) -> None:
+    # the node's journal kept only entries[100:]; the collector's durable cursor is entries[50]'s
+    with RealGateway(write_journal(entries[100:], tmp_path, "pi1")) as rotated:
+        store = CursorStore(tmp_path / "pi1.cursor")
+        store.save(entries[50].cursor)
+        outcome = poll(rotated.url, store)
+    rows = outcome.results[0].rows
+    assert [r["observed_at"] for r in rows][:1] == [datetime.fromtimestamp(entries[100].realtime_us / 1e6, UTC)]
+    assert len(rows) == len(entries) - 100  # the oldest entry left is kept too, none after it lost
+    (gap,) = outcome.errors
+    assert "journal rotated" in str(gap) and _iso(entries[50]) in str(gap) and _iso(entries[100]) in str(gap)
+    assert store.load() == rows[-1]["cursor"]  # and the follow goes on from there
+
+
+def _iso(entry: JournalEntry) -> str:
+    return datetime.fromtimestamp(entry.realtime_us // 1_000_000, UTC).isoformat(timespec="seconds")

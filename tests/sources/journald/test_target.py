@@ -132,8 +132,11 @@ def test_a_rotated_cursor_resumes_from_the_oldest_entry_and_says_so(
     rotated = site.start + timedelta(hours=3)
     with GatewaydSim(journal, "pi1", clock, retained_from=rotated) as sim:
         outcome = _poll(_target(sim.url, store))
-    assert any("rotated" in str(e) for e in outcome.errors)
-    assert _seqnums(outcome)[0] == journal.entries("pi1", rotated, clock.t)[0].seqnum
+    oldest_left = journal.entries("pi1", rotated, clock.t)[0]
+    assert _seqnums(outcome)[0] == oldest_left.seqnum
+    (gap,) = outcome.errors  # the gap recorded: how many entries, written between when and when
+    assert f": {oldest_left.seqnum - old.seqnum - 1} entries between are lost" in str(gap)
+    assert f"written {datetime.fromtimestamp(old.realtime_us // 10**6, UTC).isoformat()}" in str(gap)
 
 
 def test_a_cursor_of_another_journal_is_refused_and_the_follow_starts_over(
@@ -211,3 +214,15 @@ def test_a_server_error_is_a_transient_error_not_a_crash(tmp_path: Path) -> None
     target = _target("http://192.0.2.1:19531", CursorStore(tmp_path / "pi1.cursor"), transport=failing)
     outcome = _poll(target)
     assert outcome.row_count == 0 and "HTTP 503" in str(outcome.errors[0]) and target.is_transient(outcome.errors[0])
+
+
+def test_a_gateway_that_times_out_is_transient_and_the_cursor_stays(tmp_path: Path) -> None:
+    def hang(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectTimeout("timed out", request=request)
+
+    store = CursorStore(tmp_path / "pi1.cursor")
+    store.save("s=1;i=2")
+    target = _target("http://192.0.2.1:19531", store, transport=httpx.MockTransport(hang))
+    outcome = _poll(target)
+    assert outcome.row_count == 0 and len(outcome.errors) == 1 and "ConnectTimeout" in str(outcome.errors[0])
+    assert target.is_transient(outcome.errors[0]) and store.load() == "s=1;i=2"

@@ -8,11 +8,17 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import duckdb
 import httpx
 import pytest
 
+from homelake.lake import layout
+from homelake.lake.schemas import COLLECTOR_HEALTH, DEAD_LETTER, Dataset
+from homelake.lake.writer import BufferedLakeWriter, LakeWriter
+from homelake.runtime.poller import Poller
 from homelake.sim.model.cluster import cluster_for
 from homelake.sim.model.site import Site, build_site
+from homelake.sources import dataset
 from homelake.sources.base import PollOutcome, SimContext
 from homelake.sources.prometheus import SPEC
 from homelake.sources.prometheus.allow import AllowList
@@ -133,3 +139,28 @@ def test_a_timeout_is_transient_and_names_the_endpoint() -> None:
     outcome = asyncio.run(target.poll())
     assert len(outcome.errors) == 1 and target.is_transient(outcome.errors[0]) and "slow" in str(outcome.errors[0])
     assert SPEC.name == "prometheus"
+
+
+def test_a_malformed_line_lands_as_a_dead_letter_and_the_rest_of_the_scrape_in_the_lake(tmp_path: Path) -> None:
+    scrape = Path(__file__).resolve().parents[2] / "fixtures" / "prometheus" / "composed_0.0.4_malformed_line.txt"
+    target = PrometheusTarget(
+        PrometheusEndpoint(name="pi1", url="http://192.0.2.1:9100/metrics"), AllowList(everything=True),
+        local_tz=UTC, interval_s=30, timeout_s=1,
+        transport=httpx.MockTransport(lambda _r: httpx.Response(200, content=scrape.read_bytes())),
+    )  # fmt: skip
+    writer = BufferedLakeWriter(LakeWriter(tmp_path / "lake", collector="test"))
+    assert asyncio.run(Poller(target, writer, retries=0).poll_once()) is True  # a bad line fails no scrape
+    writer.flush()
+    con = duckdb.connect()
+
+    def read(columns: str, ds: Dataset) -> list[tuple]:
+        return con.execute(
+            f"select {columns} from read_parquet('{layout.glob_pattern(tmp_path / 'lake', ds)}')"
+        ).fetchall()
+
+    samples = read("name", dataset("prometheus/samples"))
+    good_lines = [line for line in scrape.read_text().splitlines() if line and not line.startswith("#")]
+    assert len(samples) == len(good_lines) - 1
+    ((payload, reason),) = read("payload, reason", DEAD_LETTER)
+    assert payload == b'temperature_celsius{sensor="gpu" +Inf' and "malformed" in reason
+    assert read("ok, row_count", COLLECTOR_HEALTH) == [(True, len(samples))]

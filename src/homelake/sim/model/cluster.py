@@ -34,10 +34,14 @@ class Node:
     is_pi: bool = False
     marginal_psu: bool = False
     disk_fill_bytes_per_day: float = 0.0
+    plug: str = ""  # the catalogue id of the Shelly plug that meters it, if one does
+    idle_w: float = 0.0  # its power draw idle and flat out
+    full_w: float = 0.0
 
 
 NODES: tuple[Node, ...] = (
-    Node("k3s-master", "Intel NUC i7", "x86_64", 8, 32 << 30, 512 * 10**9, "nvme0n1p2", "k3s.service", 0.15, 0.25),
+    Node("k3s-master", "Intel NUC i7", "x86_64", 8, 32 << 30, 512 * 10**9, "nvme0n1p2", "k3s.service", 0.15, 0.25,
+         plug="shelly-plusplugs-rack", idle_w=9.0, full_w=65.0),
     Node("pi1", "Raspberry Pi 5 8GB", "aarch64", 4, 8 << 30, 64 * 10**9, "mmcblk0p2", "k3s-agent.service", 0.25, 0.35,
          is_pi=True, disk_fill_bytes_per_day=1.2e9),
     Node("pi2", "Raspberry Pi 5 8GB", "aarch64", 4, 8 << 30, 64 * 10**9, "mmcblk0p2", "k3s-agent.service", 0.2, 0.3,
@@ -126,6 +130,13 @@ class Cluster:
 
     def is_down(self, node: str, t: datetime) -> bool:
         return any(i.at <= t < i.at + timedelta(seconds=DOWN_S) for i in self.of("reboot", node))
+
+    def power_w(self, node: str, t: datetime) -> float:
+        """What the node draws at t: idle to flat out with its CPU, nothing while it is down."""
+        spec = self.nodes[node]
+        if self.is_down(node, t):
+            return 0.0
+        return spec.idle_w + (spec.full_w - spec.idle_w) * self.util(spec, t)
 
     def disk_full_at(self, node: str) -> datetime | None:
         """When the node's root filesystem runs out of space (the truth the forecast is held against)."""

@@ -32,6 +32,7 @@ class Env(Protocol):
     def anyone_home(self, t: float) -> bool: ...
     def online(self, client_id: str, t: float) -> bool: ...
     def movements(self, start: float, end: float) -> list[tuple[float, str, str]]: ...
+    def node_power_w(self, plug: str, t: float) -> float: ...
 
 
 Producer = Callable[[Env, str, int], list[Interval]]
@@ -247,6 +248,13 @@ def bulb(env: Env, key: str, h: int) -> list[Interval]:
     return _slot_load(env, h, on)
 
 
+def k3s_node(env: Env, key: str, h: int) -> list[Interval]:
+    """A k3s node on a metered plug: its draw minute by minute, idle to flat out with its CPU (sim.model.cluster)."""
+    plug = key.split(":")[0]
+    minutes = (h * 3600.0 + 60 * i for i in range(60))
+    return [(s, s + 60, p) for s in minutes if (p := round(env.node_power_w(plug, s + 30) * 10)) > 0]
+
+
 LOADS: dict[str, Load] = {
     "heat_pump": Load(120, True, 0.92, heat_pump),
     "water_heater": Load(0, True, 1.0, water_heater),
@@ -261,4 +269,5 @@ LOADS: dict[str, Load] = {
     "coffee_machine": Load(8, True, 0.99, coffee_machine),
     "reading_lamp": Load(0, False, 0.9, reading_lamp),
     "bulb": Load(0, False, 0.9, bulb),
+    "k3s_node": Load(0, True, 0.95, k3s_node),
 }

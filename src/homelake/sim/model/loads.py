@@ -23,6 +23,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from homelake.sim.model import weather
+from homelake.sim.model.cluster import NODES, cluster_for
 from homelake.sim.model.load_profiles import LOADS, Interval
 from homelake.sim.model.occupancy import occupancy
 from homelake.sim.model.presence import local_epoch
@@ -111,6 +112,13 @@ class LoadModel:
 
     def movements(self, start: float, end: float) -> list[tuple[float, str, str]]:
         return self.occupancy.movements(start, end)
+
+    def node_power_w(self, plug: str, t: float) -> float:
+        """What the k3s node on the Shelly plug `plug` (catalogue id) draws at t; 0 when no node is on it."""
+        node = next((n.name for n in NODES if n.plug == plug), None)
+        if node is None:
+            return 0.0
+        return cluster_for(self.site.start, self.seed).power_w(node, datetime.fromtimestamp(t, UTC))
 
     # --- blocks ---------------------------------------------------------------------------------
     def channel(self, ref: ChannelRef) -> Channel:

@@ -68,6 +68,7 @@ CIRCUITS: dict[tuple[str, int], tuple[str, str, str]] = {
     ("shelly-plugs-kitchen", 0): ("kitchen_counter", "kitchen", "coffee_machine"),
     ("shelly-vintage-living", 0): ("living_lamp", "living", "reading_lamp"),
     ("shelly-bulb-bedroom", 0): ("bedside", "bedroom", "bulb"),
+    ("shelly-plusplugs-rack", 0): ("k3s_master", "utility", "k3s_node"),  # the cluster's master (sim/model/cluster)
 }
 
 

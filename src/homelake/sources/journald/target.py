@@ -67,7 +67,9 @@ class JournaldTarget:
         """Raw lines of one follow, from the entry after `cursor` (the oldest kept entry without one)."""
         headers = {"Accept": "application/json"}
         if cursor:
-            headers["Range"] = f"entries={cursor}:1:"
+            # from the cursor's own entry, not the one after: when the entry is gone (rotated away), the real
+            # gatewayd lands on the oldest entry left, and a skip of 1 would lose that one too
+            headers["Range"] = f"entries={cursor}:0:"
         async with self._http.stream("GET", "/entries?follow", headers=headers) as response:
             if response.status_code != HTTP_OK:
                 body = (await response.aread())[:200].decode(errors="replace").strip()
@@ -123,14 +125,12 @@ class JournaldTarget:
         now = datetime.now(UTC)
         ctx = ParseContext("journald", self.name, self.collector, now, now, self.local_tz)
         result, last = parse_entries(raw, ctx, self.keep)
-        # a real gatewayd (252) answers `entries=<last cursor>:1:` with that last entry again: it is not new
+        # the follow starts at the saved cursor's own entry, which is already in the lake
         result.rows = [row for row in result.rows if row["cursor"] != cursor]
         outcome.results.append(result)
         first = _first_cursor(raw)
-        if cursor and first is not None and _gap(cursor, first):
-            outcome.errors.append(
-                GatewayError(self.name, f"journal rotated: resumed at {first}; entries between are lost")
-            )
+        if cursor and first is not None and first != cursor:
+            outcome.errors.append(GatewayError(self.name, _gap_message(cursor, first)))
         if last is not None:
             outcome.on_durable.append(lambda: self.store.save(last))
         if result.rejects:
@@ -154,14 +154,27 @@ def _first_cursor(raw: bytes) -> str | None:
     return None
 
 
-def _gap(saved: str, first: str) -> bool:
-    """The first entry after the saved cursor is not the next one of the same journal: entries were rotated away."""
-    if cursor_part(saved, "s") != cursor_part(first, "s"):
-        return False
+def _cursor_time(cursor: str) -> str:
+    """The UTC time a cursor's `t=` (realtime µs, hex) names, or '?' when it has none."""
     try:
-        return int(cursor_part(first, "i") or "0", 16) > int(cursor_part(saved, "i") or "0", 16) + 1
+        return datetime.fromtimestamp(int(cursor_part(cursor, "t") or "", 16) / 1e6, UTC).isoformat(timespec="seconds")
     except ValueError:
-        return False
+        return "?"
+
+
+def _gap_message(saved: str, first: str) -> str:
+    """The gap when the saved entry is gone: the times either side and, within one seqnum series, how many."""
+    lost = ""
+    if cursor_part(saved, "s") == cursor_part(first, "s"):
+        try:
+            count = int(cursor_part(first, "i") or "", 16) - int(cursor_part(saved, "i") or "", 16) - 1
+            lost = f"{count} " if count >= 0 else ""
+        except ValueError:
+            pass
+    return (
+        f"journal rotated: the saved entry (written {_cursor_time(saved)}) is gone; resumed at the oldest entry "
+        f"left (written {_cursor_time(first)}): {lost}entries between are lost"
+    )
 
 
 __all__ = ["ENTRIES", "CursorGone", "GatewayError", "JournaldTarget"]

@@ -6,6 +6,7 @@ family scrapes node_exporter, k3s's own `/metrics` and homelake's. Rows are long
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from homelake.sources.base import FamilyContext, FamilySimulator, FamilySpec, HistoryContext, PollTarget, SimContext
@@ -41,6 +42,12 @@ def history(ctx: HistoryContext) -> int:
     return lay_history(ctx)
 
 
+def write_node_circuits(path: Path) -> Path:
+    from homelake.sources.prometheus.simulator.seeds import write_node_circuits_csv  # noqa: PLC0415  # loaded on use, not with the registry
+
+    return write_node_circuits_csv(path)
+
+
 def _configured(config: Any) -> bool:  # noqa: ANN401  # the registry hands every family's config as Any
     return bool(config.endpoints)
 
@@ -55,4 +62,5 @@ SPEC = FamilySpec(
     configured=_configured,
     poll_targets=poll_targets,
     history=history,
+    sim_seeds={"node_circuits.csv": write_node_circuits},
 )

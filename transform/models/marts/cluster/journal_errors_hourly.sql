@@ -3,6 +3,7 @@
 select
     node,
     {{ utc_hour_start('logged_at') }} as hour_start_at,
+    {{ to_site_local(utc_hour_start('logged_at')) }} as hour_start_local,
     coalesce(unit, identifier) as source,
     priority,
     count(*) as entries,

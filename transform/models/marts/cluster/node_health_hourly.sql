@@ -59,6 +59,7 @@ joined as (
     select
         gauges.node,
         gauges.hour_start_at,
+        {{ to_site_local('gauges.hour_start_at') }} as hour_start_local,
         round(100 * counters.cpu_busy_s / nullif(counters.cpu_total_s, 0), 1) as cpu_busy_pct,
         gauges.load1_avg,
         gauges.load1_max,
