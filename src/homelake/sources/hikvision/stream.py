@@ -15,7 +15,7 @@ from homelake.sources.base import ParseContext, ParseResult, PollOutcome
 from homelake.sources.hikvision.alerts import is_alert, parse_part
 from homelake.sources.hikvision.client import HTTP_UNAUTHORIZED, HikvisionClient, HikvisionError
 from homelake.sources.hikvision.config import HikvisionCamera
-from homelake.sources.hikvision.datasets import HIKVISION_SNAPSHOTS
+from homelake.sources.hikvision.datasets import HIKVISION_ALERTS, HIKVISION_SNAPSHOTS
 from homelake.sources.hikvision.media import store_snapshot
 from homelake.sources.hikvision.multipart import MultipartStream, Part, boundary_of
 from homelake.sources.hikvision.relay import MqttRelay
@@ -133,6 +133,8 @@ class AlertStreamTarget:
         if self.relay is None:
             return
         for result in outcome.results:
+            if result.dataset != HIKVISION_ALERTS.key:
+                continue  # snapshots are media rows, written here
             events = [r for r in result.rows if not r["is_heartbeat"]]
             result.rows = [r for r in result.rows if r["is_heartbeat"]]
             for row in events:
