@@ -186,8 +186,9 @@ def test_a_ten_minute_broker_outage_loses_no_event(week: dict[str, object]) -> N
     outage: datetime = week["outage"]  # type: ignore[assignment]
     assert report["spooled_in_outage"] >= 20 and report["replayed"] >= 2 * report["spooled_in_outage"]  # + states
     truth = [e for e in episodes(week["site"], START, END) if outage <= e.start < outage + OUTAGE]  # type: ignore[arg-type]
-    got = _query(week, f"select count(*), count(*) filter (where content_type = 'mqtt') from "
-                       f"staging.stg_hikvision__alerts where not is_heartbeat and observed_at >= '{outage.isoformat()}' and "
-                       f"observed_at < '{(outage + OUTAGE).isoformat()}'")  # fmt: skip
+    since, until = outage.isoformat(), (outage + OUTAGE).isoformat()
+    got = _query(week, f"select count(*), count(*) filter (where content_type = 'mqtt') "
+                       f"from staging.stg_hikvision__alerts where not is_heartbeat "
+                       f"and observed_at >= '{since}' and observed_at < '{until}'")  # fmt: skip
     ((parts, via_mqtt),) = got
     assert truth and parts == via_mqtt == report["spooled_in_outage"]

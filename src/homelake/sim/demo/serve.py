@@ -160,5 +160,6 @@ class SimulatedSite:
         if "hikvision" in config:  # snapshots on, and camera events relayed over the broker, as a new user sees them
             config["hikvision"].setdefault("media_dir", "media")
             if self.mqtt is not None:
-                config["hikvision"]["relay"] = {"host": self.mqtt[0], "port": self.mqtt[1], "spool_dir": "var/relay-spool"}
+                relay = {"host": self.mqtt[0], "port": self.mqtt[1], "spool_dir": "var/relay-spool"}
+                config["hikvision"]["relay"] = relay
         return config

@@ -85,7 +85,7 @@ HIKVISION_SNAPSHOTS = Dataset(
     "snapshots",
     (
         column("channel", I),
-        column("trigger", S),  # episode_start | event_image (an image part of a smart event)
+        column("trigger", S),  # episode_start | scheduled
         column("event_type", S),
         column("target_type", S),
         column("event_at", UTC_TS),  # the start of the episode the picture is for
@@ -96,8 +96,10 @@ HIKVISION_SNAPSHOTS = Dataset(
         column("width", I),
         column("height", I),
         column("path", S),  # relative to the media root: hikvision/<camera>/date=YYYY-MM-DD/<sha256>.jpg
+        column("from_frame_cache", B),  # the cached frame closest to the episode's start, not a fresh fetch
     ),
-    "Camera snapshots stored as media files (observed_at = taken_at): one row per picture taken.",
+    "Camera snapshots stored as media files (observed_at = taken_at): one row per picture kept, for an episode's "
+    "start (the frame closest to it) or on the hourly schedule.",
 )
 
 DATASETS: tuple[Dataset, ...] = (
