@@ -31,7 +31,7 @@ pytestmark = pytest.mark.e2e
 TZ = ZoneInfo("Europe/Berlin")
 START = datetime(2026, 11, 2, tzinfo=TZ).astimezone(UTC)  # a Monday, local midnight
 END = START + timedelta(days=7)
-SELECT = "+camera_episodes +detections_hourly +camera_health_daily +security_events +activity_while_away"
+SELECT = "+camera_episodes +detections_hourly +camera_health_daily +security_events +activity_while_away +camera_snapshots"
 
 
 @pytest.fixture(scope="module")

@@ -31,7 +31,7 @@ ARGS = [
     "--no-first-run",
 ]
 PAGES = {"overview": "/", "inventory": "/inventory", "energy": "/energy", "climate": "/climate",
-         "network": "/network", "health": "/health"}  # fmt: skip
+         "network": "/network", "security": "/security?range=30d", "health": "/health"}  # fmt: skip
 ALL_DRAWN = "() => [...document.querySelectorAll('.chart')].every(c => c.dataset.state)"
 
 
@@ -92,7 +92,7 @@ def test_page_loads_clean_and_draws_its_charts(page: object, base_url: str, name
     assert page.errors == []  # type: ignore[attr-defined]
     states = page.eval_on_selector_all(".chart", "cs => cs.map(c => c.dataset.state)")  # type: ignore[attr-defined]
     assert "error" not in states
-    if name in ("overview", "network", "energy", "climate"):  # the demo site has data for all of these
+    if name in ("overview", "network", "energy", "climate", "security"):  # the demo site has data for all of these
         assert "drawn" in states
         assert page.locator(".js-plotly-plot .main-svg").count() > 0  # type: ignore[attr-defined]
         assert page.locator(".js-plotly-plot g.trace").count() > 0  # type: ignore[attr-defined]
@@ -146,3 +146,17 @@ def test_range_selection_changes_the_chart(page: object, base_url: str, demo_set
     page.wait_for_url("**range=30d")  # type: ignore[attr-defined]
     assert page.input_value("input[name=from]") < today  # type: ignore[attr-defined]
     assert page.errors == []  # type: ignore[attr-defined]
+
+
+def test_security_page_shows_snapshot_thumbnails(page: object, base_url: str) -> None:
+    _open(page, base_url + "/security?range=30d")
+    thumbs = page.locator("#episodes img.thumb")  # type: ignore[attr-defined]
+    assert thumbs.count() > 0
+    # every picture on the page really loaded (served by the dashboard from the media tree)
+    page.wait_for_function("() => [...document.images].every(i => i.complete)", timeout=20_000)  # type: ignore[attr-defined]
+    widths = page.eval_on_selector_all("img.thumb", "is => is.map(i => i.naturalWidth)")  # type: ignore[attr-defined]
+    assert widths and all(w == 640 for w in widths), widths
+    assert page.locator("#timeline tr.kind-camera").count() > 0  # type: ignore[attr-defined]
+    assert page.locator("#camera-health tbody tr").count() > 0  # type: ignore[attr-defined]
+    assert page.errors == []  # type: ignore[attr-defined]
+    page.locator("#episodes").screenshot(path=str(SHOTS / "security-episodes.png"))  # type: ignore[attr-defined]

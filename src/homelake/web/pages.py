@@ -24,6 +24,7 @@ NAV = (
     ("/energy", "Energy"),
     ("/climate", "Climate"),
     ("/network", "Network"),
+    ("/security", "Security"),
     ("/health", "Health"),
 )
 

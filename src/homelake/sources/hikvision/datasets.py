@@ -102,6 +102,19 @@ HIKVISION_SNAPSHOTS = Dataset(
     "start (the frame closest to it) or on the hourly schedule.",
 )
 
+HIKVISION_MEDIA_DELETIONS = Dataset(
+    "hikvision",
+    "media_deletions",
+    (
+        column("path", S, False),  # as in hikvision/snapshots
+        column("sha256", S),
+        column("bytes", I),
+        column("reason", S),  # age (older than media_retention_days) | size_cap (media_max_bytes)
+    ),
+    "Snapshot files deleted by media retention (`homelake lake retention`): one row per file; the snapshots rows "
+    "stay, and the marts mark them deleted (observed_at = when it was deleted).",
+)
+
 DATASETS: tuple[Dataset, ...] = (
     HIKVISION_DEVICE_INFO,
     HIKVISION_STATUS,
@@ -109,4 +122,5 @@ DATASETS: tuple[Dataset, ...] = (
     HIKVISION_STORAGE,
     HIKVISION_ALERTS,
     HIKVISION_SNAPSHOTS,
+    HIKVISION_MEDIA_DELETIONS,
 )

@@ -105,13 +105,14 @@ snapshots as (
 
     -- the picture taken for an episode's start (the closest one when several were)
     select
-        device_id as camera,
+        camera,
         channel,
         event_at,
         path as snapshot_path,
         snapshot_lag_ms,
-        taken_at as snapshot_taken_at
-    from {{ ref('stg_hikvision__snapshots') }}
+        taken_at as snapshot_taken_at,
+        has_media as snapshot_has_media
+    from {{ ref('camera_snapshots') }}
     where trigger = 'episode_start'
 
 )
@@ -120,7 +121,8 @@ select
     final.*,
     snapshots.snapshot_path,
     snapshots.snapshot_lag_ms,
-    snapshots.snapshot_taken_at
+    snapshots.snapshot_taken_at,
+    snapshots.snapshot_has_media
 from final
 left join snapshots
     on final.camera = snapshots.camera

@@ -14,6 +14,7 @@ cameras as (
         target_type,
         ended_by,
         snapshot_path,
+        snapshot_has_media,
         cast(null as varchar) as person
     from {{ ref('camera_episodes') }}
 

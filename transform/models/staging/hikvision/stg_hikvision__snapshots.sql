@@ -23,7 +23,8 @@ select
     bytes,
     width,
     height,
-    path
+    path,
+    coalesce(from_frame_cache, false) as from_frame_cache
 from source
 -- the same picture written twice (a retried batch) is one row
 qualify row_number() over (

@@ -1,0 +1,68 @@
+"""The Security page and its snapshot files, against the session's shared demo run (history with snapshots,
+live collection, dbt): timeline, episodes with thumbnails, camera health, detections; media only under the
+dashboard's access rule and only from the media layout."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import pytest
+
+from homelake.secrets import SecretRef
+from homelake.settings import Settings
+from homelake.warehouse.query import connect_readonly
+from homelake.web.config import DashboardAuth, DashboardConfig
+from tests.web.conftest import client_for
+
+pytestmark = pytest.mark.integration
+TOKEN = "security-page-token"  # noqa: S105 - a test credential
+
+
+def _one(settings: Settings, sql: str) -> tuple[object, ...]:
+    with connect_readonly(settings.warehouse.path) as con:
+        return con.execute(sql).fetchall()[0]
+
+
+def test_the_page_shows_the_timeline_episodes_and_health(demo_settings: Settings) -> None:
+    kinds = {k for (k,) in connect_readonly(demo_settings.warehouse.path).execute(
+        "select distinct kind from security_events").fetchall()}  # fmt: skip
+    assert {"camera", "door", "arrival", "departure"} <= kinds  # arrivals/departures come from wifi presence
+    text = client_for(demo_settings).get("/security", params={"range": "30d"}).text
+    assert '<a href="/security" class="active">Security</a>' in text
+    for section in ("latest-snapshots", "episodes", "away", "timeline", "camera-health"):
+        assert f'id="{section}"' in text
+    assert 'data-chart="security_detections"' in text
+    thumbs = set(re.findall(r'<img class="thumb" src="/security/media/([^"]+)"', text))
+    (with_media,) = _one(demo_settings, "select count(*) from camera_episodes where snapshot_has_media")
+    assert with_media > 0 and len(thumbs) > 3  # the latest per camera and the episodes' pictures
+    for kind in ("arrival", "departure", "door"):
+        assert f'<tr class="kind-{kind}">' in text
+    (cameras,) = _one(demo_settings, "select count(distinct camera) from camera_health_daily")
+    assert cameras == 3 and text.count("<td>nvr</td>") >= 1
+
+
+def test_snapshot_files_are_served_from_the_media_tree_only(demo_settings: Settings) -> None:
+    (path, digest) = _one(demo_settings, "select path, sha256 from camera_snapshots where has_media limit 1")
+    client = client_for(demo_settings)
+    reply = client.get(f"/security/media/{path}")
+    assert reply.status_code == 200 and reply.headers["content-type"] == "image/jpeg"
+    assert reply.content[:2] == b"\xff\xd8" and "private" in reply.headers["cache-control"]
+    assert hashlib.sha256(reply.content).hexdigest() == digest
+    absent = f"hikvision/cam-front/date=2000-01-01/{'0' * 64}.jpg"  # the layout, but no such file
+    bad_paths = ("../site.yaml", "hikvision/cam-front/date=2026-01-01/../../../site.yaml", "site.yaml", absent,
+                 "hikvision/x/date=2026-01-01/a.png")  # fmt: skip
+    for bad in bad_paths:
+        assert client.get(f"/security/media/{bad}").status_code == 404, bad
+
+
+def test_snapshots_need_the_dashboard_credential(demo_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    (path,) = _one(demo_settings, "select path from camera_snapshots where has_media limit 1")
+    monkeypatch.setenv("HOMELAKE_SECURITY_TOKEN", TOKEN)
+    client = client_for(
+        demo_settings, DashboardConfig(auth=DashboardAuth(token=SecretRef(env="HOMELAKE_SECURITY_TOKEN")))
+    )
+    assert client.get(f"/security/media/{path}").status_code == 401
+    assert client.get("/security").status_code == 401
+    ok = client.get(f"/security/media/{path}", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert ok.status_code == 200 and ok.content[:2] == b"\xff\xd8"
