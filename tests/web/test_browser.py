@@ -152,10 +152,13 @@ def test_security_page_shows_snapshot_thumbnails(page: object, base_url: str) ->
     _open(page, base_url + "/security?range=30d")
     thumbs = page.locator("#episodes img.thumb")  # type: ignore[attr-defined]
     assert thumbs.count() > 0
-    # every picture on the page really loaded (served by the dashboard from the media tree)
-    page.wait_for_function("() => [...document.images].every(i => i.complete)", timeout=20_000)  # type: ignore[attr-defined]
-    widths = page.eval_on_selector_all("img.thumb", "is => is.map(i => i.naturalWidth)")  # type: ignore[attr-defined]
-    assert widths and all(w == 640 for w in widths), widths
+    # the latest pictures and the episodes' really loaded (served by the dashboard from the media tree); the
+    # timeline's load lazily, when scrolled to
+    shown = "#latest-snapshots img.thumb, #episodes img.thumb"
+    loaded = f"() => [...document.querySelectorAll('{shown}')].every(i => i.complete)"
+    page.wait_for_function(loaded, timeout=20_000)  # type: ignore[attr-defined]
+    widths = page.eval_on_selector_all(shown, "is => is.map(i => i.naturalWidth)")  # type: ignore[attr-defined]
+    assert len(widths) > 3 and all(w == 640 for w in widths), widths
     assert page.locator("#timeline tr.kind-camera").count() > 0  # type: ignore[attr-defined]
     assert page.locator("#camera-health tbody tr").count() > 0  # type: ignore[attr-defined]
     assert page.errors == []  # type: ignore[attr-defined]

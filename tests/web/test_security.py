@@ -11,6 +11,8 @@ import pytest
 
 from homelake.secrets import SecretRef
 from homelake.settings import Settings
+from homelake.sim.demo.pipeline import DemoRun
+from homelake.sim.model.occupancy import occupancy
 from homelake.warehouse.query import connect_readonly
 from homelake.web.config import DashboardAuth, DashboardConfig
 from tests.web.conftest import client_for
@@ -66,3 +68,22 @@ def test_snapshots_need_the_dashboard_credential(demo_settings: Settings, monkey
     assert client.get("/security").status_code == 401
     ok = client.get(f"/security/media/{path}", headers={"Authorization": f"Bearer {TOKEN}"})
     assert ok.status_code == 200 and ok.content[:2] == b"\xff\xd8"
+
+
+def test_activity_while_away_is_when_no_resident_was_home(demo_run: DemoRun) -> None:
+    """Against the simulated people: every row is a moment no resident was home (the guest does not count), and
+    every human the cameras saw while nobody was home, away from anyone's arrival or departure, is a row."""
+    people = occupancy(demo_run.site)
+    residents = {"anna", "jonas", "mia"}
+    with connect_readonly(demo_run.settings.warehouse.path) as con:
+        rows = con.execute("select event_at, kind from activity_while_away").fetchall()
+        humans = [t for (t,) in con.execute("select started_at from camera_episodes where target_type = 'human' "
+                                            "and started_at >= (select min(observed_at) from "
+                                            "staging.stg_mikrotik__wifi_clients)").fetchall()]  # fmt: skip
+    assert rows, "the demo's 1.5 days have a stretch with nobody home"
+    assert all(not (people.home(t.timestamp()) & residents) for t, _ in rows)  # type: ignore[attr-defined]
+    moves = [t for t, name, _ in people.movements(humans[0].timestamp() - 3600, humans[-1].timestamp() + 3600)
+             if name in residents]  # fmt: skip
+    alone = [t for t in humans if not (people.home(t.timestamp()) & residents)
+             and all(abs(t.timestamp() - m) > 1200 for m in moves)]  # fmt: skip
+    assert set(alone) <= {t for t, kind in rows if kind == "camera"}

@@ -15,7 +15,7 @@ from homelake.lake.inspect import lake_stats, schema_markdown
 from homelake.lake.media import apply_media_retention, media_stats
 from homelake.lake.writer import LakeWriter
 from homelake.settings import Settings
-from homelake.sources import DATASETS, FAMILIES
+from homelake.sources import DATASETS
 
 app = typer.Typer(help="Inspect the raw Parquet lake.", no_args_is_help=True)
 ConfigOpt = Annotated[
@@ -54,12 +54,10 @@ def stats(config: ConfigOpt = None) -> None:
 def _media_roots(settings: Settings) -> list[tuple[str, Path, int | None, int | None]]:
     """(family, media_dir, media_retention_days, media_max_bytes) of each family whose section sets a media_dir."""
     found = []
-    for spec in FAMILIES:
-        config = settings.family_config(spec.name)
-        root = getattr(config, "media_dir", None)
-        if isinstance(root, Path):
-            found.append((spec.name, root, getattr(config, "media_retention_days", None),
-                          getattr(config, "media_max_bytes", None)))  # fmt: skip
+    for name, root in settings.media_dirs().items():
+        config = settings.family_config(name)
+        found.append((name, root, getattr(config, "media_retention_days", None),
+                      getattr(config, "media_max_bytes", None)))  # fmt: skip
     return found
 
 

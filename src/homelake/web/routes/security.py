@@ -18,8 +18,8 @@ from homelake.web.pages import WarehouseDep, render, request_range, settings_of
 
 router = APIRouter()
 
-# hikvision/<camera>/date=YYYY-MM-DD/<sha256>.jpg: what the collector writes, and nothing else
-MEDIA_PATH = re.compile(r"hikvision/[a-z0-9][a-z0-9_-]*/date=\d{4}-\d{2}-\d{2}/[0-9a-f]{64}\.jpg")
+# <family>/<device>/date=YYYY-MM-DD/<sha256>.jpg: what the collectors write, and nothing else
+MEDIA_PATH = re.compile(r"(?P<family>[a-z0-9_]+)/[a-z0-9][a-z0-9_-]*/date=\d{4}-\d{2}-\d{2}/[0-9a-f]{64}\.jpg")
 
 register(Chart(
     "security_detections", "Camera detections per hour by class", queries.DETECTIONS_SERIES,
@@ -28,11 +28,9 @@ register(Chart(
 ))  # fmt: skip
 
 
-def media_root(request: Request) -> Path | None:
-    """The site's snapshot folder (`hikvision.media_dir`), when snapshots are on."""
-    config = settings_of(request).family_config("hikvision")
-    root = getattr(config, "media_dir", None)
-    return root if isinstance(root, Path) else None
+def media_roots(request: Request) -> dict[str, Path]:
+    """The site's media folders by family (a camera family's `media_dir`), when snapshots are on."""
+    return settings_of(request).media_dirs()
 
 
 @router.get("/security")
@@ -53,7 +51,7 @@ def security(request: Request, wh: WarehouseDep) -> Response:
         latest=wh.run(queries.SECURITY_LATEST_SNAPSHOTS, values).records(),
         health=wh.run(queries.CAMERA_HEALTH, values).records(),
         away=wh.run(queries.ACTIVITY_WHILE_AWAY, values).records(),
-        snapshots_on=media_root(request) is not None,
+        snapshots_on=bool(media_roots(request)),
         charts=["security_detections"],
     )
 
@@ -61,8 +59,9 @@ def security(request: Request, wh: WarehouseDep) -> Response:
 @router.get("/security/media/{path:path}")
 def media(request: Request, path: str) -> Response:
     """One snapshot file: only paths of the media layout, only inside the media folder."""
-    root = media_root(request)
-    if root is None or not MEDIA_PATH.fullmatch(path):
+    match = MEDIA_PATH.fullmatch(path)
+    root = media_roots(request).get(match["family"]) if match else None
+    if root is None:
         raise HTTPException(status_code=404, detail="no such snapshot")
     file = (root / path).resolve()
     if not file.is_relative_to(root.resolve()) or not file.is_file():

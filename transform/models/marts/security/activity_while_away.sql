@@ -1,5 +1,6 @@
 {#- Activity while nobody is home: a human detected by a camera, or the front door opened (unlocked), at a
-    time no resident's phone was on the wifi (no stay of int_resident_presence covers it). Only times
+    time no resident's phone was on the wifi: no stay of int_resident_presence, widened by var('presence_grace_s')
+    on both sides (the resident arriving or leaving themselves), covers it. Only times
     within the wifi history count: before the first or after the last wifi poll nobody knows who was home. -#}
 with
 
@@ -49,8 +50,11 @@ away as (
     cross join known
     where activity.event_at between known.first_poll_at and known.last_poll_at
         and not exists (
+            -- wifi sees a phone only at its polls: a resident unlocks the door (and walks past the cameras)
+            -- a little before their phone's first sighting, and after its last one when leaving
             select 1 from presence
-            where activity.event_at between presence.arrived_at and presence.left_at
+            where activity.event_at between presence.arrived_at - to_seconds({{ var('presence_grace_s', 600) }})
+                and presence.left_at + to_seconds({{ var('presence_grace_s', 600) }})
         )
 
 ),
