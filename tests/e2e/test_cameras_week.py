@@ -15,7 +15,7 @@ from homelake.lake.writer import BufferedLakeWriter, LakeWriter
 from homelake.runtime.mqtt.config import MqttConfig
 from homelake.runtime.mqtt.ingester import Ingester
 from homelake.sim.demo.backfill import store_results
-from homelake.sim.model.camera_scene import CAMERAS, REPOST_S, episodes
+from homelake.sim.model.camera_scene import CAMERAS, REPOST_S, Episode, episodes
 from homelake.sim.model.site import build_site
 from homelake.sources import DATASETS
 from homelake.sources.base import HistoryContext, ParseResult
@@ -31,7 +31,9 @@ pytestmark = pytest.mark.e2e
 TZ = ZoneInfo("Europe/Berlin")
 START = datetime(2026, 11, 2, tzinfo=TZ).astimezone(UTC)  # a Monday, local midnight
 END = START + timedelta(days=7)
-SELECT = "+camera_episodes +detections_hourly +camera_health_daily +security_events +activity_while_away +camera_snapshots"
+SELECT = (
+    "+camera_episodes +detections_hourly +camera_health_daily +security_events +activity_while_away +camera_snapshots"
+)
 
 
 @pytest.fixture(scope="module")
@@ -43,11 +45,16 @@ def week(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     writer = BufferedLakeWriter(lake, max_rows=100_000, max_age_s=3600)
     assert SPEC.history is not None
     outage = _busiest_ten_minutes(site)
+    unseen = _unseen(site)
+    assert not (unseen[0] - AROUND <= outage + OUTAGE and outage - AROUND <= unseen[1])  # apart
     relayed: list[dict[str, object]] = []
 
     def store(results: Sequence[ParseResult], family: str, device: str) -> int:
-        """The camera events around the outage go the live way (relay -> broker -> ingester), not straight in."""
+        """The camera events around the outage go the live way (relay -> broker -> ingester), not straight in;
+        while the NVR's stream was not connected, nothing of it arrived (its events are lost to the lake)."""
         for result in results:
+            if result.dataset == HIKVISION_ALERTS.key and device == "nvr":
+                result.rows = [r for r in result.rows if not unseen[0] <= r["observed_at"] < unseen[1]]
             if result.dataset == HIKVISION_ALERTS.key:
                 mine = [r for r in result.rows if not r["is_heartbeat"] and _around(outage, r["observed_at"])]
                 relayed.extend(mine)
@@ -66,7 +73,22 @@ def week(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         env.setenv("DBT_INDIRECT_SELECTION", "cautious")
         build_warehouse(lake_root=tmp / "lake", warehouse_path=warehouse, metadata_csv=metadata,
                         site_timezone=str(TZ), select=SELECT)  # fmt: skip
-    return {"site": site, "rows": rows, "warehouse": warehouse, "relay": relay_report, "outage": outage}
+    return {"site": site, "rows": rows, "warehouse": warehouse, "relay": relay_report, "outage": outage,
+            "unseen": unseen}  # fmt: skip
+
+
+def _unseen(site: object) -> tuple[datetime, datetime]:
+    """20 minutes around the first garden episode of the week's third day: the NVR's stream was not connected."""
+    day3 = START + timedelta(days=2)
+    ep = next(e for e in episodes(site, day3, END, "nvr") if e.start >= day3 and e.event_type == "VMD")  # type: ignore[arg-type]
+    return ep.start - timedelta(minutes=10), ep.start + timedelta(minutes=10)
+
+
+def _truth(week: dict[str, object]) -> list[Episode]:
+    """The episodes the lake can know: all but those the NVR sent while its stream was not connected."""
+    lo, hi = week["unseen"]  # type: ignore[misc]
+    return [e for e in episodes(week["site"], START, END)  # type: ignore[arg-type]
+            if not (e.camera == "nvr" and lo <= e.start < hi)]  # fmt: skip
 
 
 OUTAGE = timedelta(minutes=10)
@@ -140,8 +162,8 @@ def _query(week: dict[str, object], sql: str) -> list[tuple[object, ...]]:
 
 
 def test_episodes_equal_the_truth(week: dict[str, object]) -> None:
-    truth = episodes(week["site"], START, END)  # type: ignore[arg-type]
-    assert len(truth) > 50
+    truth = _truth(week)
+    assert len(truth) > 50 and len(truth) < len(episodes(week["site"], START, END))  # type: ignore[arg-type]
     got = _query(week, "select camera, channel, event_type, target_type, started_at, last_active_at, ended_by "
                        "from camera_episodes order by started_at, camera, channel, event_type")  # fmt: skip
     assert len(got) == len(truth)
@@ -154,9 +176,10 @@ def test_episodes_equal_the_truth(week: dict[str, object]) -> None:
 
 
 def test_heartbeats_create_no_events_and_video_loss_is_an_alarm(week: dict[str, object]) -> None:
-    ((beats, beat_events),) = _query(week, "select sum(heartbeats), sum(heartbeat_gaps) from camera_health_daily")
+    ((videoloss,),) = _query(week, "select count(*) from camera_episodes where event_type = 'videoloss'")
+    assert videoloss == 7  # the nightly real video loss only: ~10,000 videoloss/inactive heartbeats made none
+    ((beats,),) = _query(week, "select sum(heartbeats) from camera_health_daily")
     assert beats > 3 * 7 * 1000  # a heartbeat a minute per device in the backfill
-    assert beat_events == 0
     alarms = _query(week, "select camera, channel from camera_episodes where is_alarm")
     assert alarms == [("nvr", 8)] * 7
     ((timeline_alarms,),) = _query(week, "select count(*) from security_events where kind = 'camera' and what = "
@@ -166,7 +189,7 @@ def test_heartbeats_create_no_events_and_video_loss_is_an_alarm(week: dict[str, 
 
 def test_detections_hourly_adds_up(week: dict[str, object]) -> None:
     by_class = dict(_query(week, "select detection_class, sum(episodes) from detections_hourly group by all"))
-    truth = episodes(week["site"], START, END)  # type: ignore[arg-type]
+    truth = _truth(week)
     assert by_class == {
         cls: sum(1 for e in truth if (e.target or e.event_type.lower()) == cls)
         for cls in {e.target or e.event_type.lower() for e in truth}
@@ -176,8 +199,22 @@ def test_detections_hourly_adds_up(week: dict[str, object]) -> None:
 def test_backfilled_days_have_uptime(week: dict[str, object]) -> None:
     rows = _query(week, "select camera, day_local, stream_uptime_pct, uptime_source from camera_health_daily")
     assert len(rows) == 3 * 7  # every camera, every site-local day of the week
+    unseen_day = (START + timedelta(days=2)).astimezone(TZ).date()
+    connected = [r for r in rows if (r[0], r[1]) != ("nvr", unseen_day)]
     # a heartbeat a minute all day long: covered but for the minute before the day's first heartbeat
-    assert all(99.8 <= pct <= 100 and source == "heartbeats" for _, _, pct, source in rows), rows
+    assert all(99.8 <= pct <= 100 and source == "heartbeats" for _, _, pct, source in connected), rows
+    ((pct,),) = _query(week, f"select stream_uptime_pct from camera_health_daily where camera = 'nvr' "
+                             f"and day_local = '{unseen_day}'")  # fmt: skip
+    assert 98.4 <= pct < 98.7  # 20 of the day's 1440 minutes without a stream
+
+
+def test_events_sent_while_no_stream_was_connected_show_as_a_gap(week: dict[str, object]) -> None:
+    lo, hi = week["unseen"]  # type: ignore[misc]
+    lost = [e for e in episodes(week["site"], START, END) if e.camera == "nvr" and lo <= e.start < hi]  # type: ignore[arg-type]
+    assert lost  # the NVR did see someone in the garden then
+    gaps = _query(week, "select camera, day_local, heartbeat_gaps, longest_heartbeat_gap_s from camera_health_daily "
+                        "where heartbeat_gaps > 0")  # fmt: skip
+    assert gaps == [("nvr", lo.astimezone(TZ).date(), 1, pytest.approx((hi - lo).total_seconds(), abs=61))]
 
 
 def test_a_ten_minute_broker_outage_loses_no_event(week: dict[str, object]) -> None:
