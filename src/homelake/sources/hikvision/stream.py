@@ -161,6 +161,8 @@ class AlertStreamTarget:
             result.rows = [r for r in result.rows if r["is_heartbeat"]]
             for row in events:
                 await asyncio.to_thread(self.relay.relay, row)
+        if self.relay.has_pending():  # after an outage the spool goes out with the next part (a heartbeat at least)
+            await asyncio.to_thread(self.relay.flush)
 
     async def aclose_relay(self) -> None:
         if self.relay is not None:
