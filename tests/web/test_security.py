@@ -90,3 +90,18 @@ def test_activity_while_away_is_when_no_resident_was_home(demo_run: DemoRun) -> 
     assert not set(arriving) & {t for t, _ in rows}  # their own arrival is no alarm
     alone = [t for t in nobody_home if all(abs(t.timestamp() - m) > 1200 for m in moves)]
     assert set(alone) <= {t for t, kind in rows if kind == "camera"}
+
+
+def test_the_cameras_are_one_set_in_the_inventory_and_the_camera_marts(demo_settings: Settings) -> None:
+    """The site inventory (device metadata, DHCP leases) and the cameras' own deviceInfo name the same devices."""
+    with connect_readonly(demo_settings.warehouse.path) as con:
+        joined = con.execute("select info.device_id, inventory.name, inventory.current_hostname from inventory "
+                             "join (select distinct device_id, mac from staging.stg_hikvision__device_info) as info "
+                             "using (mac) order by 1").fetchall()  # fmt: skip
+        health = {c for (c,) in con.execute("select distinct camera from camera_health_daily").fetchall()}
+    assert joined == [
+        ("cam-driveway", "Driveway camera", "cam-driveway"),
+        ("cam-front", "Front door camera", "cam-front"),
+        ("nvr", "NVR (garden channels)", "nvr"),
+    ]
+    assert health == {name for name, _, _ in joined}
