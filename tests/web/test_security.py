@@ -105,3 +105,17 @@ def test_the_cameras_are_one_set_in_the_inventory_and_the_camera_marts(demo_sett
         ("nvr", "NVR (garden channels)", "nvr"),
     ]
     assert health == {name for name, _, _ in joined}
+
+
+def test_arrivals_and_departures_follow_the_simulated_people(demo_run: DemoRun) -> None:
+    """Each arrival / departure in the timeline is a resident's true movement, to within the wifi's poll step."""
+    people = occupancy(demo_run.site)
+    with connect_readonly(demo_run.settings.warehouse.path) as con:
+        rows = con.execute("select event_at, kind, person from security_events where kind in ('arrival', 'departure') "
+                           "order by event_at").fetchall()  # fmt: skip
+    assert {k for _, k, _ in rows} == {"arrival", "departure"}
+    window = 15 * 60  # the backfill polls the wifi every 5 minutes; a phone is seen at the poll after it joins
+    for at, kind, person in rows:
+        moves = people.movements(at.timestamp() - window, at.timestamp() + window)
+        want = "arrive" if kind == "arrival" else "leave"
+        assert any(p == person and m == want for _, p, m in moves), (at, kind, person, moves)
