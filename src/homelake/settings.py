@@ -126,6 +126,11 @@ class PlatformSettings(_Strict):
         the family takes no configuration."""
         return getattr(self, name, None)
 
+    def media_dirs(self) -> dict[str, Path]:
+        """{family: its `media_dir`} for each family whose section keeps media files (camera snapshots)."""
+        found = {spec.name: getattr(self.family_config(spec.name), "media_dir", None) for spec in FAMILIES}
+        return {name: root for name, root in found.items() if isinstance(root, Path)}
+
     def resolve_paths(self, base: Path) -> Self:
         """Relative paths in the file are relative to the file's folder, not the working directory."""
 

@@ -34,7 +34,8 @@ ARGS = [
     "--no-first-run",
 ]
 PAGES = {"overview": "/", "inventory": "/inventory", "energy": "/energy", "climate": "/climate",
-         "network": "/network", "people": "/people", "cluster": "/cluster", "health": "/health"}  # fmt: skip
+         "network": "/network", "people": "/people", "security": "/security?range=30d", "cluster": "/cluster",
+         "health": "/health"}  # fmt: skip
 PHONE = {"width": 420, "height": 900}
 ALL_DRAWN = "() => [...document.querySelectorAll('.chart')].every(c => c.dataset.state)"
 
@@ -109,7 +110,7 @@ def test_page_loads_clean_and_draws_its_charts(page: object, base_url: str, name
     assert page.errors == []  # type: ignore[attr-defined]
     states = page.eval_on_selector_all(".chart", "cs => cs.map(c => c.dataset.state)")  # type: ignore[attr-defined]
     assert "error" not in states
-    if name in ("overview", "network", "energy", "climate", "cluster"):  # the demo site has data for all of these
+    if name in ("overview", "network", "energy", "climate", "cluster", "security"):  # the demo has data here
         assert "drawn" in states
         assert page.locator(".js-plotly-plot .main-svg").count() > 0  # type: ignore[attr-defined]
         assert page.locator(".js-plotly-plot g.trace").count() > 0  # type: ignore[attr-defined]
@@ -245,6 +246,8 @@ def test_mode_bar_shows_on_hover_and_auto_refresh_is_remembered(page: object, ba
     _open(page, base_url + "/energy?refresh=30")
     assert page.locator("#auto-refresh").is_checked()  # type: ignore[attr-defined]  # the query parameter turns it on
     assert page.errors == []  # type: ignore[attr-defined]
+
+
 def test_cluster_page_shows_the_nodes_the_failing_unit_and_the_filling_disk(page: object, base_url: str) -> None:
     _open(page, base_url + "/cluster?range=7d")
     assert page.errors == []  # type: ignore[attr-defined]
@@ -257,3 +260,20 @@ def test_cluster_page_shows_the_nodes_the_failing_unit_and_the_filling_disk(page
     legend = page.eval_on_selector_all("#chart-cluster_cpu .legendtext", "ts => ts.map(t => t.textContent)")  # type: ignore[attr-defined]
     assert sorted(legend) == ["k3s-master", "pi1", "pi2"]
     page.screenshot(path=str(SHOTS / "cluster-range.png"), full_page=True)  # type: ignore[attr-defined]
+
+
+def test_security_page_shows_snapshot_thumbnails(page: object, base_url: str) -> None:
+    _open(page, base_url + "/security?range=30d")
+    thumbs = page.locator("#episodes img.thumb")  # type: ignore[attr-defined]
+    assert thumbs.count() > 0
+    # the latest pictures and the episodes' really loaded (served by the dashboard from the media tree); the
+    # timeline's load lazily, when scrolled to
+    shown = "#latest-snapshots img.thumb, #episodes img.thumb"
+    loaded = f"() => [...document.querySelectorAll('{shown}')].every(i => i.complete)"
+    page.wait_for_function(loaded, timeout=20_000)  # type: ignore[attr-defined]
+    widths = page.eval_on_selector_all(shown, "is => is.map(i => i.naturalWidth)")  # type: ignore[attr-defined]
+    assert len(widths) > 3 and all(w == 640 for w in widths), widths
+    assert page.locator("#timeline tr.kind-camera").count() > 0  # type: ignore[attr-defined]
+    assert page.locator("#camera-health tbody tr").count() > 0  # type: ignore[attr-defined]
+    assert page.errors == []  # type: ignore[attr-defined]
+    page.locator("#episodes").screenshot(path=str(SHOTS / "security-episodes.png"))  # type: ignore[attr-defined]

@@ -202,6 +202,7 @@ class HistoryContext:
     step: timedelta
     local_tz: tzinfo
     progress: Callable[[float], None] | None = None
+    config: Any = None  # the family's validated site-file section, when the history is laid for a site
 
 
 @dataclass(frozen=True)

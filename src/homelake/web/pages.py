@@ -26,6 +26,7 @@ NAV = (
     ("/climate", "Climate"),
     ("/network", "Network"),
     ("/people", "People & doors"),
+    ("/security", "Security"),
     ("/cluster", "Cluster"),
     ("/health", "Health"),
 )

@@ -478,4 +478,55 @@ from node_energy_daily
 where local_date between $first_day and $last_day
 group by node, circuit order by node
 """)
+
+# --- security -------------------------------------------------------------------------------------
+
+SECURITY_TIMELINE = q("security_timeline", """
+select event_at, ended_at, kind, device_id, channel, what, ended_by, person,
+       snapshot_path, snapshot_has_media
+from security_events
+where event_at >= $start_at and event_at < $end_at
+order by event_at desc, kind, device_id
+limit 300
+""")
+
+SECURITY_EPISODES = q("security_episodes", """
+select camera, channel, detection_class, event_type, started_at, ended_at, ended_by,
+       snapshot_path, snapshot_lag_ms
+from camera_episodes
+where started_at >= $start_at and started_at < $end_at and snapshot_has_media
+order by started_at desc, camera, channel
+limit 24
+""")
+
+SECURITY_LATEST_SNAPSHOTS = q("security_latest_snapshots", """
+select camera, channel, trigger, taken_at, path
+from camera_snapshots
+where has_media
+qualify row_number() over (partition by camera order by taken_at desc, channel) = 1
+order by camera
+""")
+
+CAMERA_HEALTH = q("camera_health", """
+select camera, day_local, stream_uptime_pct, uptime_source, connects, reconnects, stalls, heartbeats,
+       heartbeat_gaps, longest_heartbeat_gap_s, storage_error_polls, video_loss_alarms
+from camera_health_daily
+where day_local between $first_day and $last_day
+order by day_local desc, camera
+""")
+
+DETECTIONS_SERIES = q("detections_series", """
+select date_trunc($bucket, hour_local) as period_start, detection_class, sum(episodes) as episodes
+from detections_hourly
+where hour_start_at >= $start_at and hour_start_at < $end_at
+group by all order by period_start, detection_class
+""")
+
+ACTIVITY_WHILE_AWAY = q("activity_while_away", """
+select event_at, kind, device_id, channel, what, snapshot_path, everyone_left_at
+from activity_while_away
+where event_at >= $start_at and event_at < $end_at
+order by event_at desc
+limit 100
+""")
 # fmt: on

@@ -68,10 +68,17 @@ def test_with_a_relay_events_land_once_through_mqtt(site: object, tmp_path: Path
     start = site.start - timedelta(days=1)  # type: ignore[attr-defined]
     ep = next(e for e in episodes(site, start, site.start, "cam-front"))  # type: ignore[arg-type]
     clock = ManualClock(ep.start - timedelta(seconds=5))
-    with Mosquitto(tmp_path / "broker") as broker, SimulatedSite(site, families=["hikvision"], clock=clock) as sim:  # type: ignore[arg-type]
+    with (
+        Mosquitto(tmp_path / "broker") as broker,
+        SimulatedSite(site, families=["hikvision"], clock=clock, mqtt_host="127.0.0.1",  # type: ignore[arg-type]
+                      mqtt_port=broker.port) as sim,
+    ):  # fmt: skip
         config = sim.site_config(tmp_path / "lake", tmp_path / "wh.duckdb", tmp_path / "secrets",
                                  metadata_csv=tmp_path / "device_metadata.csv", interval_s=5.0)  # fmt: skip
-        config["hikvision"]["relay"] = {"host": "127.0.0.1", "port": broker.port, "spool_dir": str(tmp_path / "spool")}
+        # the simulated site (`homelake simulate`, the demo) turns snapshots and the relay on by default
+        assert config["hikvision"]["media_dir"] == "media"
+        assert config["hikvision"]["relay"] == {"host": "127.0.0.1", "port": broker.port,
+                                                "spool_dir": "var/relay-spool"}  # fmt: skip
         config["hikvision"]["cameras"] = [c for c in config["hikvision"]["cameras"] if c["name"] == "cam-front"]
         config["mqtt"] = {"port": broker.port, "client_id": "relay-collect", "batch_max_age_s": 0.2}
         (tmp_path / "site.yaml").write_text(yaml.safe_dump(config))
@@ -105,3 +112,8 @@ def test_with_a_relay_events_land_once_through_mqtt(site: object, tmp_path: Path
     # every part read while connected came through, none twice (parts before the connect were never sent)
     assert counts == list(range(counts[0], counts[-1] + 1)) and len(counts) >= 5
     assert {r[1] for r in rows if r[0]} == {"application/xml"}  # heartbeats are never relayed
+    snaps = tmp_path / "lake" / "raw" / "hikvision" / "snapshots" / "*" / "*.parquet"
+    paths = duckdb.sql(f"select path, trigger from read_parquet('{snaps}', union_by_name = true) "
+                       "where trigger = 'episode_start'").fetchall()  # fmt: skip
+    assert paths and all((tmp_path / "media" / p).is_file() for p, _ in paths)  # the episode's picture, on disk
+    assert list((tmp_path / "var" / "relay-spool").glob("*.spool")) == []  # everything delivered

@@ -118,7 +118,8 @@ def test_a_sigkilled_relay_loses_nothing_it_had_read(tmp_path: Path) -> None:
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait(10)
-        proc.stdout.close()
+        if proc.stdout is not None:
+            proc.stdout.close()
     assert len(Spool(spool).pending()) == 10  # 5 events + 5 retained states, fsynced before the kill
     lake = LakeWriter(tmp_path / "lake", collector="test")
     lake.ensure_anchors(DATASETS.values())
@@ -136,3 +137,34 @@ def test_a_sigkilled_relay_loses_nothing_it_had_read(tmp_path: Path) -> None:
     glob = tmp_path / "lake" / "raw" / "hikvision" / "alerts" / "*" / "*.parquet"
     query = f"select distinct active_post_count from read_parquet('{glob}', union_by_name = true) order by 1"
     assert [n for (n,) in duckdb.sql(query).fetchall()] == [1, 2, 3, 4, 5]
+
+
+def test_after_an_outage_the_stream_sends_the_spool_with_its_next_heartbeat(tmp_path: Path) -> None:
+    """No event needs to come along: the heartbeat every 10 s that proves the stream alive flushes the spool."""
+    import asyncio
+    from zoneinfo import ZoneInfo
+
+    from homelake.sources.base import ParseResult, PollOutcome
+    from homelake.sources.hikvision.config import HikvisionCamera
+    from homelake.sources.hikvision.datasets import HIKVISION_ALERTS
+    from homelake.sources.hikvision.stream import AlertStreamTarget
+
+    spool = tmp_path / "relay" / "cam-front.spool"
+    with Mosquitto(tmp_path / "broker") as broker:
+        relay = MqttRelay("cam-front", "127.0.0.1", broker.port, spool)
+        target = AlertStreamTarget(HikvisionCamera(name="cam-front", url="https://192.0.2.61"), None,
+                                   local_tz=ZoneInfo("UTC"), timeout_s=1, relay=relay)  # fmt: skip
+        try:
+            assert _wait(relay.client.is_connected)
+            broker.stop()
+            assert _wait(lambda: not relay.client.is_connected())
+            assert sum(relay.relay(_row(i)) for i in range(1, 4)) == 0 and len(Spool(spool).pending()) == 6
+            broker.start()
+            assert _wait(relay.client.is_connected)
+            beat = PollOutcome("cam-front", results=[ParseResult(HIKVISION_ALERTS.key, rows=[_row(9, heartbeat=True)])])
+            asyncio.run(target._relay(beat))
+            assert Spool(spool).pending() == [] and relay.delivered == 6
+            assert beat.results[0].rows == [_row(9, heartbeat=True)]  # the heartbeat itself is written, not relayed
+        finally:
+            relay.close()
+            asyncio.run(target.client.aclose())

@@ -3,8 +3,9 @@ same parsers, MQTT router and writer as live collection and ingestion."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta, tzinfo
+from typing import Any
 
 from homelake.lake.writer import BufferedLakeWriter
 from homelake.runtime.mqtt.config import DEFAULT_TOPICS
@@ -86,9 +87,10 @@ def backfill(
     families: Sequence[FamilySpec] = FAMILIES,
     mqtt: bool = True,
     progress: Progress | None = None,
+    configs: Mapping[str, Any] | None = None,
 ) -> int:
     """The chosen families' polled history for [start, end), then (with `mqtt`) the site's MQTT traffic;
-    returns rows written (MQTT: messages)."""
+    returns rows written (MQTT: messages). `configs`: each family's site-file section (e.g. where media go)."""
     laid = [spec for spec in families if spec.history is not None]
     share = 1.0 / (len(laid) + (1 if mqtt else 0) or 1)
     rows = 0
@@ -102,6 +104,7 @@ def backfill(
         ctx = HistoryContext(
             site=site, store=lambda results, family, device: store_results(writer, results, family, device),
             start=start, end=end, step=step, local_tz=local_tz, progress=part,
+            config=(configs or {}).get(spec.name),
         )  # fmt: skip
         rows += spec.history(ctx)
         writer.flush()

@@ -108,6 +108,7 @@ class DemoRun:
         return backfill(
             self.site, writer, start=start, end=self.now, local_tz=self.settings.tz, step=step, families=chosen,
             mqtt=mqtt and any(spec.mqtt_messages is not None for spec in chosen), progress=progress,
+            configs={spec.name: self.settings.family_config(spec.name) for spec in chosen},
         )  # fmt: skip
 
     def collect_live(self, seconds: float, families: list[str] | None = None) -> None:

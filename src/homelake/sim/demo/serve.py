@@ -157,4 +157,9 @@ class SimulatedSite:
                 config[name] = section
         if self.mqtt is not None:
             config["mqtt"] = {"host": self.mqtt[0], "port": self.mqtt[1], "client_id": "homelake-demo"}
+        if "hikvision" in config:  # snapshots on, and camera events relayed over the broker, as a new user sees them
+            config["hikvision"].setdefault("media_dir", "media")
+            if self.mqtt is not None:
+                relay = {"host": self.mqtt[0], "port": self.mqtt[1], "spool_dir": "var/relay-spool"}
+                config["hikvision"]["relay"] = relay
         return config

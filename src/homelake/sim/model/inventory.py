@@ -114,7 +114,7 @@ def _lease_time(kind: str, long: bool) -> int:
 
 def _client(row: dict[str, str], seed: int) -> Client:
     extra = dict(item.split("=", 1) for item in row["extras"].split(";") if item)
-    mac = _mac(row["oui"], seed, row["id"])
+    mac = extra.get("mac") or _mac(row["oui"], seed, row["id"])  # a fixed MAC where another model names it
     digits = mac.replace(":", "")
     # hostname templates: {m6} = last 6 MAC hex digits upper-case, {m12} = all 12 lower-case
     hostname = row["hostname"].format(m6=digits[-6:].upper(), m12=digits) or None

@@ -37,6 +37,7 @@ def poll_targets(ctx: FamilyContext) -> list[PollTarget]:
             cam, _password(cam), local_tz=ctx.local_tz if cam.timezone is None else ZoneInfo(cam.timezone),
             interval_s=cam.interval_s or family.interval_s or ctx.interval_s,
             timeout_s=cam.timeout_s or family.timeout_s or ctx.timeout_s, collector=ctx.collector,
+            media_dir=family.media_dir, snapshot_every_s=family.snapshot_every_s,
         )
         for cam in family.cameras
     ]  # fmt: skip
@@ -44,6 +45,7 @@ def poll_targets(ctx: FamilyContext) -> list[PollTarget]:
 
 def stream_targets(ctx: FamilyContext) -> list[StreamTarget]:
     """One alertStream per camera or NVR that has `stream: true` (relaying its events when `relay` is set)."""
+    from homelake.sources.hikvision.media import FrameCache  # noqa: PLC0415 - Pillow only when collecting
     from homelake.sources.hikvision.relay import MqttRelay  # noqa: PLC0415 - paho only when collecting
     from homelake.sources.hikvision.stream import AlertStreamTarget  # noqa: PLC0415 - httpx only when collecting
 
@@ -60,6 +62,7 @@ def stream_targets(ctx: FamilyContext) -> list[StreamTarget]:
             cam, _password(cam), local_tz=ctx.local_tz if cam.timezone is None else ZoneInfo(cam.timezone),
             timeout_s=cam.timeout_s or family.timeout_s or ctx.timeout_s, collector=ctx.collector,
             media_dir=family.media_dir, relay=relay_of(cam),
+            frames=FrameCache(family.frame_cache, family.frame_cache_every_s),
         )
         for cam in family.cameras
         if cam.stream

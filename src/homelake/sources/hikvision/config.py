@@ -65,6 +65,13 @@ class HikvisionFamily(BaseModel):
     timeout_s: float | None = Field(None, gt=0)
     cameras: list[HikvisionCamera] = []
     media_dir: Path | None = None  # where snapshots go (content-addressed); None: no snapshots
+    snapshot_every_s: float | None = Field(3600.0, gt=0)  # a scheduled picture of every channel; None: off
+    # the last frames of each channel kept while anything moves on the camera, so an episode's snapshot is
+    # the frame closest to its start (a picture fetched after the trigger often shows an empty scene)
+    frame_cache: int = Field(5, ge=0)  # frames per channel; 0: no cache
+    frame_cache_every_s: float = Field(1.0, gt=0)  # at most one cached frame per channel this often
+    media_retention_days: int | None = Field(None, ge=1)  # `homelake lake retention` deletes older media
+    media_max_bytes: int | None = Field(None, ge=1)  # ... and the oldest beyond this total size
     relay: RelayConfig | None = None  # None: events are written to the lake directly
 
     @model_validator(mode="after")

@@ -85,7 +85,7 @@ HIKVISION_SNAPSHOTS = Dataset(
     "snapshots",
     (
         column("channel", I),
-        column("trigger", S),  # episode_start | event_image (an image part of a smart event)
+        column("trigger", S),  # episode_start | scheduled
         column("event_type", S),
         column("target_type", S),
         column("event_at", UTC_TS),  # the start of the episode the picture is for
@@ -96,8 +96,23 @@ HIKVISION_SNAPSHOTS = Dataset(
         column("width", I),
         column("height", I),
         column("path", S),  # relative to the media root: hikvision/<camera>/date=YYYY-MM-DD/<sha256>.jpg
+        column("from_frame_cache", B),  # the cached frame closest to the episode's start, not a fresh fetch
     ),
-    "Camera snapshots stored as media files (observed_at = taken_at): one row per picture taken.",
+    "Camera snapshots stored as media files (observed_at = taken_at): one row per picture kept, for an episode's "
+    "start (the frame closest to it) or on the hourly schedule.",
+)
+
+HIKVISION_MEDIA_DELETIONS = Dataset(
+    "hikvision",
+    "media_deletions",
+    (
+        column("path", S, False),  # as in hikvision/snapshots
+        column("sha256", S),
+        column("bytes", I),
+        column("reason", S),  # age (older than media_retention_days) | size_cap (media_max_bytes)
+    ),
+    "Snapshot files deleted by media retention (`homelake lake retention`): one row per file; the snapshots rows "
+    "stay, and the marts mark them deleted (observed_at = when it was deleted).",
 )
 
 DATASETS: tuple[Dataset, ...] = (
@@ -107,4 +122,5 @@ DATASETS: tuple[Dataset, ...] = (
     HIKVISION_STORAGE,
     HIKVISION_ALERTS,
     HIKVISION_SNAPSHOTS,
+    HIKVISION_MEDIA_DELETIONS,
 )

@@ -51,6 +51,10 @@ class MqttRelay:
             log.error("%s", exc)
         return self.flush()
 
+    def has_pending(self) -> bool:
+        """Whether events wait in the spool (it is deleted once everything in it was acknowledged)."""
+        return self.spool.path.exists() and self.client.is_connected()
+
     def flush(self) -> int:
         """Publish the spool in order until the broker stops acknowledging; returns messages delivered now."""
         with self.lock:

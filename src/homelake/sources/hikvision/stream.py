@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, tzinfo
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -15,15 +16,15 @@ from homelake.sources.base import ParseContext, ParseResult, PollOutcome
 from homelake.sources.hikvision.alerts import is_alert, parse_part
 from homelake.sources.hikvision.client import HTTP_UNAUTHORIZED, HikvisionClient, HikvisionError
 from homelake.sources.hikvision.config import HikvisionCamera
-from homelake.sources.hikvision.datasets import HIKVISION_SNAPSHOTS
-from homelake.sources.hikvision.media import store_snapshot
+from homelake.sources.hikvision.datasets import HIKVISION_ALERTS, HIKVISION_SNAPSHOTS
+from homelake.sources.hikvision.media import FrameCache, snapshot_row
 from homelake.sources.hikvision.multipart import MultipartStream, Part, boundary_of
+from homelake.sources.hikvision.paths import fetch_picture
 from homelake.sources.hikvision.relay import MqttRelay
 
 ALERT_PATH = "/ISAPI/Event/notification/alertStream"
 PROBE_PATH = "/ISAPI/System/status"
 DEFAULT_BOUNDARY = "boundary"
-HTTP_NOT_FOUND = 404
 log = logging.getLogger(__name__)  # what devices commonly use, when the header names none
 
 
@@ -41,8 +42,10 @@ class AlertStreamTarget:
         clock: Callable[[], datetime] | None = None,
         media_dir: Path | None = None,
         relay: MqttRelay | None = None,
+        frames: FrameCache | None = None,
     ) -> None:
         self.media_dir, self.relay = media_dir, relay
+        self.frames = frames or FrameCache(0, 1.0)
         self.camera, self.name, self.stall_s = camera, f"{camera.name}/alertStream", camera.stall_s
         self.local_tz, self.collector = local_tz, collector
         self.clock = clock or (lambda: datetime.now(UTC))
@@ -50,7 +53,6 @@ class AlertStreamTarget:
         self.heartbeats = 0  # on the current connection
         self.last_heartbeat: datetime | None = None
         self.heartbeat_s: float | None = None  # learned cadence (the latest gap between heartbeats)
-        self.images: list[tuple[datetime, bytes]] = []  # image parts of smart events, for the snapshot writer
 
     def _ctx(self) -> ParseContext:
         now = self.clock()
@@ -81,9 +83,10 @@ class AlertStreamTarget:
     def _outcome(self, parts: list[Part]) -> PollOutcome:
         outcome = PollOutcome(self.camera.name)
         ctx = self._ctx()
+        channel = 1
         for part in parts:
             if part.content_type == "image/jpeg":
-                self.images = [*self.images[-9:], (ctx.observed_at, part.body)]
+                self.frames.add(channel, ctx.observed_at, part.body)  # a smart event's picture: a frame too
                 continue
             if not is_alert(part):
                 continue  # unknown part types are skipped
@@ -91,6 +94,8 @@ class AlertStreamTarget:
             for row in result.rows:
                 if row["is_heartbeat"]:
                     self._heartbeat(ctx.observed_at)
+                else:
+                    channel = int(row["channel"] or 1)
             outcome.results.append(result)
         return outcome
 
@@ -101,31 +106,48 @@ class AlertStreamTarget:
         self.last_heartbeat = at
 
     async def _snapshots(self, outcome: PollOutcome) -> None:
-        """A picture at the start of each episode whose class the camera's `snapshot_on` names."""
+        """While anything moves, keep recent frames; for the start of each episode whose class the camera's
+        `snapshot_on` names, keep the frame closest to the start (cached, or fetched now)."""
         if self.media_dir is None:
             return
         rows = [r for res in outcome.results for r in res.rows if not r["is_heartbeat"]]
+        moving = sorted({int(r["channel"] or 1) for r in rows if r["event_state"] == "active"})
+        fetched: set[datetime] = set()
+        for channel in moving:
+            now = self.clock()
+            if self.frames.due(channel, now):
+                jpeg = await self._fetch(channel)
+                if jpeg is not None:
+                    self.frames.add(channel, now, jpeg)
+                    fetched.add(now)
         starts = [r for r in rows if r["event_state"] == "active" and r["active_post_count"] == 1]
         wanted = self.camera.snapshot_on
         for row in starts:
             if "any" not in wanted and row["target_type"] not in wanted:
                 continue
-            try:
-                jpeg = await self._picture(int(row["channel"] or 1))
-            except HikvisionError as exc:
-                log.warning("snapshot failed camera=%s: %s", self.camera.name, exc)
-                continue
-            taken = self.clock()
-            stored = await asyncio.to_thread(store_snapshot, self.media_dir, self.camera.name, jpeg, taken)
-            event_at: datetime = row["observed_at"]
-            snap: dict[str, Any] = {
-                **self._ctx().origin(), "observed_at": taken, "channel": row["channel"], "trigger": "episode_start",
-                "event_type": row["event_type"], "target_type": row["target_type"], "event_at": event_at,
-                "taken_at": taken, "snapshot_lag_ms": round((taken - event_at).total_seconds() * 1000),
-                "sha256": stored.sha256, "bytes": stored.size, "width": stored.width, "height": stored.height,
-                "path": stored.path,
-            }  # fmt: skip
+            channel, event_at = int(row["channel"] or 1), row["observed_at"]
+            frame = self.frames.closest(channel, event_at)
+            if frame is None:  # no cache: a fresh picture
+                jpeg = await self._fetch(channel)
+                if jpeg is None:
+                    continue
+                frame = (self.clock(), jpeg)
+                fetched.add(frame[0])
+            snap = await self._keep(self.media_dir, frame[1], frame[0], row)
+            snap["from_frame_cache"] = frame[0] not in fetched
             outcome.results.append(ParseResult(HIKVISION_SNAPSHOTS.key, rows=[snap]))
+
+    async def _fetch(self, channel: int) -> bytes | None:
+        try:
+            return await self._picture(channel)
+        except HikvisionError as exc:
+            log.warning("snapshot failed camera=%s channel=%d: %s", self.camera.name, channel, exc)
+            return None
+
+    async def _keep(self, media_dir: Path, jpeg: bytes, taken: datetime, row: dict[str, Any]) -> dict[str, Any]:
+        """Store the picture in the media tree; its snapshots row, for the episode start `row`."""
+        keep = partial(snapshot_row, taken=taken, channel=int(row["channel"] or 1), trigger="episode_start", event=row)
+        return await asyncio.to_thread(keep, media_dir, self._ctx(), jpeg)
 
     async def _relay(self, outcome: PollOutcome) -> None:
         """With a relay, events leave by MQTT (spooled until PUBACK) and come back through the ingester:
@@ -133,22 +155,21 @@ class AlertStreamTarget:
         if self.relay is None:
             return
         for result in outcome.results:
+            if result.dataset != HIKVISION_ALERTS.key:
+                continue  # snapshots are media rows, written here
             events = [r for r in result.rows if not r["is_heartbeat"]]
             result.rows = [r for r in result.rows if r["is_heartbeat"]]
             for row in events:
                 await asyncio.to_thread(self.relay.relay, row)
+        if self.relay.has_pending():  # after an outage the spool goes out with the next part (a heartbeat at least)
+            await asyncio.to_thread(self.relay.flush)
 
     async def aclose_relay(self) -> None:
         if self.relay is not None:
             await asyncio.to_thread(self.relay.close)
 
     async def _picture(self, channel: int) -> bytes:
-        try:
-            return await self.client.get(picture_path(self.camera, channel, nvr=False))
-        except HikvisionError as exc:
-            if exc.status != HTTP_NOT_FOUND:
-                raise
-            return await self.client.get(picture_path(self.camera, channel, nvr=True))
+        return await fetch_picture(self.client, self.camera, channel)
 
     async def probe(self) -> bool:
         try:
@@ -166,9 +187,3 @@ class AlertStreamTarget:
     async def aclose(self) -> None:
         await self.client.aclose()
         await self.aclose_relay()
-
-
-def picture_path(camera: HikvisionCamera, channel: int, *, nvr: bool) -> str:
-    """The main-stream picture of `channel` (`<N>01`); NVRs serve it through the StreamingProxy."""
-    base = "/ISAPI/ContentMgmt/StreamingProxy" if nvr else "/ISAPI/Streaming"
-    return f"{base}/channels/{channel}01/picture"

@@ -1,7 +1,8 @@
 {#- One row per camera detection episode from the alertStream parts (heartbeats excluded): active parts of one
     (camera, channel, event type, target class) are one episode while they keep coming; it ends at the
     camera's `inactive` part (ended_by = inactive) or when re-posts stop for longer than
-    var('hikvision_stale_s') (ended_by = stale; ended_at = the last active part). -#}
+    var('hikvision_stale_s') (ended_by = stale; ended_at = the last active part). The snapshot taken for
+    the episode's start (hikvision/snapshots, trigger episode_start), when there is one. -#}
 with
 
 parts as (
@@ -98,6 +99,36 @@ final as (
     from episodes
     where started_at is not null
 
+),
+
+snapshots as (
+
+    -- the picture taken for an episode's start (the closest one when several were)
+    select
+        camera,
+        channel,
+        event_at,
+        path as snapshot_path,
+        snapshot_lag_ms,
+        taken_at as snapshot_taken_at,
+        has_media as snapshot_has_media
+    from {{ ref('camera_snapshots') }}
+    where trigger = 'episode_start'
+
 )
 
-select * from final
+select
+    final.*,
+    snapshots.snapshot_path,
+    snapshots.snapshot_lag_ms,
+    snapshots.snapshot_taken_at,
+    snapshots.snapshot_has_media
+from final
+left join snapshots
+    on final.camera = snapshots.camera
+    and final.channel = snapshots.channel
+    and snapshots.event_at between final.started_at - interval 1 second and final.started_at + interval 1 second
+qualify row_number() over (
+    partition by final.camera, final.channel, final.event_type, final.detection_class, final.started_at
+    order by abs(epoch(snapshots.event_at) - epoch(final.started_at)), snapshots.snapshot_taken_at
+) = 1

@@ -1,5 +1,6 @@
-{#- Per camera and site-local day: stream connects, stalls and reconnects with connected time (from the
-    stream's health rows), heartbeats and the gaps between them longer than var('hikvision_heartbeat_gap_s'),
+{#- Per camera and site-local day: stream connects, stalls and reconnects with uptime (the stream's connected
+    time from its health rows, or the time covered by regular heartbeats when that is more: backfilled
+    history has heartbeats but no stream sessions), heartbeats and the gaps between them longer than var('hikvision_heartbeat_gap_s'),
     storage errors seen by the polls, and real video-loss alarms. -#}
 with
 
@@ -44,7 +45,10 @@ heartbeats as (
         cast(timezone('{{ var("site_timezone") }}', observed_at) as date) as day_local,
         count(*) as heartbeats,
         count(*) filter (where gap > to_seconds({{ var('hikvision_heartbeat_gap_s', 90) }})) as heartbeat_gaps,
-        max(epoch(gap)) as longest_heartbeat_gap_s
+        max(epoch(gap)) as longest_heartbeat_gap_s,
+        -- time covered by regular heartbeats (each gap no longer than the limit counts, on the day it ends)
+        sum(epoch(gap)) filter (where gap <= to_seconds({{ var('hikvision_heartbeat_gap_s', 90) }}))
+            as heartbeat_covered_s
     from beats
     group by all
 
@@ -79,7 +83,14 @@ select
     coalesce(streams.connects, 0) as connects,
     greatest(coalesce(streams.connects, 0) - 1, 0) as reconnects,
     coalesce(streams.stalls, 0) as stalls,
-    round(100 * streams.connected_s / 86400, 2) as stream_uptime_pct,
+    -- a connected stream or regular heartbeats (backfilled history has no stream sessions, only heartbeats)
+    round(least(100, 100 * greatest(coalesce(streams.connected_s, 0), coalesce(heartbeats.heartbeat_covered_s, 0))
+        / 86400), 2) as stream_uptime_pct,
+    case
+        when coalesce(streams.connected_s, 0) >= coalesce(heartbeats.heartbeat_covered_s, 0)
+            and streams.connected_s is not null then 'stream'
+        when heartbeats.heartbeat_covered_s is not null then 'heartbeats'
+    end as uptime_source,
     coalesce(heartbeats.heartbeats, 0) as heartbeats,
     coalesce(heartbeats.heartbeat_gaps, 0) as heartbeat_gaps,
     heartbeats.longest_heartbeat_gap_s,

@@ -18,7 +18,7 @@ select
     firmware,
     firmware_build,
     device_type,
-    mac,
+    {{ normalize_mac('mac') }} as mac,
     device_uid,
     hardware_version
 from source

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import math
+from datetime import UTC, datetime, timedelta
 
 from homelake.sim.model.camera_scene import CAMERAS, Camera, episodes
 from homelake.sim.model.site import Site, sample_times
 from homelake.sources.base import HistoryContext, ParseContext, ParseResult
 from homelake.sources.hikvision import parser
 from homelake.sources.hikvision.alerts import is_alert, parse_part
-from homelake.sources.hikvision.datasets import HIKVISION_ALERTS
+from homelake.sources.hikvision.config import HikvisionFamily
+from homelake.sources.hikvision.datasets import HIKVISION_ALERTS, HIKVISION_SNAPSHOTS
+from homelake.sources.hikvision.media import snapshot_row
 from homelake.sources.hikvision.multipart import MultipartStream
 from homelake.sources.hikvision.simulator import payloads
 
@@ -50,10 +53,48 @@ def poll_results(site: Site, cam: Camera, t: datetime, ctx: ParseContext) -> lis
     ]
 
 
+def snapshot_results(history: HistoryContext, cam: Camera, ctx: ParseContext) -> ParseResult:
+    """The pictures the collector would have kept in [start, end): one at each episode start of the classes the
+    camera's `snapshot_on` names (the frame at the start, as the frame cache gives it) and the scheduled ones
+    of every channel, rendered by the simulator and written into the media tree."""
+    site, start, end, config = history.site, history.start, history.end, history.config
+    result = ParseResult(HIKVISION_SNAPSHOTS.key)
+    if not isinstance(config, HikvisionFamily):
+        return result
+    configured = next((c for c in config.cameras if c.name == cam.name), None)
+    if config.media_dir is None or configured is None:
+        return result
+    wanted = configured.snapshot_on
+    for ep in episodes(site, start, end, cam.name):
+        if ep.start < start or ("any" not in wanted and ep.target not in wanted):
+            continue
+        event = {"observed_at": ep.start, "event_type": ep.event_type.lower(), "target_type": ep.target}
+        jpeg = payloads.snapshot(site, cam, ep.channel, ep.start)
+        result.rows.append(snapshot_row(config.media_dir, ctx, jpeg, taken=ep.start, channel=ep.channel,
+                                        trigger="episode_start", event=event))  # fmt: skip
+    if config.snapshot_every_s is not None:
+        every = config.snapshot_every_s
+        slot = math.ceil(start.timestamp() / every)
+        while (at := datetime.fromtimestamp(slot * every, UTC)) < end:
+            for channel in range(1, cam.channels + 1):
+                jpeg = payloads.snapshot(site, cam, channel, at)
+                result.rows.append(snapshot_row(config.media_dir, ctx, jpeg, taken=at, channel=channel,
+                                                trigger="scheduled"))  # fmt: skip
+            slot += 1
+    for row in result.rows:
+        row["received_at"] = row["taken_at"]
+    return result
+
+
 def lay_history(ctx: HistoryContext) -> int:
-    """Every poll (each `step`) and every stream part of [start, end) of every camera; returns rows stored."""
+    """Every poll (each `step`) and every stream part of [start, end) of every camera, and with a site's
+    `media_dir` its snapshots; returns rows stored."""
     rows = 0
+    config: HikvisionFamily | None = ctx.config
     for cam in CAMERAS:
+        if config is not None and config.media_dir is not None:
+            sctx = ParseContext("hikvision", cam.name, COLLECTOR, ctx.start, ctx.start, ctx.local_tz)
+            rows += ctx.store([snapshot_results(ctx, cam, sctx)], "hikvision", cam.name)
         for t in sample_times(ctx.start, ctx.end, max(ctx.step, POLL_STEP)):
             pctx = ParseContext("hikvision", cam.name, COLLECTOR, t, t, ctx.local_tz)
             rows += ctx.store(poll_results(ctx.site, cam, t, pctx), "hikvision", cam.name)
