@@ -1,0 +1,96 @@
+"""Shared fixtures for the vision tests: snapshots of the simulated scene and a running simulated cloud."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from homelake.sim.model import camera_scene
+from homelake.sim.model.site import Site, build_site
+from homelake.sources.hikvision.simulator.payloads import snapshot
+from homelake.sources.vision.config import ProviderConfig, VisionFamily
+from homelake.sources.vision.simulator import Noise, VisionServer
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "vision"
+DAY = datetime(2026, 12, 7, tzinfo=UTC)  # a Monday: pinned, never the wall clock
+
+
+def fixture(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+@pytest.fixture(scope="session")
+def vision_site() -> Site:
+    return build_site()
+
+
+def scene_snapshots(site: Site, start: datetime, end: datetime, burst: int, spacing_s: float) -> list[
+    tuple[str, int, datetime, bytes]
+]:
+    """A burst of `burst` snapshots `spacing_s` apart at each human or vehicle episode start in [start, end)."""
+    out = []
+    for ep in camera_scene.episodes(site, start, end):
+        if ep.target not in ("human", "vehicle"):
+            continue
+        cam = camera_scene.camera(ep.camera)
+        for i in range(burst):
+            at = ep.start + timedelta(seconds=1 + i * spacing_s)
+            out.append((ep.camera, ep.channel, at, snapshot(site, cam, ep.channel, at)))
+    return out
+
+
+def truth(site: Site, camera: str, channel: int, at: datetime) -> list[str]:
+    """The scene's truth at `at`: sorted canonical labels of what the camera's channel sees."""
+    found = [e for e in camera_scene.active_at(site, camera, at) if e.channel == channel and e.target]
+    return sorted("car" if e.target == "vehicle" else "person" for e in found)
+
+
+@pytest.fixture(scope="session")
+def a_person(vision_site: Site) -> bytes:
+    """One snapshot of the front door with someone at it."""
+    camera, channel, at, jpeg = next(
+        s for s in scene_snapshots(vision_site, DAY, DAY + timedelta(days=1), 1, 1)
+        if truth(vision_site, s[0], s[1], s[2]) == ["person"]
+    )
+    return jpeg
+
+
+@pytest.fixture
+def cloud() -> Iterator[VisionServer]:
+    server = VisionServer(noise=Noise(confidence_sd=0.05))
+    server.start()
+    yield server
+    server.stop()
+
+
+def provider_config(server: VisionServer, kind: str, **extra: Any) -> ProviderConfig:  # noqa: ANN401
+    """A provider section pointing at the simulator (credentials from env vars set by the test)."""
+    base: dict[str, Any] = {"name": kind, "kind": kind, "timeout_s": 3.0}
+    if kind == "rekognition":
+        base |= {"endpoint_url": server.url, "access_key_id": {"env": "HL_TEST_AWS_ID"},
+                 "secret_access_key": {"env": "HL_TEST_AWS_SECRET"}}  # fmt: skip
+    elif kind == "google":
+        base |= {"endpoint_url": server.url, "api_key": {"env": "HL_TEST_GOOGLE_KEY"}}
+    else:
+        base |= {"endpoint_url": f"{server.url}/v1", "api_key": {"env": "HL_TEST_OPENAI_KEY"}, "model": "gpt-4o-mini"}
+    return ProviderConfig.model_validate(base | extra)
+
+
+@pytest.fixture
+def credentials(monkeypatch: pytest.MonkeyPatch, cloud: VisionServer) -> None:
+    creds = cloud.credentials
+    monkeypatch.setenv("HL_TEST_AWS_ID", creds.access_key_id)
+    monkeypatch.setenv("HL_TEST_AWS_SECRET", creds.secret_access_key)
+    monkeypatch.setenv("HL_TEST_GOOGLE_KEY", creds.google_api_key)
+    monkeypatch.setenv("HL_TEST_OPENAI_KEY", creds.openai_api_key)
+
+
+def family(providers: list[ProviderConfig], cameras: list[str], tmp: Path, **extra: Any) -> VisionFamily:  # noqa: ANN401
+    return VisionFamily.model_validate({
+        "enabled": True, "providers": [p.model_dump(mode="json") for p in providers],
+        "cameras": [{"name": c} for c in cameras], "outbox": str(tmp / "outbox.sqlite"), **extra,
+    })  # fmt: skip
