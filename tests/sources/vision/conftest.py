@@ -89,8 +89,34 @@ def credentials(monkeypatch: pytest.MonkeyPatch, cloud: VisionServer) -> None:
     monkeypatch.setenv("HL_TEST_OPENAI_KEY", creds.openai_api_key)
 
 
-def family(providers: list[ProviderConfig], cameras: list[str], tmp: Path, **extra: Any) -> VisionFamily:  # noqa: ANN401
+def family(providers: list[ProviderConfig], names: list[str], tmp: Path, **extra: Any) -> VisionFamily:  # noqa: ANN401
+    """A vision section: on, with `names` opted in (`cameras=` in `extra` replaces them)."""
     return VisionFamily.model_validate({
         "enabled": True, "providers": [p.model_dump(mode="json") for p in providers],
-        "cameras": [{"name": c} for c in cameras], "outbox": str(tmp / "outbox.sqlite"), **extra,
+        "cameras": [{"name": c} for c in names], "outbox": str(tmp / "outbox.sqlite"), **extra,
     })  # fmt: skip
+
+
+class FakeClock:
+    """A clock the worker's sleeps move (parallel sleeps overlap, as they would): no test waits for real time."""
+
+    def __init__(self, start: datetime) -> None:
+        import threading
+
+        self.now = start
+        self.slept: list[float] = []
+        self._lock = threading.Lock()
+
+    def __call__(self) -> datetime:
+        with self._lock:
+            return self.now
+
+    def sleep(self, seconds: float) -> None:
+        with self._lock:
+            self.slept.append(seconds)
+            # never backwards; a sleep that began earlier than another thread's ends at the later of the two
+            self.now = max(self.now, self.now + timedelta(seconds=seconds))
+
+    def set(self, t: datetime) -> None:
+        with self._lock:
+            self.now = max(self.now, t)
