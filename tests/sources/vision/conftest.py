@@ -29,9 +29,10 @@ def vision_site() -> Site:
 
 
 def scene_snapshots(site: Site, start: datetime, end: datetime, burst: int, spacing_s: float) -> list[
-    tuple[str, int, datetime, bytes]
+    tuple[str, int, datetime, bytes, str]
 ]:
-    """A burst of `burst` snapshots `spacing_s` apart at each human or vehicle episode start in [start, end)."""
+    """A burst of `burst` snapshots `spacing_s` apart at each human or vehicle episode start in [start, end):
+    (camera, channel, taken at, JPEG, the camera's own class of the episode)."""
     out = []
     for ep in camera_scene.episodes(site, start, end):
         if ep.target not in ("human", "vehicle"):
@@ -39,7 +40,7 @@ def scene_snapshots(site: Site, start: datetime, end: datetime, burst: int, spac
         cam = camera_scene.camera(ep.camera)
         for i in range(burst):
             at = ep.start + timedelta(seconds=1 + i * spacing_s)
-            out.append((ep.camera, ep.channel, at, snapshot(site, cam, ep.channel, at)))
+            out.append((ep.camera, ep.channel, at, snapshot(site, cam, ep.channel, at), ep.target))
     return out
 
 
@@ -52,7 +53,7 @@ def truth(site: Site, camera: str, channel: int, at: datetime) -> list[str]:
 @pytest.fixture(scope="session")
 def a_person(vision_site: Site) -> bytes:
     """One snapshot of the front door with someone at it."""
-    camera, channel, at, jpeg = next(
+    camera, channel, at, jpeg, _ = next(
         s for s in scene_snapshots(vision_site, DAY, DAY + timedelta(days=1), 1, 1)
         if truth(vision_site, s[0], s[1], s[2]) == ["person"]
     )

@@ -52,6 +52,17 @@ def submit(  # noqa: PLR0913 - the image and the rules it is judged by
                           withheld=reason) and reason is None  # fmt: skip
 
 
+def as_results(pending: list[tuple[int, str, dict[str, Any]]]) -> list[ParseResult]:
+    """The outbox's pending rows as parse results for the lake writer (times back to datetimes)."""
+    by_dataset: dict[str, ParseResult] = {}
+    for _, dataset, row in pending:
+        for column in TIME_COLUMNS:
+            if isinstance(row.get(column), str):
+                row[column] = datetime.fromisoformat(row[column])
+        by_dataset.setdefault(dataset, ParseResult(dataset)).rows.append(row)
+    return list(by_dataset.values())
+
+
 class VisionTarget:
     source = "vision"
 
@@ -93,13 +104,7 @@ class VisionTarget:
     async def poll(self) -> PollOutcome:
         outcome = PollOutcome(self.name)
         _, pending = await asyncio.to_thread(self._drain)
-        by_dataset: dict[str, ParseResult] = {}
-        for _, dataset, row in pending:
-            for column in TIME_COLUMNS:
-                if isinstance(row.get(column), str):
-                    row[column] = datetime.fromisoformat(row[column])
-            by_dataset.setdefault(dataset, ParseResult(dataset)).rows.append(row)
-        outcome.results.extend(by_dataset.values())
+        outcome.results.extend(as_results(pending))
         if pending:
             last = pending[-1][0]
             outcome.on_durable.append(lambda: self.outbox.confirm_rows(last))

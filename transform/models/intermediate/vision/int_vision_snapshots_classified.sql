@@ -8,11 +8,11 @@ camera_snapshots as (
     select
         sha256,
         device_id as camera,
-        coalesce(channel, 1) as channel,
+        channel,
         taken_at,
-        lower(nullif(trim(target_type), '')) as camera_class,
-        lower(event_type) as camera_event_type
-    from {{ source('hikvision', 'snapshots') }}
+        target_type as camera_class,
+        event_type as camera_event_type
+    from {{ ref('stg_hikvision__snapshots') }}
     qualify row_number() over (partition by sha256 order by taken_at, received_at) = 1
 
 ),
