@@ -10,15 +10,17 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from homelake.lake.writer import BufferedLakeWriter, LakeWriter
 from homelake.sim.demo.backfill import store_results
-from homelake.sim.model.site import build_site
+from homelake.sim.model.site import Site, build_site
 from homelake.sources import DATASETS
 from homelake.sources.hikvision.media import store_snapshot
 from homelake.sources.vision.config import VisionFamily
@@ -44,20 +46,68 @@ KILLED_AFTER = 40  # snapshots the first worker process is given before it is SI
 SELECT = "+detections +camera_vs_cloud_weekly +vision_costs_daily"
 
 
-def _config(server: VisionServer, tmp: Path) -> VisionFamily:
+def _config(server: VisionServer, tmp: Path) -> tuple[VisionFamily, dict[str, str]]:
+    """Rekognition for the two cameras, Cloud Vision (capped) for the NVR; credentials by env reference."""
     creds = server.credentials
-    return VisionFamily.model_validate({
-        "enabled": True, "outbox": str(tmp / "outbox.sqlite"), "provider": "rek", "concurrency": 4,
-        "rate_per_s": 5, "attempts_per_lease": 3, "backoff_s": 1.0, "requeue_s": 30, "requeue_max_s": 300,
-        "providers": [
-            {"name": "rek", "kind": "rekognition", "endpoint_url": server.url, "timeout_s": 5,
-             "access_key_id": {"env": "HL_E2E_AWS_ID"}, "secret_access_key": {"env": "HL_E2E_AWS_SECRET"}},
-            {"name": "gcv", "kind": "google", "endpoint_url": server.url, "api_key": {"env": "HL_E2E_GOOGLE"},
-             "daily_max_calls": NVR_CAP, "timeout_s": 5},
-        ],
-        "cameras": [{"name": "cam-front"}, {"name": "cam-driveway"}, {"name": "nvr", "provider": "gcv"}],
-    }), {"HL_E2E_AWS_ID": creds.access_key_id, "HL_E2E_AWS_SECRET": creds.secret_access_key,
-         "HL_E2E_GOOGLE": creds.google_api_key}  # type: ignore[return-value]  # fmt: skip
+    config = VisionFamily.model_validate(
+        {
+            "enabled": True,
+            "outbox": str(tmp / "outbox.sqlite"),
+            "provider": "rek",
+            "concurrency": 4,
+            "rate_per_s": 5,
+            "attempts_per_lease": 3,
+            "backoff_s": 1.0,
+            "requeue_s": 30,
+            "requeue_max_s": 300,
+            "providers": [
+                {
+                    "name": "rek",
+                    "kind": "rekognition",
+                    "endpoint_url": server.url,
+                    "timeout_s": 5,
+                    "access_key_id": {"env": "HL_E2E_AWS_ID"},
+                    "secret_access_key": {"env": "HL_E2E_AWS_SECRET"},
+                },
+                {
+                    "name": "gcv",
+                    "kind": "google",
+                    "endpoint_url": server.url,
+                    "api_key": {"env": "HL_E2E_GOOGLE"},
+                    "daily_max_calls": NVR_CAP,
+                    "timeout_s": 5,
+                },
+            ],
+            "cameras": [{"name": "cam-front"}, {"name": "cam-driveway"}, {"name": "nvr", "provider": "gcv"}],
+        }
+    )
+    env = {
+        "HL_E2E_AWS_ID": creds.access_key_id,
+        "HL_E2E_AWS_SECRET": creds.secret_access_key,
+        "HL_E2E_GOOGLE": creds.google_api_key,
+    }
+    return config, env
+
+
+@dataclass
+class Day:
+    site: Site
+    snaps: list[tuple[str, int, datetime, bytes, str]]
+    shas: dict[str, tuple[str, int, datetime]]
+    server: VisionServer
+    warehouse: Path
+    leased_when_killed: int
+
+    def query(self, sql: str) -> list[tuple[Any, ...]]:
+        con = connect_readonly(self.warehouse)
+        try:
+            return con.execute(sql).fetchall()
+        finally:
+            con.close()
+
+    @property
+    def nvr_snapshots(self) -> int:
+        return sum(1 for camera, _, _ in self.shas.values() if camera == "nvr")
 
 
 def _kill_mid_flight(config: VisionFamily, env: dict[str, str], server: VisionServer, at: datetime) -> None:
@@ -65,9 +115,11 @@ def _kill_mid_flight(config: VisionFamily, env: dict[str, str], server: VisionSe
     in_flight = config.concurrency
     proc = subprocess.Popen(  # noqa: S603 - our own module
         [sys.executable, "-m", "tests.e2e.vision_worker_proc", config.model_dump_json(), at.isoformat()],
-        cwd=ROOT, env={**os.environ, **env, "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}"}, stdout=subprocess.PIPE,
+        cwd=ROOT,
+        env={**os.environ, **env, "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}"},
+        stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-    )  # fmt: skip
+    )
     deadline = time.monotonic() + 30
     while sum(server.tally.requests.values()) < in_flight:
         assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
@@ -82,7 +134,7 @@ def _kill_mid_flight(config: VisionFamily, env: dict[str, str], server: VisionSe
 
 
 @pytest.fixture(scope="module")
-def day(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:  # noqa: PLR0915 - one story, in order
+def day(tmp_path_factory: pytest.TempPathFactory) -> Day:  # noqa: PLR0915 - one story, in order
     tmp: Path = tmp_path_factory.mktemp("vision")
     site = build_site(7, start=END)
     snaps = scene_snapshots(site, START, END, BURST, SPACING_S)
@@ -93,12 +145,13 @@ def day(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:  # noqa:
     server = VisionServer(noise=NOISE, clock=clock)
     server.start()
     config, env = _config(server, tmp)
-    os.environ.update(env)
     # the outage: 5 minutes of 429s then 5 of 500s, from just before the first front-door burst after 09:00 local
     outage_at = next(at for cam, _, at, _, _ in snaps if cam != "nvr" and at.astimezone(TZ).hour >= 9)
     outage_at -= timedelta(seconds=30)
-    outage = [Fault(outage_at, outage_at + timedelta(minutes=5), "429", retry_after_s=10),
-              Fault(outage_at + timedelta(minutes=5), outage_at + timedelta(minutes=10), "500")]  # fmt: skip
+    outage = [
+        Fault(outage_at, outage_at + timedelta(minutes=5), "429", retry_after_s=10),
+        Fault(outage_at + timedelta(minutes=5), outage_at + timedelta(minutes=10), "500"),
+    ]
     outbox = Outbox(config.outbox)
     shas: dict[str, tuple[str, int, datetime]] = {}
     snapshot_rows = []
@@ -108,15 +161,28 @@ def day(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:  # noqa:
         camera, channel, at, jpeg, camera_class = snaps[i]
         stored = store_snapshot(tmp / "media", camera, jpeg, at)
         shas[stored.sha256] = (camera, channel, at)
-        snapshot_rows.append({
-            "observed_at": at, "received_at": at, "family": "hikvision", "device_id": camera, "collector": "e2e",
-            "channel": channel, "trigger": "episode_start", "event_type": "VMD", "event_at": at,
-            "taken_at": at, "sha256": stored.sha256, "bytes": stored.size, "width": stored.width,
-            "height": stored.height, "path": stored.path,
-            "target_type": camera_class,
-        })  # fmt: skip
+        snapshot_rows.append(
+            {
+                "observed_at": at,
+                "received_at": at,
+                "family": "hikvision",
+                "device_id": camera,
+                "collector": "e2e",
+                "channel": channel,
+                "trigger": "episode_start",
+                "event_type": "VMD",
+                "event_at": at,
+                "taken_at": at,
+                "sha256": stored.sha256,
+                "bytes": stored.size,
+                "width": stored.width,
+                "height": stored.height,
+                "path": stored.path,
+                "target_type": camera_class,
+            }
+        )
         clock.set(at)
-        submit(outbox, config, tmp / "media" / stored.path, camera, at, clock(), TZ)
+        submit(outbox, config, path=tmp / "media" / stored.path, camera=camera, taken_at=at, now=clock(), local_tz=TZ)
 
     # phase 1: a worker process is given the first snapshots and SIGKILLed while its requests are in flight
     for i in range(KILLED_AFTER):
@@ -126,7 +192,10 @@ def day(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:  # noqa:
     server.faults = outage
     leased_when_killed = outbox.counts().get("leased", 0)
     # phase 2: this process's worker goes on through the day, one poll per snapshot, then drains
-    providers = {p.name: build_provider(p) for p in config.providers}
+    with pytest.MonkeyPatch.context() as penv:
+        for name, value in env.items():
+            penv.setenv(name, value)
+        providers = {p.name: build_provider(p) for p in config.providers}
     worker = Worker(config, providers, outbox, local_tz=TZ, clock=clock, sleep=clock.sleep)
     for i in range(KILLED_AFTER, len(snaps)):
         take(i)
@@ -149,67 +218,66 @@ def day(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:  # noqa:
     warehouse = tmp / "warehouse.duckdb"
     with pytest.MonkeyPatch.context() as menv:
         menv.setenv("DBT_INDIRECT_SELECTION", "cautious")
-        build_warehouse(lake_root=tmp / "lake", warehouse_path=warehouse, metadata_csv=None,
-                        site_timezone=str(TZ), select=SELECT)  # fmt: skip
-    return {"site": site, "snaps": snaps, "shas": shas, "server": server, "outbox": outbox, "warehouse": warehouse,
-            "leased_when_killed": leased_when_killed, "outage": outage}  # fmt: skip
+        build_warehouse(
+            lake_root=tmp / "lake", warehouse_path=warehouse, metadata_csv=None, site_timezone=str(TZ), select=SELECT
+        )
+    return Day(site, snaps, shas, server, warehouse, leased_when_killed)
 
 
-def _query(day: dict[str, object], sql: str) -> list[tuple[object, ...]]:
-    con = connect_readonly(day["warehouse"])  # type: ignore[arg-type]
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
-
-
-def test_the_story_happened(day: dict[str, object]) -> None:
-    snaps, server = day["snaps"], day["server"]
-    assert 180 <= len(snaps) <= 220  # type: ignore[arg-type]
-    assert day["leased_when_killed"] == 4  # four requests were in flight when the worker died
-    statuses = server.tally.statuses  # type: ignore[attr-defined]
+def test_the_story_happened(day: Day) -> None:
+    snaps, server = day.snaps, day.server
+    assert 180 <= len(snaps) <= 220
+    assert day.leased_when_killed == 4  # four requests were in flight when the worker died
+    statuses = server.tally.statuses
     assert statuses[("rekognition", 400)] > 0 and statuses[("rekognition", 500)] > 0  # throttled, then 5xx
 
 
-def test_every_snapshot_has_exactly_one_outcome(day: dict[str, object]) -> None:
-    rows = _query(day, "select sha256, analysis_status, camera from detections")
-    assert len(rows) == len({r[0] for r in rows}) == len(day["shas"])  # type: ignore[arg-type]
-    assert {r[0] for r in rows} == set(day["shas"])  # type: ignore[arg-type]
-    by_status = {}
+def test_every_snapshot_has_exactly_one_outcome(day: Day) -> None:
+    rows = day.query("select sha256, analysis_status, camera from detections")
+    assert len(rows) == len({r[0] for r in rows}) == len(day.shas)
+    assert {r[0] for r in rows} == set(day.shas)
+    by_status: dict[tuple[bool, str], int] = {}
     for _, status, camera in rows:
         by_status[(camera == "nvr", status)] = by_status.get((camera == "nvr", status), 0) + 1
-    nvr = sum(1 for cam, _, _ in day["shas"].values() if cam == "nvr")  # type: ignore[attr-defined]
+    nvr = day.nvr_snapshots
     assert nvr > NVR_CAP  # the precondition of the budget check
-    assert by_status == {(False, "analysed"): len(rows) - nvr, (True, "analysed"): NVR_CAP,
-                         (True, "skipped_budget"): nvr - NVR_CAP}  # fmt: skip
+    assert by_status == {
+        (False, "analysed"): len(rows) - nvr,
+        (True, "analysed"): NVR_CAP,
+        (True, "skipped_budget"): nvr - NVR_CAP,
+    }
 
 
-def test_no_image_was_answered_twice(day: dict[str, object]) -> None:
-    tally = day["server"].tally  # type: ignore[attr-defined]
+def test_no_image_was_answered_twice(day: Day) -> None:
+    tally = day.server.tally
     answered = {sha: n for (_, sha), n in tally.answered.items()}
-    analysed = {r[0] for r in _query(day, "select sha256 from detections where analysis_status = 'analysed'")}
+    analysed = {r[0] for r in day.query("select sha256 from detections where analysis_status = 'analysed'")}
     assert set(answered) == analysed and set(answered.values()) == {1}
     # the images in flight at the kill were asked again, but answered only once
     assert any(n >= 2 for n in tally.requests.values())
 
 
-def test_the_budget_cap_and_costs(day: dict[str, object]) -> None:
-    costs = {r[0]: r[1:] for r in _query(day, "select provider, billed_calls, skipped_budget, cost_usd, throttled, "
-                                              "server_errors from vision_costs_daily")}  # fmt: skip
-    nvr = sum(1 for cam, _, _ in day["shas"].values() if cam == "nvr")  # type: ignore[attr-defined]
+def test_the_budget_cap_and_costs(day: Day) -> None:
+    costs = {
+        r[0]: r[1:]
+        for r in day.query(
+            "select provider, billed_calls, skipped_budget, cost_usd, throttled, server_errors "
+            "from vision_costs_daily",
+        )
+    }
+    nvr = day.nvr_snapshots
     assert costs["gcv"][:3] == (NVR_CAP, nvr - NVR_CAP, pytest.approx(NVR_CAP * 0.003))
-    rek = len(day["shas"]) - nvr  # type: ignore[arg-type]
+    rek = len(day.shas) - nvr
     assert costs["rek"][:3] == (rek, 0, pytest.approx(rek * 0.001))
     assert costs["rek"][3] > 0 and costs["rek"][4] > 0  # the storm and the 500s were retried, and recorded
 
 
-def test_cloud_labels_agree_with_the_scene_up_to_the_noise(day: dict[str, object]) -> None:
-    rows = _query(day, "select sha256, people, vehicles, cloud_labels from detections "
-                       "where analysis_status = 'analysed'")  # fmt: skip
-    site, shas = day["site"], day["shas"]
+def test_cloud_labels_agree_with_the_scene_up_to_the_noise(day: Day) -> None:
+    rows = day.query("select sha256, people, vehicles, cloud_labels from detections where analysis_status = 'analysed'")
+    site, shas = day.site, day.shas
     things = missed = dogs = 0
     for sha, people, vehicles, labels in rows:
-        want = truth(site, *shas[sha])  # type: ignore[arg-type, index]
+        want = truth(site, *shas[sha])
         things += len(want)
         assert people <= want.count("person") and vehicles <= want.count("car")  # never an invented person or car
         missed += want.count("person") - people + want.count("car") - vehicles
@@ -219,19 +287,21 @@ def test_cloud_labels_agree_with_the_scene_up_to_the_noise(day: dict[str, object
     assert dogs <= 2 * NOISE.false_positive_rate * len(rows) + 3
 
 
-def test_camera_vs_cloud_weekly(day: dict[str, object]) -> None:
+def test_camera_vs_cloud_weekly(day: Day) -> None:
     """The camera calls a whole burst by its episode; the cloud agrees on the pictures that still show it."""
-    site, shas = day["site"], day["shas"]
-    analysed = _query(day, "select sha256, camera_class from detections where analysis_status = 'analysed'")
+    site, shas = day.site, day.shas
+    analysed = day.query("select sha256, camera_class from detections where analysis_status = 'analysed'")
     in_view: dict[str, list[int]] = {}
     for sha, camera_class in analysed:
-        camera, channel, at = shas[sha]  # type: ignore[index]
-        seen = truth(site, camera, channel, at)  # type: ignore[arg-type]
+        camera, channel, at = shas[sha]
+        seen = truth(site, camera, channel, at)
         counts = in_view.setdefault(camera, [0, 0])
         counts[0] += 1
         counts[1] += ("person" if camera_class == "human" else "car") in seen
-    rows = _query(day, "select camera, analysed, compared, agreed, agreement_share from camera_vs_cloud_weekly "
-                       "order by camera")  # fmt: skip
+    rows = day.query(
+        "select camera, analysed, compared, agreed, agreement_share "
+        "from camera_vs_cloud_weekly order by camera"
+    )
     assert [r[0] for r in rows] == ["cam-driveway", "cam-front", "nvr"]
     for camera, analysed_n, compared, agreed, share in rows:
         total, shown = in_view[camera]

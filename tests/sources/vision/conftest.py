@@ -28,9 +28,9 @@ def vision_site() -> Site:
     return build_site()
 
 
-def scene_snapshots(site: Site, start: datetime, end: datetime, burst: int, spacing_s: float) -> list[
-    tuple[str, int, datetime, bytes, str]
-]:
+def scene_snapshots(
+    site: Site, start: datetime, end: datetime, burst: int, spacing_s: float
+) -> list[tuple[str, int, datetime, bytes, str]]:
     """A burst of `burst` snapshots `spacing_s` apart at each human or vehicle episode start in [start, end):
     (camera, channel, taken at, JPEG, the camera's own class of the episode)."""
     out = []
@@ -54,7 +54,8 @@ def truth(site: Site, camera: str, channel: int, at: datetime) -> list[str]:
 def a_person(vision_site: Site) -> bytes:
     """One snapshot of the front door with someone at it."""
     camera, channel, at, jpeg, _ = next(
-        s for s in scene_snapshots(vision_site, DAY, DAY + timedelta(days=1), 1, 1)
+        s
+        for s in scene_snapshots(vision_site, DAY, DAY + timedelta(days=1), 1, 1)
         if truth(vision_site, s[0], s[1], s[2]) == ["person"]
     )
     return jpeg
@@ -72,8 +73,11 @@ def provider_config(server: VisionServer, kind: str, **extra: Any) -> ProviderCo
     """A provider section pointing at the simulator (credentials from env vars set by the test)."""
     base: dict[str, Any] = {"name": kind, "kind": kind, "timeout_s": 3.0}
     if kind == "rekognition":
-        base |= {"endpoint_url": server.url, "access_key_id": {"env": "HL_TEST_AWS_ID"},
-                 "secret_access_key": {"env": "HL_TEST_AWS_SECRET"}}  # fmt: skip
+        base |= {
+            "endpoint_url": server.url,
+            "access_key_id": {"env": "HL_TEST_AWS_ID"},
+            "secret_access_key": {"env": "HL_TEST_AWS_SECRET"},
+        }
     elif kind == "google":
         base |= {"endpoint_url": server.url, "api_key": {"env": "HL_TEST_GOOGLE_KEY"}}
     else:
@@ -92,10 +96,15 @@ def credentials(monkeypatch: pytest.MonkeyPatch, cloud: VisionServer) -> None:
 
 def family(providers: list[ProviderConfig], names: list[str], tmp: Path, **extra: Any) -> VisionFamily:  # noqa: ANN401
     """A vision section: on, with `names` opted in (`cameras=` in `extra` replaces them)."""
-    return VisionFamily.model_validate({
-        "enabled": True, "providers": [p.model_dump(mode="json") for p in providers],
-        "cameras": [{"name": c} for c in names], "outbox": str(tmp / "outbox.sqlite"), **extra,
-    })  # fmt: skip
+    return VisionFamily.model_validate(
+        {
+            "enabled": True,
+            "providers": [p.model_dump(mode="json") for p in providers],
+            "cameras": [{"name": c} for c in names],
+            "outbox": str(tmp / "outbox.sqlite"),
+            **extra,
+        }
+    )
 
 
 class FakeClock:

@@ -22,10 +22,13 @@ pytestmark = pytest.mark.integration
 
 def test_boto3_detect_labels_against_the_simulator(cloud: VisionServer, a_person: bytes) -> None:
     client = boto3.session.Session().client(
-        "rekognition", region_name="eu-west-1", endpoint_url=cloud.url,
-        aws_access_key_id=cloud.credentials.access_key_id, aws_secret_access_key=cloud.credentials.secret_access_key,
+        "rekognition",
+        region_name="eu-west-1",
+        endpoint_url=cloud.url,
+        aws_access_key_id=cloud.credentials.access_key_id,
+        aws_secret_access_key=cloud.credentials.secret_access_key,
         config=Config(retries={"total_max_attempts": 1}),
-    )  # fmt: skip
+    )
     answer = client.detect_labels(Image={"Bytes": a_person}, MaxLabels=10, MinConfidence=60)
     person = next(label for label in answer["Labels"] if label["Name"] == "Person")
     assert len(person["Instances"]) == 1 and 50 <= person["Confidence"] <= 100
@@ -33,9 +36,13 @@ def test_boto3_detect_labels_against_the_simulator(cloud: VisionServer, a_person
     assert 0 <= box["Left"] <= 1 and 0 < box["Width"] < 0.2
     with pytest.raises(ClientError) as wrong:
         boto3.session.Session().client(
-            "rekognition", region_name="eu-west-1", endpoint_url=cloud.url, aws_access_key_id="AKIAWRONG",
-            aws_secret_access_key="x", config=Config(retries={"total_max_attempts": 1}),
-        ).detect_labels(Image={"Bytes": a_person})  # fmt: skip
+            "rekognition",
+            region_name="eu-west-1",
+            endpoint_url=cloud.url,
+            aws_access_key_id="AKIAWRONG",
+            aws_secret_access_key="x",
+            config=Config(retries={"total_max_attempts": 1}),
+        ).detect_labels(Image={"Bytes": a_person})
     assert wrong.value.response["Error"]["Code"] == "UnrecognizedClientException"
 
 
@@ -44,9 +51,16 @@ def test_openai_client_against_the_simulator(cloud: VisionServer, a_person: byte
     image = "data:image/jpeg;base64," + base64.b64encode(a_person).decode()
     completion = client.chat.completions.create(
         model="gpt-4o-mini",
-        messages=[{"role": "user", "content": [{"type": "text", "text": "list objects"},
-                                               {"type": "image_url", "image_url": {"url": image}}]}],
-    )  # fmt: skip
+        messages=[
+            {
+                "role": "user",
+                "content": [
+                    {"type": "text", "text": "list objects"},
+                    {"type": "image_url", "image_url": {"url": image}},
+                ],
+            }
+        ],
+    )
     assert completion.choices[0].finish_reason == "stop"
     assert '"label":"person"' in (completion.choices[0].message.content or "")
     with pytest.raises(openai.AuthenticationError):
@@ -56,8 +70,14 @@ def test_openai_client_against_the_simulator(cloud: VisionServer, a_person: byte
 
 
 def test_google_rest_shape(cloud: VisionServer, a_person: bytes) -> None:
-    body = {"requests": [{"image": {"content": base64.b64encode(a_person).decode()},
-                          "features": [{"type": "OBJECT_LOCALIZATION"}, {"type": "LABEL_DETECTION"}]}]}  # fmt: skip
+    body = {
+        "requests": [
+            {
+                "image": {"content": base64.b64encode(a_person).decode()},
+                "features": [{"type": "OBJECT_LOCALIZATION"}, {"type": "LABEL_DETECTION"}],
+            }
+        ]
+    }
     answer = httpx.post(f"{cloud.url}/v1/images:annotate?key={cloud.credentials.google_api_key}", json=body).json()
     objects = answer["responses"][0]["localizedObjectAnnotations"]
     assert [o["name"] for o in objects] == ["Person"]

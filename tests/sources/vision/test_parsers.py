@@ -31,7 +31,10 @@ def test_rekognition_instances_become_boxed_detections() -> None:
 def test_google_objects_then_uncovered_labels() -> None:
     found = parse_annotate(orjson.loads(fixture("google_images-annotate-v1_frontdoor.json")))
     assert [(d.label, d.provider_label) for d in found if d.bbox] == [
-        ("person", "Person"), ("dog", "Dog"), ("package", "Box")]  # fmt: skip
+        ("person", "Person"),
+        ("dog", "Dog"),
+        ("package", "Box"),
+    ]
     dog = found[1].bbox
     assert dog is not None and dog.left == 0.0 and dog.width == pytest.approx(0.081)  # Google omits x = 0
     assert [d.provider_label for d in found if d.bbox is None] == ["Door", "Plant", "Flower"]
@@ -41,7 +44,10 @@ def test_openai_strict_json_list() -> None:
     answer = orjson.loads(fixture("openai_chat-completions-gpt-4o-mini_objects.json"))
     found = parse_content(answer["choices"][0]["message"]["content"])
     assert [(d.label, d.provider_label, d.confidence) for d in found] == [
-        ("person", "delivery driver", 0.92), ("package", "cardboard box", 0.81), ("truck", "van", 0.77)]  # fmt: skip
+        ("person", "delivery driver", 0.92),
+        ("package", "cardboard box", 0.81),
+        ("truck", "van", 0.77),
+    ]
     assert found[0].bbox == BBox(0.41, 0.3, 0.12, 0.55) and found[2].bbox is None
 
 
@@ -62,7 +68,13 @@ def test_openai_anything_but_the_strict_list_is_a_parse_failure(content: str) ->
 
 def test_vocabulary() -> None:
     assert [canonical_label(w) for w in ("Pedestrian", "SUV", "Pickup Truck", "Parcel", "Kitten", "Tree")] == [
-        "person", "car", "truck", "package", "cat", "other"]  # fmt: skip
+        "person",
+        "car",
+        "truck",
+        "package",
+        "cat",
+        "other",
+    ]
     assert BBox.clamped(-0.1, 0.5, 2.0, 0.7) == BBox(0.0, 0.5, 1.0, 0.5)
 
 

@@ -56,10 +56,15 @@ OPEN: list[Worker | VisionTarget] = []
 
 
 def _worker(cloud: VisionServer, tmp: Path, clock: FakeClock, kind: str = "rekognition", **extra: object) -> Worker:
-    provider_extra = {k: v for k, v in extra.items() if k in ("daily_max_calls", "daily_max_cost_usd",
-                                                              "send_skipped_next_day")}  # fmt: skip
-    config = family([provider_config(cloud, kind, **provider_extra)], ["cam-front"], tmp,
-                    **{k: v for k, v in extra.items() if k not in provider_extra})  # fmt: skip
+    provider_extra = {
+        k: v for k, v in extra.items() if k in ("daily_max_calls", "daily_max_cost_usd", "send_skipped_next_day")
+    }
+    config = family(
+        [provider_config(cloud, kind, **provider_extra)],
+        ["cam-front"],
+        tmp,
+        **{k: v for k, v in extra.items() if k not in provider_extra},
+    )
     providers = {p.name: build_provider(p) for p in config.providers}
     worker = Worker(config, providers, Outbox(config.outbox), local_tz=TZ, clock=clock, sleep=clock.sleep)
     OPEN.append(worker)
@@ -68,7 +73,7 @@ def _worker(cloud: VisionServer, tmp: Path, clock: FakeClock, kind: str = "rekog
 
 def _submit(worker: Worker, paths: list[Path], clock: FakeClock) -> None:
     for path in paths:
-        submit(worker.outbox, worker.config, path, "cam-front", clock(), clock(), TZ)
+        submit(worker.outbox, worker.config, path=path, camera="cam-front", taken_at=clock(), now=clock(), local_tz=TZ)
 
 
 def test_an_image_is_queued_and_analysed_once(cloud: VisionServer, a_person: bytes, tmp_path: Path) -> None:
@@ -77,14 +82,16 @@ def test_an_image_is_queued_and_analysed_once(cloud: VisionServer, a_person: byt
     (path,) = _images(tmp_path, a_person, 1)
     copy = path.with_name("copy.jpg")
     copy.write_bytes(a_person)  # the same picture under another name: the same sha256, the same job
-    assert submit(worker.outbox, worker.config, path, "cam-front", NOON, NOON, TZ)
-    assert not submit(worker.outbox, worker.config, copy, "cam-front", NOON, NOON, TZ)
+    assert submit(worker.outbox, worker.config, path=path, camera="cam-front", taken_at=NOON, now=NOON, local_tz=TZ)
+    assert not submit(worker.outbox, worker.config, path=copy, camera="cam-front", taken_at=NOON, now=NOON, local_tz=TZ)
     assert worker.run_due() == 1 and worker.run_due() == 0
     sha = hashlib.sha256(a_person).hexdigest()
     assert cloud.tally.requests[("rekognition", sha)] == 1 and worker.outbox.counts() == {"done": 1}
     rows = worker.outbox.pending_rows()
     assert [(d, r["status"]) for _, d, r in rows if d == "vision/requests"] == [("vision/requests", "ok")]
-    assert [r["label"] for _, d, r in rows if d == "vision/detections" and r["provider_label"] == "Person"] == ["person"]
+    assert [r["label"] for _, d, r in rows if d == "vision/detections" and r["provider_label"] == "Person"] == [
+        "person"
+    ]
     worker.outbox.confirm_rows(rows[-1][0])
     assert worker.outbox.pending_rows() == []
 
@@ -95,8 +102,10 @@ def test_throttling_and_5xx_are_retried_with_backoff_honouring_retry_after(
     clock = FakeClock(NOON)
     worker = _worker(cloud, tmp_path, clock, "google", attempts_per_lease=3, requeue_s=30.0)
     cloud.clock = clock  # the faults run on the test's clock
-    cloud.faults = [Fault(NOON, NOON + timedelta(seconds=100), "429", retry_after_s=20),
-                    Fault(NOON + timedelta(seconds=100), NOON + timedelta(seconds=200), "500")]  # fmt: skip
+    cloud.faults = [
+        Fault(NOON, NOON + timedelta(seconds=100), "429", retry_after_s=20),
+        Fault(NOON + timedelta(seconds=100), NOON + timedelta(seconds=200), "500"),
+    ]
     _submit(worker, _images(tmp_path, a_person, 1), clock)
     while worker.outbox.counts().get("done") != 1:
         worker.run_due()
@@ -116,7 +125,7 @@ def test_a_bad_image_is_dead_lettered_with_its_reason_without_retrying(cloud: Vi
     path = tmp_path / "media" / "broken.jpg"
     path.parent.mkdir(parents=True)
     path.write_bytes(b"GIF89a not a jpeg")
-    submit(worker.outbox, worker.config, path, "cam-front", NOON, NOON, TZ)
+    submit(worker.outbox, worker.config, path=path, camera="cam-front", taken_at=NOON, now=NOON, local_tz=TZ)
     worker.run_due()
     job = worker.outbox.job(hashlib.sha256(path.read_bytes()).hexdigest())
     assert job is not None and job["state"] == "dead" and "400" in job["reason"] and "Invalid image" in job["reason"]
@@ -162,8 +171,7 @@ def test_cost_cap(cloud: VisionServer, a_person: bytes, tmp_path: Path) -> None:
 
 
 def _target(cloud: VisionServer, tmp: Path, clock: FakeClock, **extra: object) -> VisionTarget:
-    config = family([provider_config(cloud, "rekognition")], ["cam-front"], tmp, media_dir=str(tmp / "media"),
-                    **extra)  # fmt: skip
+    config = family([provider_config(cloud, "rekognition")], ["cam-front"], tmp, media_dir=str(tmp / "media"), **extra)
     providers = {p.name: build_provider(p) for p in config.providers}
     target = VisionTarget(config, providers, local_tz=TZ, interval_s=10, timeout_s=5, clock=clock)
     target.worker.sleep = target.worker.rate.sleep = clock.sleep

@@ -20,8 +20,14 @@ def poll_targets(ctx: FamilyContext) -> list[PollTarget]:
         return []
     providers = {p.name: build_provider(p) for p in family.providers}
     return [
-        VisionTarget(family, providers, local_tz=ctx.local_tz, interval_s=family.interval_s or ctx.interval_s,
-                     timeout_s=family.timeout_s or ctx.timeout_s, collector=ctx.collector)  # fmt: skip
+        VisionTarget(
+            family,
+            providers,
+            local_tz=ctx.local_tz,
+            interval_s=family.interval_s or ctx.interval_s,
+            timeout_s=family.timeout_s or ctx.timeout_s,
+            collector=ctx.collector,
+        )
     ]
 
 

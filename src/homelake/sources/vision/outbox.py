@@ -40,6 +40,10 @@ create table if not exists rows (id integer primary key autoincrement, dataset t
 TERMINAL = ("done", "dead", "parse_failed")
 
 
+def skip_reason(day: str) -> str:
+    return f"budget of {day} spent"
+
+
 def _iso(t: datetime) -> str:
     return t.astimezone(UTC).isoformat()
 
@@ -88,8 +92,15 @@ class Outbox:
             self._db.execute("commit")
 
     def enqueue(  # noqa: PLR0913 - the job's columns
-        self, sha256: str, camera: str, path: str, taken_at: datetime, provider: str, now: datetime,
-        *, withheld: str | None = None,
+        self,
+        sha256: str,
+        *,
+        camera: str,
+        path: str,
+        taken_at: datetime,
+        provider: str,
+        now: datetime,
+        withheld: str | None = None,
     ) -> bool:
         """Queue an image once: False when its sha256 is already known (whatever its state). `withheld` records
         it as never to be sent (a privacy rule held when it was taken), so that it is not reconsidered."""
@@ -97,13 +108,28 @@ class Outbox:
             cursor = db.execute(
                 "insert or ignore into jobs (sha256, camera, path, taken_at, provider, state, next_at, created_at, "
                 "reason) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (sha256, camera, path, _iso(taken_at), provider, "withheld" if withheld else "queued", _iso(now),
-                 _iso(now), withheld),
+                (
+                    sha256,
+                    camera,
+                    path,
+                    _iso(taken_at),
+                    provider,
+                    "withheld" if withheld else "queued",
+                    _iso(now),
+                    _iso(now),
+                    withheld,
+                ),
             )
             return cursor.rowcount == 1
 
     def lease(  # noqa: PLR0913 - the budget's limits travel with the lease so that both are one transaction
-        self, now: datetime, day: str, lease_s: float, limit: int, caps: dict[str, tuple[int | None, float | None]],
+        self,
+        now: datetime,
+        *,
+        day: str,
+        lease_s: float,
+        limit: int,
+        caps: dict[str, tuple[int | None, float | None]],
         cost: dict[str, float],
     ) -> tuple[list[Job], list[Job]]:
         """Due jobs (queued and due, or leased with an expired lease: their worker died) up to `limit`, each with
@@ -120,14 +146,16 @@ class Outbox:
             for sha, camera, path, taken_at, provider, attempts in candidates:
                 job = Job(sha, camera, path, _dt(taken_at), provider, attempts + 1)
                 max_calls, max_cost = caps.get(provider, (None, None))
-                row = db.execute("select calls, cost_usd from budget where provider = ? and day = ?",
-                                 (provider, day)).fetchone() or (0, 0.0)  # fmt: skip
+                row = db.execute(
+                    "select calls, cost_usd from budget where provider = ? and day = ?", (provider, day)
+                ).fetchone() or (0, 0.0)
                 price = cost.get(provider, 0.0)
                 if (max_calls is not None and row[0] + 1 > max_calls) or (
                     max_cost is not None and row[1] + price > max_cost + 1e-12
                 ):
-                    db.execute("update jobs set state = 'skipped_budget', reason = ? where sha256 = ?",
-                               (f"budget of {day} spent", sha))  # fmt: skip
+                    db.execute(
+                        "update jobs set state = 'skipped_budget', reason = ? where sha256 = ?", (skip_reason(day), sha)
+                    )
                     skipped.append(job)
                     continue
                 db.execute(
@@ -144,32 +172,48 @@ class Outbox:
         return leased, skipped
 
     def finish(  # noqa: PLR0913 - one transaction: the job's final state, the budget and its lake rows
-        self, job: Job, state: str, *, day: str, refund: float | None, reason: str | None = None,
-        result: Any = None, rows: list[tuple[str, dict[str, Any]]] = (),  # type: ignore[assignment]
+        self,
+        job: Job,
+        state: str,
+        *,
+        day: str,
+        refund: float | None,
+        reason: str | None = None,
+        result: object = None,
+        rows: list[tuple[str, dict[str, Any]]] = (),  # type: ignore[assignment]
         next_at: datetime | None = None,
     ) -> None:
         """Record the outcome of a lease once: terminal (done, dead, parse_failed) or back to `queued` at `next_at`.
         `refund` gives the reserved call back (the provider did not bill it)."""
         with self._tx() as db:
-            current = db.execute("select state from jobs where sha256 = ?", (job.sha256,)).fetchone()
-            if current is None or current[0] != "leased":
-                return  # another worker already recorded it (a lease that expired while we were waiting)
+            current = db.execute("select state, attempts from jobs where sha256 = ?", (job.sha256,)).fetchone()
+            if current is None or tuple(current) != ("leased", job.attempts):
+                return  # our lease expired and another worker holds (or recorded) the job: its outcome counts
             db.execute(
                 "update jobs set state = ?, reason = ?, result = ?, next_at = coalesce(?, next_at), "
                 "lease_until = null where sha256 = ?",
-                (state, reason, None if result is None else orjson.dumps(result).decode(),
-                 _iso(next_at) if next_at else None, job.sha256),
-            )  # fmt: skip
+                (
+                    state,
+                    reason,
+                    None if result is None else orjson.dumps(result).decode(),
+                    _iso(next_at) if next_at else None,
+                    job.sha256,
+                ),
+            )
             if refund is not None:
-                db.execute("update budget set calls = calls - 1, cost_usd = cost_usd - ? where provider = ? and day = ?",
-                           (refund, job.provider, day))  # fmt: skip
-            db.executemany("insert into rows (dataset, row) values (?, ?)",
-                           [(dataset, orjson.dumps(row)) for dataset, row in rows])  # fmt: skip
+                db.execute(
+                    "update budget set calls = calls - 1, cost_usd = cost_usd - ? where provider = ? and day = ?",
+                    (refund, job.provider, day),
+                )
+            db.executemany(
+                "insert into rows (dataset, row) values (?, ?)", [(dataset, orjson.dumps(row)) for dataset, row in rows]
+            )
 
     def add_rows(self, rows: list[tuple[str, dict[str, Any]]]) -> None:
         with self._tx() as db:
-            db.executemany("insert into rows (dataset, row) values (?, ?)",
-                           [(dataset, orjson.dumps(row)) for dataset, row in rows])  # fmt: skip
+            db.executemany(
+                "insert into rows (dataset, row) values (?, ?)", [(dataset, orjson.dumps(row)) for dataset, row in rows]
+            )
 
     def pending_rows(self, limit: int = 5000) -> list[tuple[int, str, dict[str, Any]]]:
         """Lake rows not yet confirmed durable (re-offered after a crash: dbt keeps one per key)."""
@@ -181,14 +225,17 @@ class Outbox:
         with self._tx() as db:
             db.execute("delete from rows where id <= ?", (up_to_id,))
 
-    def release_skipped(self, now: datetime, providers: list[str]) -> int:
-        """Jobs of `providers` skipped over a budget go back to the queue (the next day, when the owner says so)."""
+    def release_skipped(self, now: datetime, providers: list[str], *, today: str) -> int:
+        """Jobs of `providers` skipped over the budget of a day before `today` go back to the queue."""
         with self._tx() as db:
             return sum(
-                db.execute("update jobs set state = 'queued', next_at = ?, reason = null "
-                           "where state = 'skipped_budget' and provider = ?", (_iso(now), name)).rowcount
+                db.execute(
+                    "update jobs set state = 'queued', next_at = ?, reason = null "
+                    "where state = 'skipped_budget' and provider = ? and reason <> ?",
+                    (_iso(now), name, skip_reason(today)),
+                ).rowcount
                 for name in providers
-            )  # fmt: skip
+            )
 
     def counts(self) -> dict[str, int]:
         with self._lock:
@@ -196,8 +243,9 @@ class Outbox:
 
     def spent(self, provider: str, day: str) -> tuple[int, float]:
         with self._lock:
-            row = self._db.execute("select calls, cost_usd from budget where provider = ? and day = ?",
-                                   (provider, day)).fetchone()  # fmt: skip
+            row = self._db.execute(
+                "select calls, cost_usd from budget where provider = ? and day = ?", (provider, day)
+            ).fetchone()
         return (int(row[0]), float(row[1])) if row else (0, 0.0)
 
     def job(self, sha256: str) -> dict[str, Any] | None:

@@ -25,22 +25,43 @@ def _kind(provider: str, parse: Callable[[dict[str, Any]], list[Detection]]) -> 
             found = parse(answer)
         except (ValueError, KeyError, TypeError, IndexError) as exc:
             raise PayloadError(f"not a {provider} answer: {exc}") from None
-        base = ctx.origin() | {"sha256": "", "camera": ctx.device_id, "taken_at": ctx.observed_at,
-                               "provider": provider, "provider_kind": provider, "model": None}  # fmt: skip
+        base = ctx.origin() | {
+            "sha256": "",
+            "camera": ctx.device_id,
+            "taken_at": ctx.observed_at,
+            "provider": provider,
+            "provider_kind": provider,
+            "model": None,
+        }
         rows = [
-            base | {"detection_index": i, "label": d.label, "provider_label": d.provider_label,
-                    "confidence": d.confidence, "bbox_left": d.bbox.left if d.bbox else None,
-                    "bbox_top": d.bbox.top if d.bbox else None, "bbox_width": d.bbox.width if d.bbox else None,
-                    "bbox_height": d.bbox.height if d.bbox else None, "latency_ms": None, "cost_usd": None}
+            base
+            | {
+                "detection_index": i,
+                "label": d.label,
+                "provider_label": d.provider_label,
+                "confidence": d.confidence,
+                "bbox_left": d.bbox.left if d.bbox else None,
+                "bbox_top": d.bbox.top if d.bbox else None,
+                "bbox_width": d.bbox.width if d.bbox else None,
+                "bbox_height": d.bbox.height if d.bbox else None,
+                "latency_ms": None,
+                "cost_usd": None,
+            }
             for i, d in enumerate(found)
-        ]  # fmt: skip
+        ]
         return [ParseResult("vision/detections", rows)]
 
     return run
 
 
 PARSE_KINDS = (
-    ParseKind("vision-rekognition", "vision", "a saved Rekognition DetectLabels answer", _kind("rekognition", parse_labels)),
-    ParseKind("vision-google", "vision", "a saved Cloud Vision images:annotate answer", _kind("google", parse_annotate)),
-    ParseKind("vision-openai", "vision", "a saved OpenAI chat completion (JSON list of objects)", _kind("openai", _openai)),
+    ParseKind(
+        "vision-rekognition", "vision", "a saved Rekognition DetectLabels answer", _kind("rekognition", parse_labels)
+    ),
+    ParseKind(
+        "vision-google", "vision", "a saved Cloud Vision images:annotate answer", _kind("google", parse_annotate)
+    ),
+    ParseKind(
+        "vision-openai", "vision", "a saved OpenAI chat completion (JSON list of objects)", _kind("openai", _openai)
+    ),
 )

@@ -39,7 +39,13 @@ def withheld_reason(config: VisionFamily, camera: str, taken_at: datetime, local
 
 
 def submit(  # noqa: PLR0913 - the image and the rules it is judged by
-    outbox: Outbox, config: VisionFamily, path: Path, camera: str, taken_at: datetime, now: datetime,
+    outbox: Outbox,
+    config: VisionFamily,
+    *,
+    path: Path,
+    camera: str,
+    taken_at: datetime,
+    now: datetime,
     local_tz: tzinfo,
 ) -> bool:
     """Queue one snapshot (once per sha256), unless a privacy switch withholds it; True when newly queued."""
@@ -48,8 +54,18 @@ def submit(  # noqa: PLR0913 - the image and the rules it is judged by
         return False  # never even recorded: nothing about these cameras leaves their folder
     provider = config.provider_for(camera)
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
-    return outbox.enqueue(sha, camera, str(path.resolve()), taken_at, provider.name if provider else "?", now,
-                          withheld=reason) and reason is None  # fmt: skip
+    return (
+        outbox.enqueue(
+            sha,
+            camera=camera,
+            path=str(path.resolve()),
+            taken_at=taken_at,
+            provider=provider.name if provider else "?",
+            now=now,
+            withheld=reason,
+        )
+        and reason is None
+    )
 
 
 def as_results(pending: list[tuple[int, str, dict[str, Any]]]) -> list[ParseResult]:
@@ -67,8 +83,15 @@ class VisionTarget:
     source = "vision"
 
     def __init__(  # noqa: PLR0913 - the family config, its providers and the site's defaults
-        self, config: VisionFamily, providers: dict[str, Provider], *, local_tz: tzinfo, interval_s: float,
-        timeout_s: float, collector: str = "homelake", clock: Callable[[], datetime] | None = None,
+        self,
+        config: VisionFamily,
+        providers: dict[str, Provider],
+        *,
+        local_tz: tzinfo,
+        interval_s: float,
+        timeout_s: float,
+        collector: str = "homelake",
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.name = "outbox"
         self.config, self.local_tz = config, local_tz
@@ -93,7 +116,15 @@ class VisionTarget:
                 for path in sorted(folder.glob("*.jpg")):
                     taken_at = datetime.fromtimestamp(path.stat().st_mtime, UTC)
                     if taken_at >= self.started_at - timedelta(minutes=10):
-                        queued += submit(self.outbox, self.config, path, cam.name, taken_at, now, self.local_tz)
+                        queued += submit(
+                            self.outbox,
+                            self.config,
+                            path=path,
+                            camera=cam.name,
+                            taken_at=taken_at,
+                            now=now,
+                            local_tz=self.local_tz,
+                        )
         return queued
 
     def _drain(self) -> tuple[int, list[tuple[int, str, dict[str, Any]]]]:

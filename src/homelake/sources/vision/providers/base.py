@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Protocol
 
 from homelake.sources.vision.canonical import Analysis
@@ -41,9 +42,9 @@ class ParseFailure(ProviderError):
 
 def classify_status(status: int, message: str, retry_after_s: float | None = None) -> ProviderError:
     """An HTTP error status as the right error: 408/429/5xx transient, everything else permanent."""
-    if status == 429:
+    if status == HTTPStatus.TOO_MANY_REQUESTS:
         return TransientError(message, error_class="throttled", http_status=status, retry_after_s=retry_after_s)
-    if status == 408 or status >= 500:
+    if status == HTTPStatus.REQUEST_TIMEOUT or status >= HTTPStatus.INTERNAL_SERVER_ERROR:
         return TransientError(message, error_class="server_error", http_status=status, retry_after_s=retry_after_s)
     error_class = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found"}.get(status, "http")
     return PermanentError(message, error_class=error_class, http_status=status)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from http import HTTPStatus
 from typing import Any
 
 import httpx
@@ -59,18 +60,24 @@ class GoogleVisionProvider:
         )
 
     def analyse(self, jpeg: bytes) -> Analysis:
-        body = {"requests": [{
-            "image": {"content": base64.b64encode(jpeg).decode()},
-            "features": [{"type": "OBJECT_LOCALIZATION", "maxResults": self.config.max_labels},
-                         {"type": "LABEL_DETECTION", "maxResults": self.config.max_labels}],
-        }]}  # fmt: skip
+        body = {
+            "requests": [
+                {
+                    "image": {"content": base64.b64encode(jpeg).decode()},
+                    "features": [
+                        {"type": "OBJECT_LOCALIZATION", "maxResults": self.config.max_labels},
+                        {"type": "LABEL_DETECTION", "maxResults": self.config.max_labels},
+                    ],
+                }
+            ]
+        }
         try:
             response = self.http.post("/v1/images:annotate", json=body)
         except httpx.TimeoutException:
             raise TransientError("google: timed out", error_class="timeout") from None
         except httpx.TransportError as exc:
             raise TransientError(f"google: {type(exc).__name__}", error_class="connection") from None
-        if response.status_code != 200:
+        if response.status_code != HTTPStatus.OK:
             message = f"google HTTP {response.status_code}: {_message(response)}"
             raise classify_status(response.status_code, message, retry_after(response.headers.get("retry-after")))
         try:

@@ -70,13 +70,19 @@ class OpenAIChatProvider:
         image = "data:image/jpeg;base64," + base64.b64encode(jpeg).decode()
         try:
             completion = self.client.chat.completions.create(
-                model=self.model, temperature=0,
-                messages=[{"role": "user", "content": [
-                    {"type": "text", "text": self.config.prompt or PROMPT},
-                    {"type": "image_url", "image_url": {"url": image}},
-                ]}],
-            )  # fmt: skip
-        except Exception as exc:  # noqa: BLE001 - mapped onto our tree below, anything unknown re-raised
+                model=self.model,
+                temperature=0,
+                messages=[
+                    {
+                        "role": "user",
+                        "content": [
+                            {"type": "text", "text": self.config.prompt or PROMPT},
+                            {"type": "image_url", "image_url": {"url": image}},
+                        ],
+                    }
+                ],
+            )
+        except Exception as exc:
             raise _error(exc) from None
         content = (completion.choices[0].message.content or "").strip() if completion.choices else ""
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
 from homelake.sources.vision.canonical import Analysis, BBox, Detection, detection
@@ -13,10 +14,17 @@ from homelake.sources.vision.providers.base import (
     retry_after,
 )
 
-TRANSIENT_CODES = frozenset({
-    "ThrottlingException", "ProvisionedThroughputExceededException", "LimitExceededException",
-    "InternalServerError", "ServiceUnavailableException", "ServiceUnavailable", "RequestTimeout",
-})  # fmt: skip
+TRANSIENT_CODES = frozenset(
+    {
+        "ThrottlingException",
+        "ProvisionedThroughputExceededException",
+        "LimitExceededException",
+        "InternalServerError",
+        "ServiceUnavailableException",
+        "ServiceUnavailable",
+        "RequestTimeout",
+    }
+)
 
 
 def parse_labels(answer: dict[str, Any]) -> list[Detection]:
@@ -48,12 +56,16 @@ class RekognitionProvider:
         self.name, self.model, self.config = config.name, config.model or "rekognition-detect-labels", config
         self.cost_per_call_usd = config.cost_usd
         self.client = boto3.session.Session().client(
-            "rekognition", region_name=config.region, endpoint_url=config.endpoint_url,
-            aws_access_key_id=access_key_id, aws_secret_access_key=secret_access_key,
+            "rekognition",
+            region_name=config.region,
+            endpoint_url=config.endpoint_url,
+            aws_access_key_id=access_key_id,
+            aws_secret_access_key=secret_access_key,
             # one attempt per call: the worker's tenacity policy and the outbox do the retrying
-            config=Config(retries={"total_max_attempts": 1}, connect_timeout=config.timeout_s,
-                          read_timeout=config.timeout_s),
-        )  # fmt: skip
+            config=Config(
+                retries={"total_max_attempts": 1}, connect_timeout=config.timeout_s, read_timeout=config.timeout_s
+            ),
+        )
 
     def analyse(self, jpeg: bytes) -> Analysis:
         from botocore.exceptions import BotoCoreError, ClientError  # noqa: PLC0415
@@ -80,11 +92,17 @@ def _client_error(exc: Any) -> ProviderError:  # noqa: ANN401 - botocore's Clien
     meta = exc.response.get("ResponseMetadata", {})
     code, status = str(error.get("Code", "")), int(meta.get("HTTPStatusCode", 0)) or None
     message = f"rekognition {code}: {error.get('Message', '')}"[:300]
-    if code in TRANSIENT_CODES or status == 429 or (status or 0) >= 500:
+    if (
+        code in TRANSIENT_CODES
+        or status == HTTPStatus.TOO_MANY_REQUESTS
+        or (status or 0) >= HTTPStatus.INTERNAL_SERVER_ERROR
+    ):
         wait = retry_after((meta.get("HTTPHeaders") or {}).get("retry-after"))
-        kind = "throttled" if "Throttl" in code or "Throughput" in code or status == 429 else "server_error"
+        kind = (
+            "throttled"
+            if "Throttl" in code or "Throughput" in code or status == HTTPStatus.TOO_MANY_REQUESTS
+            else "server_error"
+        )
         return TransientError(message, error_class=kind, http_status=status, retry_after_s=wait)
     kind = "forbidden" if code in {"AccessDeniedException", "UnrecognizedClientException"} else "bad_request"
     return PermanentError(message, error_class=kind, http_status=status)
-
-

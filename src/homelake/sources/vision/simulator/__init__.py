@@ -33,13 +33,25 @@ class VisionSimulator:
     def endpoints(self) -> list[dict[str, str]]:
         creds = self.server.credentials
         return [
-            {"name": "rekognition", "kind": "AWS Rekognition DetectLabels", "url": self.server.url,
-             "login": f"{creds.access_key_id} / {creds.secret_access_key}"},
-            {"name": "google", "kind": "Cloud Vision images:annotate", "url": f"{self.server.url}/v1/images:annotate",
-             "login": f"key {creds.google_api_key}"},
-            {"name": "openai", "kind": "OpenAI chat completions", "url": f"{self.server.url}/v1",
-             "login": f"Bearer {creds.openai_api_key}"},
-        ]  # fmt: skip
+            {
+                "name": "rekognition",
+                "kind": "AWS Rekognition DetectLabels",
+                "url": self.server.url,
+                "login": f"{creds.access_key_id} / {creds.secret_access_key}",
+            },
+            {
+                "name": "google",
+                "kind": "Cloud Vision images:annotate",
+                "url": f"{self.server.url}/v1/images:annotate",
+                "login": f"key {creds.google_api_key}",
+            },
+            {
+                "name": "openai",
+                "kind": "OpenAI chat completions",
+                "url": f"{self.server.url}/v1",
+                "login": f"Bearer {creds.openai_api_key}",
+            },
+        ]
 
     def site_config(self, secrets_dir: Path, *, interval_s: float) -> dict[str, Any]:
         """`vision:` on, against the simulator (Rekognition by default, the others configured beside it), for the
@@ -50,16 +62,38 @@ class VisionSimulator:
         google = write_secret(Path(secrets_dir) / "vision-google.key", creds.google_api_key)
         openai = write_secret(Path(secrets_dir) / "vision-openai.key", creds.openai_api_key)
         return {
-            "enabled": True, "interval_s": interval_s, "media_dir": "media", "outbox": "var/vision-outbox.sqlite",
+            "enabled": True,
+            "interval_s": interval_s,
+            "media_dir": "media",
+            "outbox": "var/vision-outbox.sqlite",
             "provider": "rekognition",
             "providers": [
-                {"name": "rekognition", "kind": "rekognition", "endpoint_url": self.server.url,
-                 "access_key_id": {"file": str(key_id)}, "secret_access_key": {"file": str(secret)},
-                 "daily_max_calls": 500, "timeout_s": 5.0},
-                {"name": "google", "kind": "google", "endpoint_url": self.server.url, "api_key": {"file": str(google)},
-                 "daily_max_calls": 100, "timeout_s": 5.0},
-                {"name": "openai", "kind": "openai", "endpoint_url": f"{self.server.url}/v1", "model": "gpt-4o-mini",
-                 "api_key": {"file": str(openai)}, "daily_max_calls": 100, "timeout_s": 5.0},
+                {
+                    "name": "rekognition",
+                    "kind": "rekognition",
+                    "endpoint_url": self.server.url,
+                    "access_key_id": {"file": str(key_id)},
+                    "secret_access_key": {"file": str(secret)},
+                    "daily_max_calls": 500,
+                    "timeout_s": 5.0,
+                },
+                {
+                    "name": "google",
+                    "kind": "google",
+                    "endpoint_url": self.server.url,
+                    "api_key": {"file": str(google)},
+                    "daily_max_calls": 100,
+                    "timeout_s": 5.0,
+                },
+                {
+                    "name": "openai",
+                    "kind": "openai",
+                    "endpoint_url": f"{self.server.url}/v1",
+                    "model": "gpt-4o-mini",
+                    "api_key": {"file": str(openai)},
+                    "daily_max_calls": 100,
+                    "timeout_s": 5.0,
+                },
             ],
             "cameras": [{"name": "cam-front"}, {"name": "cam-driveway"}, {"name": "nvr", "provider": "google"}],
-        }  # fmt: skip
+        }

@@ -55,32 +55,69 @@ def rekognition(jpeg: bytes, noise: Noise, min_confidence: float, max_labels: in
         by_name.setdefault(NAMES["rekognition"].get(kind, kind.title()), []).append((confidence, thing))
     labels: list[dict[str, Any]] = []
     for name, items in sorted(by_name.items()):
-        instances = [{"BoundingBox": {"Width": t.width, "Height": t.height, "Left": t.left, "Top": t.top},
-                      "Confidence": c * 100} for c, t in items]  # fmt: skip
-        labels.append({"Name": name, "Confidence": max(c for c, _ in items) * 100, "Instances": instances,
-                       "Parents": [], "Aliases": [], "Categories": [{"Name": "Person Description" if name == "Person"
-                                                                      else "Vehicles and Automotive"}]})  # fmt: skip
+        instances = [
+            {"BoundingBox": {"Width": t.width, "Height": t.height, "Left": t.left, "Top": t.top}, "Confidence": c * 100}
+            for c, t in items
+        ]
+        labels.append(
+            {
+                "Name": name,
+                "Confidence": max(c for c, _ in items) * 100,
+                "Instances": instances,
+                "Parents": [],
+                "Aliases": [],
+                "Categories": [{"Name": "Person Description" if name == "Person" else "Vehicles and Automotive"}],
+            }
+        )
         if name == "Person":  # Rekognition also names what a person implies, without a box
-            labels.append({"Name": "Adult", "Confidence": max(c for c, _ in items) * 95, "Instances": [],
-                           "Parents": [{"Name": "Person"}], "Aliases": [], "Categories": []})  # fmt: skip
-    labels.append({"Name": "Outdoors", "Confidence": 97.5, "Instances": [], "Parents": [], "Aliases": [],
-                   "Categories": [{"Name": "Nature and Outdoors"}]})  # fmt: skip
+            labels.append(
+                {
+                    "Name": "Adult",
+                    "Confidence": max(c for c, _ in items) * 95,
+                    "Instances": [],
+                    "Parents": [{"Name": "Person"}],
+                    "Aliases": [],
+                    "Categories": [],
+                }
+            )
+    labels.append(
+        {
+            "Name": "Outdoors",
+            "Confidence": 97.5,
+            "Instances": [],
+            "Parents": [],
+            "Aliases": [],
+            "Categories": [{"Name": "Nature and Outdoors"}],
+        }
+    )
     labels = [label for label in labels if label["Confidence"] >= min_confidence][:max_labels]
     return {"Labels": labels, "LabelModelVersion": "3.0"}
 
 
 def google(jpeg: bytes, noise: Noise, max_results: int) -> dict[str, Any]:
-    objects, labels = [], {}
+    objects: list[dict[str, Any]] = []
+    labels: dict[str, float] = {}
     for kind, confidence, t in seen(jpeg, noise):
         name = NAMES["google"].get(kind, kind.title())
-        vertices = [{"x": t.left, "y": t.top}, {"x": t.left + t.width, "y": t.top},
-                    {"x": t.left + t.width, "y": t.top + t.height}, {"x": t.left, "y": t.top + t.height}]  # fmt: skip
-        objects.append({"mid": MIDS.get(name, "/m/0"), "name": name, "score": round(confidence, 6),
-                        "boundingPoly": {"normalizedVertices": vertices}})  # fmt: skip
+        vertices = [
+            {"x": t.left, "y": t.top},
+            {"x": t.left + t.width, "y": t.top},
+            {"x": t.left + t.width, "y": t.top + t.height},
+            {"x": t.left, "y": t.top + t.height},
+        ]
+        objects.append(
+            {
+                "mid": MIDS.get(name, "/m/0"),
+                "name": name,
+                "score": round(confidence, 6),
+                "boundingPoly": {"normalizedVertices": vertices},
+            }
+        )
         labels[name] = max(labels.get(name, 0.0), confidence)
-    label_rows = [{"mid": MIDS.get(n, "/m/0"), "description": n, "score": round(s, 6), "topicality": round(s, 6)}
-                  for n, s in labels.items()] + [{"mid": "/m/05s2s", "description": "Plant", "score": 0.91,
-                                                  "topicality": 0.91}]  # fmt: skip
+    label_rows = [
+        {"mid": MIDS.get(n, "/m/0"), "description": n, "score": round(s, 6), "topicality": round(s, 6)}
+        for n, s in labels.items()
+    ] + [{"mid": "/m/05s2s", "description": "Plant", "score": 0.91, "topicality": 0.91}]
     return {"responses": [{"localizedObjectAnnotations": objects[:max_results], "labelAnnotations": label_rows}]}
 
 
@@ -89,14 +126,29 @@ def openai_chat(jpeg: bytes, noise: Noise, model: str) -> dict[str, Any]:
     if _unit(sha, "prose") < noise.prose_rate:
         content = "I can see a driveway with what looks like a person near the door."
     else:
-        items = [{"label": kind, "name": "pedestrian" if kind == "person" else kind, "confidence": round(c, 4),
-                  "bbox": [round(t.left, 4), round(t.top, 4), round(t.width, 4), round(t.height, 4)]}
-                 for kind, c, t in seen(jpeg, noise)]  # fmt: skip
+        items = [
+            {
+                "label": kind,
+                "name": "pedestrian" if kind == "person" else kind,
+                "confidence": round(c, 4),
+                "bbox": [round(t.left, 4), round(t.top, 4), round(t.width, 4), round(t.height, 4)],
+            }
+            for kind, c, t in seen(jpeg, noise)
+        ]
         content = orjson.dumps(items).decode()
     return {
-        "id": f"chatcmpl-{sha[:24]}", "object": "chat.completion", "created": int(time.time()), "model": model,
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": content, "refusal": None},
-                     "logprobs": None, "finish_reason": "stop"}],
+        "id": f"chatcmpl-{sha[:24]}",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": content, "refusal": None},
+                "logprobs": None,
+                "finish_reason": "stop",
+            }
+        ],
         "usage": {"prompt_tokens": 310, "completion_tokens": 40, "total_tokens": 350},
         "system_fingerprint": "fp_homelake_sim",
-    }  # fmt: skip
+    }

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -41,7 +42,7 @@ class Fault:
 @dataclass
 class Credentials:
     access_key_id: str = "AKIASIMULATED0000001"
-    secret_access_key: str = "simulated-secret"
+    secret_access_key: str = "simulated-secret"  # noqa: S105 - a simulator's published test login
     google_api_key: str = "sim-google-key"
     openai_api_key: str = "sim-openai-key"
 
@@ -62,7 +63,7 @@ class Tally:
     def answer(self, kind: str, sha: str, status: int) -> None:
         with self.lock:
             self.statuses[(kind, status)] += 1
-            if status == 200:
+            if status == HTTPStatus.OK:
                 self.answered[(kind, sha)] += 1
 
 
@@ -79,8 +80,13 @@ class VisionServer:
     """The three simulated providers on one port (127.0.0.1, a free port unless given)."""
 
     def __init__(  # noqa: PLR0913 - the knobs of a simulated cloud
-        self, *, host: str = "127.0.0.1", port: int = 0, noise: Noise | None = None,
-        faults: list[Fault] | None = None, clock: Callable[[], datetime] | None = None,
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        noise: Noise | None = None,
+        faults: list[Fault] | None = None,
+        clock: Callable[[], datetime] | None = None,
         credentials: Credentials | None = None,
     ) -> None:
         self.noise = noise or Noise()
@@ -110,7 +116,7 @@ class VisionServer:
         return next((f for f in self.faults if f.start <= now < f.end), None)
 
 
-def _handler(server: VisionServer) -> type[BaseHTTPRequestHandler]:  # noqa: C901 - one small router
+def _handler(server: VisionServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -119,7 +125,7 @@ def _handler(server: VisionServer) -> type[BaseHTTPRequestHandler]:  # noqa: C90
             # headers and body go out as two writes: without this, Nagle and delayed ACKs add 40 ms an answer
             self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002, ANN401 - quiet
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: ANN401 - quiet
             return
 
         def _send(self, kind: str, sha: str, status: int, body: Any, headers: dict[str, str] | None = None) -> None:  # noqa: ANN401
@@ -140,7 +146,7 @@ def _handler(server: VisionServer) -> type[BaseHTTPRequestHandler]:  # noqa: C90
             except OSError:
                 return
 
-        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length)
             if self.headers.get("X-Amz-Target") == REKOGNITION_TARGET:
@@ -169,11 +175,34 @@ def _handler(server: VisionServer) -> type[BaseHTTPRequestHandler]:  # noqa: C90
                 status = 400 if fault.kind == "429" else 500
                 self._send(kind, sha, status, {"__type": code, "Message": "simulated fault"}, wait)
             elif fault.kind == "429":
-                self._send(kind, sha, 429, {"error": {"code": 429, "message": "Rate limit reached (simulated)",
-                                                      "status": "RESOURCE_EXHAUSTED", "type": "rate_limit"}}, wait)  # fmt: skip
+                self._send(
+                    kind,
+                    sha,
+                    429,
+                    {
+                        "error": {
+                            "code": 429,
+                            "message": "Rate limit reached (simulated)",
+                            "status": "RESOURCE_EXHAUSTED",
+                            "type": "rate_limit",
+                        }
+                    },
+                    wait,
+                )
             else:
-                self._send(kind, sha, 500, {"error": {"code": 500, "message": "internal error (simulated)",
-                                                      "status": "INTERNAL", "type": "server_error"}})  # fmt: skip
+                self._send(
+                    kind,
+                    sha,
+                    500,
+                    {
+                        "error": {
+                            "code": 500,
+                            "message": "internal error (simulated)",
+                            "status": "INTERNAL",
+                            "type": "server_error",
+                        }
+                    },
+                )
             return True
 
         def _rekognition(self, body: bytes) -> None:
@@ -183,17 +212,29 @@ def _handler(server: VisionServer) -> type[BaseHTTPRequestHandler]:  # noqa: C90
             server.tally.request("rekognition", sha)
             credential = re.search(r"Credential=([^/]+)/", self.headers.get("Authorization", ""))
             if not credential or credential.group(1) != server.credentials.access_key_id:
-                self._send("rekognition", sha, 400, {"__type": "UnrecognizedClientException",
-                                                     "Message": "The security token included in the request is invalid."})  # fmt: skip
+                self._send(
+                    "rekognition",
+                    sha,
+                    400,
+                    {
+                        "__type": "UnrecognizedClientException",
+                        "Message": "The security token included in the request is invalid.",
+                    },
+                )
                 return
             if self._fault("rekognition", sha):
                 return
             if not jpeg.startswith(b"\xff\xd8"):
-                self._send("rekognition", sha, 400, {"__type": "InvalidImageFormatException",
-                                                     "Message": "Request has invalid image format"})  # fmt: skip
+                self._send(
+                    "rekognition",
+                    sha,
+                    400,
+                    {"__type": "InvalidImageFormatException", "Message": "Request has invalid image format"},
+                )
                 return
-            answer = answers.rekognition(jpeg, server.noise, float(request.get("MinConfidence", 55)),
-                                         int(request.get("MaxLabels", 1000)))  # fmt: skip
+            answer = answers.rekognition(
+                jpeg, server.noise, float(request.get("MinConfidence", 55)), int(request.get("MaxLabels", 1000))
+            )
             self._send("rekognition", sha, 200, answer)
 
         def _google(self, body: bytes) -> None:
@@ -204,35 +245,64 @@ def _handler(server: VisionServer) -> type[BaseHTTPRequestHandler]:  # noqa: C90
             server.tally.request("google", sha)
             key = self.headers.get("x-goog-api-key") or (re.findall(r"[?&]key=([^&]+)", self.path) or [None])[0]
             if key != server.credentials.google_api_key:
-                self._send("google", sha, 403, {"error": {"code": 403, "message": "API key not valid.",
-                                                          "status": "PERMISSION_DENIED"}})  # fmt: skip
+                self._send(
+                    "google",
+                    sha,
+                    403,
+                    {"error": {"code": 403, "message": "API key not valid.", "status": "PERMISSION_DENIED"}},
+                )
                 return
             if self._fault("google", sha):
                 return
             if not jpeg.startswith(b"\xff\xd8"):
-                self._send("google", sha, 400, {"error": {"code": 400, "message": "Bad image data.",
-                                                          "status": "INVALID_ARGUMENT"}})  # fmt: skip
+                self._send(
+                    "google",
+                    sha,
+                    400,
+                    {"error": {"code": 400, "message": "Bad image data.", "status": "INVALID_ARGUMENT"}},
+                )
                 return
             features = {f.get("type"): int(f.get("maxResults", 10)) for f in item.get("features") or []}
             self._send("google", sha, 200, answers.google(jpeg, server.noise, features.get("OBJECT_LOCALIZATION", 10)))
 
         def _openai(self, body: bytes) -> None:
             request = orjson.loads(body)
-            url = next((part["image_url"]["url"] for message in request.get("messages", [])
-                        if isinstance(message.get("content"), list) for part in message["content"]
-                        if part.get("type") == "image_url"), "")  # fmt: skip
+            url = next(
+                (
+                    part["image_url"]["url"]
+                    for message in request.get("messages", [])
+                    if isinstance(message.get("content"), list)
+                    for part in message["content"]
+                    if part.get("type") == "image_url"
+                ),
+                "",
+            )
             jpeg = base64.b64decode(url.split(",", 1)[1]) if "," in url else b""
             sha = hashlib.sha256(jpeg).hexdigest()
             server.tally.request("openai", sha)
             if self.headers.get("Authorization") != f"Bearer {server.credentials.openai_api_key}":
-                self._send("openai", sha, 401, {"error": {"message": "Incorrect API key provided.",
-                                                          "type": "invalid_request_error", "code": "invalid_api_key"}})  # fmt: skip
+                self._send(
+                    "openai",
+                    sha,
+                    401,
+                    {
+                        "error": {
+                            "message": "Incorrect API key provided.",
+                            "type": "invalid_request_error",
+                            "code": "invalid_api_key",
+                        }
+                    },
+                )
                 return
             if self._fault("openai", sha):
                 return
             if not jpeg.startswith(b"\xff\xd8"):
-                self._send("openai", sha, 400, {"error": {"message": "Invalid image.", "type": "invalid_request_error",
-                                                          "code": "invalid_image"}})  # fmt: skip
+                self._send(
+                    "openai",
+                    sha,
+                    400,
+                    {"error": {"message": "Invalid image.", "type": "invalid_request_error", "code": "invalid_image"}},
+                )
                 return
             self._send("openai", sha, 200, answers.openai_chat(jpeg, server.noise, str(request.get("model", "sim"))))
 

@@ -21,12 +21,14 @@ class Thing:
     height: float
 
 
+# (min, max) per RGB channel of the simulator's paint after JPEG: body (40, 60, 160), vehicle (160, 30, 30)
+PAINT = {"person": ((0, 89), (0, 109), (121, 255)), "car": ((121, 255), (0, 79), (0, 79))}
+
+
 def _colour(pixel: tuple[int, ...]) -> str | None:
-    r, g, b = pixel[:3]
-    if b > 120 and r < 90 and g < 110:
-        return "person"
-    if r > 120 and g < 80 and b < 80:
-        return "car"
+    for kind, ranges in PAINT.items():
+        if all(low <= value <= high for value, (low, high) in zip(pixel[:3], ranges, strict=True)):
+            return kind
     return None
 
 
