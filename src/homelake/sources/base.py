@@ -226,6 +226,8 @@ class FamilySpec:
     mqtt_messages: Callable[..., list[Any]] | None = None
     # seed files the simulated site's owner would write for this family: file name -> writer(path)
     sim_seeds: Mapping[str, Callable[[Path], Path]] = field(default_factory=dict)
+    # `homelake <family> ...` commands: given `context(site_file) -> FamilyContext`, a Typer app
+    commands: Callable[[Callable[[Path | None], FamilyContext]], Any] | None = None
 
 
 def json_payload(raw: bytes) -> object:

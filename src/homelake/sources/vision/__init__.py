@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from homelake.sources.base import FamilyContext, FamilySimulator, FamilySpec, PollTarget, SimContext
@@ -37,6 +39,12 @@ def simulator(ctx: SimContext) -> FamilySimulator:
     return VisionSimulator(ctx)
 
 
+def commands(load: Callable[[Path | None], FamilyContext]) -> Any:  # noqa: ANN401 - a Typer app
+    from homelake.sources.vision.commands import build  # noqa: PLC0415 - typer only for the CLI
+
+    return build(load)
+
+
 def _configured(config: Any) -> bool:  # noqa: ANN401 - the registry passes each family's own model
     return bool(config.enabled and config.cameras and config.providers)
 
@@ -51,4 +59,5 @@ SPEC = FamilySpec(
     config=VisionFamily,
     configured=_configured,
     poll_targets=poll_targets,
+    commands=commands,
 )
