@@ -261,8 +261,8 @@ def test_the_budget_cap_and_costs(day: Day) -> None:
     costs = {
         r[0]: r[1:]
         for r in day.query(
-            "select provider, billed_calls, skipped_budget, cost_usd, throttled, server_errors "
-            "from vision_costs_daily",
+            """select provider, billed_calls, skipped_budget, cost_usd, throttled, server_errors
+               from vision_costs_daily""",
         )
     }
     nvr = day.nvr_snapshots
@@ -299,8 +299,8 @@ def test_camera_vs_cloud_weekly(day: Day) -> None:
         counts[0] += 1
         counts[1] += ("person" if camera_class == "human" else "car") in seen
     rows = day.query(
-        "select camera, analysed, compared, agreed, agreement_share "
-        "from camera_vs_cloud_weekly order by camera"
+        """select camera, analysed, compared, agreed, agreement_share
+           from camera_vs_cloud_weekly order by camera"""
     )
     assert [r[0] for r in rows] == ["cam-driveway", "cam-front", "nvr"]
     for camera, analysed_n, compared, agreed, share in rows:
