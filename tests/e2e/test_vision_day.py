@@ -6,6 +6,7 @@ cloud's labels agree with the camera scene's truth up to the simulator's noise."
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -17,8 +18,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from fastapi.testclient import TestClient
 
 from homelake.lake.writer import BufferedLakeWriter, LakeWriter
+from homelake.settings import parse_settings
 from homelake.sim.demo.backfill import store_results
 from homelake.sim.model.site import Site, build_site
 from homelake.sources import DATASETS
@@ -31,6 +34,7 @@ from homelake.sources.vision.target import as_results, submit
 from homelake.sources.vision.worker import Worker
 from homelake.warehouse.publish import build_warehouse
 from homelake.warehouse.query import connect_readonly
+from homelake.web.app import create_app
 from tests.sources.vision.conftest import FakeClock, scene_snapshots, truth
 
 pytestmark = pytest.mark.e2e
@@ -43,7 +47,7 @@ BURST, SPACING_S = 11, 2.0  # snapshots per episode start, seconds apart
 NVR_CAP = 30  # the NVR's provider (google) may make this many calls a day
 NOISE = Noise(confidence_sd=0.05, miss_rate=0.05, false_positive_rate=0.05)
 KILLED_AFTER = 40  # snapshots the first worker process is given before it is SIGKILLed
-SELECT = "+detections +camera_vs_cloud_weekly +vision_costs_daily"
+SELECT = "+detections +camera_vs_cloud_weekly +vision_costs_daily +rpt_cloud_costs_daily"
 
 
 def _config(server: VisionServer, tmp: Path) -> tuple[VisionFamily, dict[str, str]]:
@@ -308,3 +312,22 @@ def test_camera_vs_cloud_weekly(day: Day) -> None:
         assert analysed_n == compared == total
         assert shown - 2 * NOISE.miss_rate * total - 2 <= agreed <= shown  # misses only, never invented agreement
         assert share == pytest.approx(agreed / compared, abs=1e-4)
+
+
+def test_the_cloud_labels_page(day: Day, tmp_path: Path) -> None:
+    """`/security/cloud` reads the marts: every analysed snapshot of the day listed, costs and agreement shown."""
+    settings = parse_settings(
+        {"lake": {"root": "lake"}, "warehouse": {"path": str(day.warehouse)}, "site": {"timezone": str(TZ)}},
+        base=tmp_path,
+    )
+    client = TestClient(create_app(settings))
+    text = client.get("/security/cloud", params={"from": "2026-11-02", "to": "2026-11-02"}).text
+    assert "Traceback" not in text and 'id="cloud-snapshots"' in text
+    rows = re.findall(r"<tr class=\"[a-z ]*\">\s*<td>2026-11-02", text)
+    assert len(rows) == min(200, len(day.shas))
+    analysed = len(day.shas) - day.nvr_snapshots + NVR_CAP
+    assert f"<strong>{analysed}</strong> of {len(day.shas)} snapshots analysed" in text
+    assert f"{day.nvr_snapshots - NVR_CAP} held back by the daily budget" in text
+    assert 'id="cloud-costs"' in text and 'id="cloud-agreement"' in text
+    empty = client.get("/security/cloud", params={"from": "2026-10-01", "to": "2026-10-01"}).text
+    assert "No analysed snapshots in this range." in empty
