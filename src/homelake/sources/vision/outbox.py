@@ -137,10 +137,11 @@ class Outbox:
         leased: list[Job] = []
         skipped: list[Job] = []
         with self._tx() as db:
+            # a dead worker's jobs (leased, lease run out) first: they have waited longest
             candidates = db.execute(
                 "select sha256, camera, path, taken_at, provider, attempts from jobs "
                 "where (state = 'queued' and next_at <= ?) or (state = 'leased' and lease_until <= ?) "
-                "order by next_at, taken_at limit ?",
+                "order by state = 'leased' desc, next_at, taken_at, sha256 limit ?",
                 (_iso(now), _iso(now), limit),
             ).fetchall()
             for sha, camera, path, taken_at, provider, attempts in candidates:
