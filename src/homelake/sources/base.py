@@ -142,6 +142,7 @@ class FamilyContext:
     collector: str
     metadata_csv: Path | None = None
     state_dir: Path | None = None  # where a family may keep small durable state (a stream's cursor)
+    lake_root: Path | None = None  # the raw lake, for a family triggered by another's rows (read only)
     neighbours_known: bool = False  # another family lands a neighbour table (DHCP leases) to discover from
 
 

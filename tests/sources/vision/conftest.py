@@ -130,3 +130,26 @@ class FakeClock:
     def set(self, t: datetime) -> None:
         with self._lock:
             self.now = max(self.now, t)
+
+
+def land_snapshot(  # noqa: PLR0913 - the picture and what the camera said about it
+    tmp: Path,
+    camera: str,
+    jpeg: bytes,
+    taken_at: datetime,
+    *,
+    target_type: str = "human",
+    trigger: str = "episode_start",
+) -> str:
+    """What the camera family does for a snapshot: the JPEG into `tmp/media`, its row into `tmp/lake`."""
+    from homelake.lake.writer import LakeWriter
+    from homelake.sources import DATASETS
+    from homelake.sources.hikvision.media import store_snapshot
+
+    stored = store_snapshot(tmp / "media", camera, jpeg, taken_at)
+    row = {"observed_at": taken_at, "received_at": taken_at, "family": "hikvision", "device_id": camera,
+           "collector": "test", "channel": 1, "trigger": trigger, "event_type": "VMD", "target_type": target_type,
+           "event_at": taken_at, "taken_at": taken_at, "sha256": stored.sha256, "bytes": stored.size,
+           "width": stored.width, "height": stored.height, "path": stored.path}  # fmt: skip
+    LakeWriter(tmp / "lake", collector="test").write_rows(DATASETS["hikvision/snapshots"], [row])
+    return stored.sha256

@@ -4,7 +4,6 @@ simulated cloud, and the poll target built from the site file analyses a new sna
 from __future__ import annotations
 
 import asyncio
-import os
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,7 @@ from homelake.runtime.families import build_targets
 from homelake.settings import load_settings
 from homelake.sim.demo.serve import SimulatedSite
 from homelake.sim.model.site import Site
-from tests.sources.vision.conftest import DAY, FakeClock
+from tests.sources.vision.conftest import DAY, FakeClock, land_snapshot
 
 pytestmark = pytest.mark.integration
 
@@ -30,12 +29,9 @@ def test_the_simulated_site_turns_vision_on_against_its_simulator(
         site_file.write_text(yaml.safe_dump(config))
         settings = load_settings(site_file)
         (target,) = build_targets(settings, ["vision"])
-        picture = tmp_path / "media" / "hikvision" / "cam-front" / f"date={DAY:%Y-%m-%d}" / "x.jpg"
-        picture.parent.mkdir(parents=True)
-        picture.write_bytes(a_person)
+        land_snapshot(tmp_path, "cam-front", a_person, DAY)  # the lake and media root the site file names
         target.clock = target.worker.clock = target.worker.rate.clock = clock  # type: ignore[attr-defined]
         target.started_at = DAY  # type: ignore[attr-defined]
-        os.utime(picture, (DAY.timestamp(), DAY.timestamp()))
         try:
             outcome = asyncio.run(target.poll())
         finally:

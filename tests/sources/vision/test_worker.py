@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import os
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -20,7 +19,7 @@ from homelake.sources.vision.providers.factory import build_provider
 from homelake.sources.vision.simulator import Fault, Noise, VisionServer
 from homelake.sources.vision.target import VisionTarget, submit
 from homelake.sources.vision.worker import Worker
-from tests.sources.vision.conftest import DAY, FakeClock, family, provider_config
+from tests.sources.vision.conftest import DAY, FakeClock, family, land_snapshot, provider_config
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("credentials")]
 TZ = ZoneInfo("Europe/Berlin")
@@ -173,18 +172,16 @@ def test_cost_cap(cloud: VisionServer, a_person: bytes, tmp_path: Path) -> None:
 def _target(cloud: VisionServer, tmp: Path, clock: FakeClock, **extra: object) -> VisionTarget:
     config = family([provider_config(cloud, "rekognition")], ["cam-front"], tmp, media_dir=str(tmp / "media"), **extra)
     providers = {p.name: build_provider(p) for p in config.providers}
-    target = VisionTarget(config, providers, local_tz=TZ, interval_s=10, timeout_s=5, clock=clock)
+    target = VisionTarget(
+        config, providers, local_tz=TZ, interval_s=10, timeout_s=5, clock=clock, lake_root=tmp / "lake"
+    )
     target.worker.sleep = target.worker.rate.sleep = clock.sleep
     OPEN.append(target)
     return target
 
 
-def _today(tmp: Path, camera: str, jpeg: bytes) -> Path:
-    path = tmp / "media" / "hikvision" / camera / "date=2026-12-07" / f"{hashlib.sha256(jpeg).hexdigest()}.jpg"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(jpeg)
-    os.utime(path, (NOON.timestamp(), NOON.timestamp()))
-    return path
+def _today(tmp: Path, camera: str, jpeg: bytes, target_type: str = "human", trigger: str = "episode_start") -> None:
+    land_snapshot(tmp, camera, jpeg, NOON, target_type=target_type, trigger=trigger)
 
 
 def test_the_target_queues_new_snapshots_and_hands_rows_to_the_poller(
@@ -192,7 +189,9 @@ def test_the_target_queues_new_snapshots_and_hands_rows_to_the_poller(
 ) -> None:
     clock = FakeClock(NOON)
     target = _target(cloud, tmp_path, clock)
-    _today(tmp_path, "cam-front", a_person)
+    _today(tmp_path, "cam-front", a_person[:-2] + b"\xff\xfe\x00\x03s" + a_person[-2:], trigger="scheduled")
+    _today(tmp_path, "cam-front", a_person[:-2] + b"\xff\xfe\x00\x03d" + a_person[-2:], target_type="dog")
+    _today(tmp_path, "cam-front", a_person)  # only this one: an episode start of a class cam-front is opted in for
     outcome = asyncio.run(target.poll())
     assert {r.dataset: len(r.rows) for r in outcome.results}["vision/requests"] == 1
     assert asyncio.run(target.poll()).results  # not confirmed yet: offered again

@@ -29,6 +29,7 @@ def poll_targets(ctx: FamilyContext) -> list[PollTarget]:
             interval_s=family.interval_s or ctx.interval_s,
             timeout_s=family.timeout_s or ctx.timeout_s,
             collector=ctx.collector,
+            lake_root=ctx.lake_root,
         )
     ]
 

@@ -56,6 +56,7 @@ class VisionCamera(BaseModel):
 
     name: str
     provider: str | None = None  # None: the family's default provider
+    classes: list[str] = ["human", "vehicle"]  # episode classes whose start snapshots are analysed ("any": all)
     quiet_hours: tuple[int, int] | None = None  # (from, to) local hours when nothing is sent, e.g. (23, 6)
 
 

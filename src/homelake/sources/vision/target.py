@@ -1,4 +1,4 @@
-"""The vision worker as a poll target: each poll queues new snapshots of opted-in cameras from the media root,
+"""The vision worker as a poll target: each poll queues new episode-start snapshots of opted-in cameras,
 sends what is due, and hands the outbox's pending lake rows to the poller (confirmed once they are durable)."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from homelake.sources.base import ParseResult, PollOutcome
 from homelake.sources.vision.config import VisionFamily
 from homelake.sources.vision.outbox import Outbox
 from homelake.sources.vision.providers.base import Provider
+from homelake.sources.vision.trigger import SnapshotFeed, wanted
 from homelake.sources.vision.worker import Worker
 
 log = logging.getLogger(__name__)
@@ -92,8 +93,10 @@ class VisionTarget:
         timeout_s: float,
         collector: str = "homelake",
         clock: Callable[[], datetime] | None = None,
+        lake_root: Path | None = None,
     ) -> None:
         self.name = "outbox"
+        self.feed = SnapshotFeed(lake_root) if lake_root is not None else None
         self.config, self.local_tz = config, local_tz
         self.interval_s, self.timeout_s = interval_s, max(timeout_s, 3600.0)  # a poll may drain a backlog
         self.clock = clock or (lambda: datetime.now(UTC))
@@ -103,28 +106,26 @@ class VisionTarget:
         self.started_at = self.clock()
 
     def scan(self) -> int:
-        """Queue new snapshots of opted-in cameras: `<media_dir>/<family>/<camera>/date=<UTC day>/<sha>.jpg` files
-        of today and yesterday written since this worker started (older ones are history, not triggers)."""
-        if self.config.media_dir is None:
+        """Queue the new episode-start snapshots of opted-in cameras and classes (rows of today's and yesterday's
+        snapshots in the lake, taken since this worker started: older ones are history, not triggers)."""
+        if self.config.media_dir is None or self.feed is None:
             return 0
         now, queued = self.clock(), 0
-        days = {f"date={(now - timedelta(days=d)).date().isoformat()}" for d in (0, 1)}
-        for cam in self.config.cameras:
-            for folder in self.config.media_dir.glob(f"*/{cam.name}/date=*"):
-                if folder.name not in days:
-                    continue
-                for path in sorted(folder.glob("*.jpg")):
-                    taken_at = datetime.fromtimestamp(path.stat().st_mtime, UTC)
-                    if taken_at >= self.started_at - timedelta(minutes=10):
-                        queued += submit(
-                            self.outbox,
-                            self.config,
-                            path=path,
-                            camera=cam.name,
-                            taken_at=taken_at,
-                            now=now,
-                            local_tz=self.local_tz,
-                        )
+        days = [(now - timedelta(days=d)).date().isoformat() for d in (1, 0)]
+        for snap in self.feed.new(days):
+            cam = self.config.camera(snap.camera)
+            if cam is None or not wanted(cam.classes, snap.target_type):
+                continue
+            if snap.taken_at >= self.started_at - timedelta(minutes=10):
+                queued += submit(
+                    self.outbox,
+                    self.config,
+                    path=self.config.media_dir / snap.path,
+                    camera=snap.camera,
+                    taken_at=snap.taken_at,
+                    now=now,
+                    local_tz=self.local_tz,
+                )
         return queued
 
     def _drain(self) -> tuple[int, list[tuple[int, str, dict[str, Any]]]]:
