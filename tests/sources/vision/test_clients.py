@@ -119,3 +119,17 @@ def test_faults_map_onto_transient_and_permanent_errors(cloud: VisionServer, a_p
         assert bad.value.http_status == 400 and bad.value.error_class == "bad_request"
     finally:
         provider.close()
+
+
+@pytest.mark.parametrize("kind", ["rekognition", "google", "openai"])
+@pytest.mark.usefixtures("credentials")
+def test_a_timeout_is_transient(cloud: VisionServer, a_person: bytes, kind: str) -> None:
+    provider = build_provider(provider_config(cloud, kind, timeout_s=0.3))
+    cloud.faults = [Fault(DAY.replace(year=2000), DAY.replace(year=2100), "timeout", delay_s=1.0)]
+    try:
+        with pytest.raises(TransientError) as timed_out:
+            provider.analyse(a_person)
+    finally:
+        provider.close()
+    assert timed_out.value.error_class == "timeout"
+    assert sum(cloud.tally.answered.values()) == 0
