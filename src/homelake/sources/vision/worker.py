@@ -98,7 +98,10 @@ class Worker:
         self._day = day
 
     def _process(self, job: Job, day: str) -> None:
-        provider = self.providers[job.provider]
+        provider = self.providers.get(job.provider)
+        if provider is None:  # the site file no longer names it: kept with the reason, never sent elsewhere
+            self.outbox.finish(job, "dead", day=day, refund=0.0, reason=f"provider {job.provider!r} not configured")
+            return
         refund = provider.cost_per_call_usd
         if not self.config.enabled or self.config.provider_for(job.camera) is None:
             self.outbox.finish(job, "dead", day=day, refund=refund, reason="camera not opted in (not sent)")
