@@ -133,3 +133,17 @@ def test_a_timeout_is_transient(cloud: VisionServer, a_person: bytes, kind: str)
         provider.close()
     assert timed_out.value.error_class == "timeout"
     assert sum(cloud.tally.answered.values()) == 0
+
+
+@pytest.mark.usefixtures("credentials")
+def test_faults_can_be_switched_on_over_http(cloud: VisionServer, a_person: bytes) -> None:
+    """What a `homelake simulate` user does to rehearse an outage: POST /_sim/faults."""
+    assert httpx.post(f"{cloud.url}/_sim/faults", json={"kind": "nope"}).status_code == 400
+    answer = httpx.post(f"{cloud.url}/_sim/faults", json={"kind": "500", "seconds": 3600})
+    assert answer.status_code == 200 and answer.json()["kind"] == "500"
+    provider = build_provider(provider_config(cloud, "google"))
+    try:
+        with pytest.raises(TransientError, match="500"):
+            provider.analyse(a_person)
+    finally:
+        provider.close()

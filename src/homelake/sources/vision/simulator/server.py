@@ -14,7 +14,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -25,6 +25,7 @@ from homelake.sources.vision.simulator import answers
 from homelake.sources.vision.simulator.answers import Noise
 
 REKOGNITION_TARGET = "RekognitionService.DetectLabels"
+FAULT_KINDS = ("429", "500", "timeout", "slow")
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,9 @@ def _handler(server: VisionServer) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length)
-            if self.headers.get("X-Amz-Target") == REKOGNITION_TARGET:
+            if self.path == "/_sim/faults":
+                self._add_fault(body)
+            elif self.headers.get("X-Amz-Target") == REKOGNITION_TARGET:
                 self._rekognition(body)
             elif self.path.split("?")[0] == "/v1/images:annotate":
                 self._google(body)
@@ -157,6 +160,24 @@ def _handler(server: VisionServer) -> type[BaseHTTPRequestHandler]:
                 self._openai(body)
             else:
                 self._send("?", "", 404, {"error": {"code": 404, "message": f"no route {self.path}"}})
+
+        def _add_fault(self, body: bytes) -> None:
+            """`POST /_sim/faults {"kind": "429"|"500"|"timeout"|"slow", "seconds": 600, "delay_s": 0}`: from now on
+            the simulator's clock, every provider answers with that fault for `seconds`."""
+            try:
+                spec = orjson.loads(body)
+                start = server.clock()
+                fault = Fault(start, start + timedelta(seconds=float(spec.get("seconds", 600))), str(spec["kind"]),
+                              delay_s=float(spec.get("delay_s", 0)))  # fmt: skip
+                if fault.kind not in FAULT_KINDS:
+                    raise ValueError(fault.kind)
+            except (orjson.JSONDecodeError, KeyError, ValueError, TypeError, AttributeError):
+                self._send("?", "", 400, {"error": f"expected {{kind: {'|'.join(FAULT_KINDS)}, seconds}}"})
+                return
+            server.faults.append(fault)
+            self._send(
+                "?", "", 200, {"kind": fault.kind, "start": fault.start.isoformat(), "end": fault.end.isoformat()}
+            )
 
         def _fault(self, kind: str, sha: str) -> bool:
             """Apply the fault under way, if any; True when it answered for us."""
