@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 import typer.core
 
 from homelake.cli import check, collect, demo, ingest, lake, parse, serve, simulate, sql, transform
-from homelake.cli.common import UserError, print_error
+from homelake.cli.common import UserError, load, print_error
+from homelake.runtime.families import context
 from homelake.secrets import SecretError
 from homelake.settings import ConfigError
+from homelake.sources import FAMILIES
+from homelake.sources.base import FamilyContext, FamilySpec
 
 _type_column = typer.core.TyperOption.display_type_rich
 
@@ -50,6 +55,15 @@ app.command("demo")(demo.demo)
 app.command("sql")(sql.sql)
 app.command("serve")(serve.serve)
 app.add_typer(lake.app, name="lake")
+
+
+def _family_context(spec: FamilySpec) -> Callable[[Path | None], FamilyContext]:
+    return lambda path: context(load(path), spec)
+
+
+for _spec in FAMILIES:  # a family's own commands (`homelake <family> ...`), given its section of the site file
+    if _spec.commands is not None:
+        app.add_typer(_spec.commands(_family_context(_spec)), name=_spec.name)
 
 
 def _print_version(value: bool) -> None:

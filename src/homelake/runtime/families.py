@@ -47,6 +47,7 @@ def context(settings: Settings, spec: FamilySpec, collector: str = "homelake") -
         collector=collector,
         metadata_csv=settings.metadata_csv,
         state_dir=settings.lake.root.parent / "state",
+        lake_root=settings.lake.root,
         neighbours_known=bool(neighbour_sources(settings)),
     )
 

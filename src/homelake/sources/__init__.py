@@ -4,7 +4,7 @@ collect, simulate, demo) reads it. Adding a family is one folder and one line he
 from __future__ import annotations
 
 from homelake.lake.schemas import CORE_DATASETS, MQTT_MESSAGES, Dataset
-from homelake.sources import hikvision, journald, mikrotik, openmeteo, powmr, prometheus, shelly, swos, zigbee
+from homelake.sources import hikvision, journald, mikrotik, openmeteo, powmr, prometheus, shelly, swos, vision, zigbee
 from homelake.sources.base import FamilySpec, ParseKind
 
 FAMILIES: tuple[FamilySpec, ...] = (
@@ -17,6 +17,7 @@ FAMILIES: tuple[FamilySpec, ...] = (
     powmr.SPEC,
     openmeteo.SPEC,
     hikvision.SPEC,
+    vision.SPEC,
 )
 
 # The catalog: homelake's own datasets and every family's, by key ("<family>/<name>").

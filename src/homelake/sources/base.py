@@ -142,6 +142,7 @@ class FamilyContext:
     collector: str
     metadata_csv: Path | None = None
     state_dir: Path | None = None  # where a family may keep small durable state (a stream's cursor)
+    lake_root: Path | None = None  # the raw lake, for a family triggered by another's rows (read only)
     neighbours_known: bool = False  # another family lands a neighbour table (DHCP leases) to discover from
 
 
@@ -227,6 +228,8 @@ class FamilySpec:
     mqtt_messages: Callable[..., list[Any]] | None = None
     # seed files the simulated site's owner would write for this family: file name -> writer(path)
     sim_seeds: Mapping[str, Callable[[Path], Path]] = field(default_factory=dict)
+    # `homelake <family> ...` commands: given `context(site_file) -> FamilyContext`, a Typer app
+    commands: Callable[[Callable[[Path | None], FamilyContext]], Any] | None = None
 
 
 def json_payload(raw: bytes) -> object:

@@ -1,0 +1,151 @@
+"""The vision worker as a poll target: each poll queues new episode-start snapshots of opted-in cameras,
+sends what is due, and hands the outbox's pending lake rows to the poller (confirmed once they are durable)."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta, tzinfo
+from pathlib import Path
+from typing import Any
+
+from homelake.sources.base import ParseResult, PollOutcome
+from homelake.sources.vision.config import VisionFamily
+from homelake.sources.vision.outbox import Outbox
+from homelake.sources.vision.providers.base import Provider
+from homelake.sources.vision.trigger import SnapshotFeed, wanted
+from homelake.sources.vision.worker import Worker
+
+log = logging.getLogger(__name__)
+TIME_COLUMNS = ("observed_at", "received_at", "taken_at")
+
+
+def withheld_reason(config: VisionFamily, camera: str, taken_at: datetime, local_tz: tzinfo) -> str | None:
+    """Why a snapshot must never be sent (privacy switches), or None when it may be."""
+    if not config.enabled:
+        return "vision is off"
+    cam = config.camera(camera)
+    if cam is None or config.provider_for(camera) is None:
+        return "camera not opted in"
+    if cam.quiet_hours is not None:
+        start, end = cam.quiet_hours
+        hour = taken_at.astimezone(local_tz).hour
+        if (start <= hour < end) if start <= end else (hour >= start or hour < end):
+            return "quiet hours"
+    if config.not_while_home_file is not None and config.not_while_home_file.exists():
+        return "someone is home"
+    return None
+
+
+def submit(  # noqa: PLR0913 - the image and the rules it is judged by
+    outbox: Outbox,
+    config: VisionFamily,
+    *,
+    path: Path,
+    camera: str,
+    taken_at: datetime,
+    now: datetime,
+    local_tz: tzinfo,
+) -> bool:
+    """Queue one snapshot (once per sha256), unless a privacy switch withholds it; True when newly queued."""
+    reason = withheld_reason(config, camera, taken_at, local_tz)
+    if reason in ("vision is off", "camera not opted in"):
+        return False  # never even recorded: nothing about these cameras leaves their folder
+    provider = config.provider_for(camera)
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    return (
+        outbox.enqueue(
+            sha,
+            camera=camera,
+            path=str(path.resolve()),
+            taken_at=taken_at,
+            provider=provider.name if provider else "?",
+            now=now,
+            withheld=reason,
+        )
+        and reason is None
+    )
+
+
+def as_results(pending: list[tuple[int, str, dict[str, Any]]]) -> list[ParseResult]:
+    """The outbox's pending rows as parse results for the lake writer (times back to datetimes)."""
+    by_dataset: dict[str, ParseResult] = {}
+    for _, dataset, row in pending:
+        for column in TIME_COLUMNS:
+            if isinstance(row.get(column), str):
+                row[column] = datetime.fromisoformat(row[column])
+        by_dataset.setdefault(dataset, ParseResult(dataset)).rows.append(row)
+    return list(by_dataset.values())
+
+
+class VisionTarget:
+    source = "vision"
+
+    def __init__(  # noqa: PLR0913 - the family config, its providers and the site's defaults
+        self,
+        config: VisionFamily,
+        providers: dict[str, Provider],
+        *,
+        local_tz: tzinfo,
+        interval_s: float,
+        timeout_s: float,
+        collector: str = "homelake",
+        clock: Callable[[], datetime] | None = None,
+        lake_root: Path | None = None,
+    ) -> None:
+        self.name = "outbox"
+        self.feed = SnapshotFeed(lake_root) if lake_root is not None else None
+        self.config, self.local_tz = config, local_tz
+        self.interval_s, self.timeout_s = interval_s, max(timeout_s, 3600.0)  # a poll may drain a backlog
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.outbox = Outbox(config.outbox)
+        self.worker = Worker(config, providers, self.outbox, local_tz=local_tz, collector=collector, clock=self.clock)
+        self.providers = providers
+        self.started_at = self.clock()
+
+    def scan(self) -> int:
+        """Queue the new episode-start snapshots of opted-in cameras and classes (rows of today's and yesterday's
+        snapshots in the lake, taken since this worker started: older ones are history, not triggers)."""
+        if self.config.media_dir is None or self.feed is None:
+            return 0
+        now, queued = self.clock(), 0
+        days = [(now - timedelta(days=d)).date().isoformat() for d in (1, 0)]
+        for snap in self.feed.new(days):
+            cam = self.config.camera(snap.camera)
+            if cam is None or not wanted(cam.classes, snap.target_type):
+                continue
+            if snap.taken_at >= self.started_at - timedelta(minutes=10):
+                queued += submit(
+                    self.outbox,
+                    self.config,
+                    path=self.config.media_dir / snap.path,
+                    camera=snap.camera,
+                    taken_at=snap.taken_at,
+                    now=now,
+                    local_tz=self.local_tz,
+                )
+        return queued
+
+    def _drain(self) -> tuple[int, list[tuple[int, str, dict[str, Any]]]]:
+        self.scan()
+        handled = self.worker.run_due()
+        return handled, self.outbox.pending_rows()
+
+    async def poll(self) -> PollOutcome:
+        outcome = PollOutcome(self.name)
+        _, pending = await asyncio.to_thread(self._drain)
+        outcome.results.extend(as_results(pending))
+        if pending:
+            last = pending[-1][0]
+            outcome.on_durable.append(lambda: self.outbox.confirm_rows(last))
+        return outcome
+
+    def is_transient(self, exc: Exception) -> bool:
+        return True
+
+    async def aclose(self) -> None:
+        for provider in self.providers.values():
+            provider.close()
+        self.outbox.close()
