@@ -25,9 +25,11 @@ def test_prometheus_text_gives_one_row_per_sample_as_prometheus_s_own_parser_cou
     families = list(text_string_to_metric_families(scrape.read_text()))
     assert len(rows) == sum(len(f.samples) for f in families)  # histogram buckets, _sum and _count included
     want = {(s.name, json.dumps(s.labels, sort_keys=True)) for f in families for s in f.samples}
-    assert {(r["name"], json.dumps(json.loads(r["labels"]), sort_keys=True)) for r in rows} == want
+    assert {(r["name"], json.dumps(r["labels"], sort_keys=True)) for r in rows} == want  # labels: an object
     assert {r["metric_type"] for r in rows} >= {"counter", "gauge"}
-    assert all(r["dataset"] == "prometheus/samples" and r["metric_family"] for r in rows)
+    # the fields: family (the metric family, as Prometheus's parser names it), name, labels, value, type
+    assert {(r["family"], r["name"]) for r in rows} == {(f.name, s.name) for f in families for s in f.samples}
+    assert all(r["dataset"] == "prometheus/samples" and {"value", "metric_type"} <= set(r) for r in rows)
 
 
 def test_journald_entries_read_json_lines_and_the_event_stream_alike() -> None:

@@ -68,8 +68,9 @@ def parse(
     out = sys.stdout.buffer
     for result in results:
         for row in result.rows:
+            shown = spec.view(row) if spec.view is not None else row
             out.write(
-                orjson.dumps({"dataset": result.dataset, **row}, option=orjson.OPT_UTC_Z | orjson.OPT_APPEND_NEWLINE)
+                orjson.dumps({"dataset": result.dataset, **shown}, option=orjson.OPT_UTC_Z | orjson.OPT_APPEND_NEWLINE)
             )
         for reject in result.rejects:
             print(f"rejected ({result.dataset}): {reject.reason}", file=sys.stderr)

@@ -123,6 +123,8 @@ class ParseKind:
     family: str
     description: str
     run: Callable[[bytes, ParseContext], list[ParseResult]]
+    # what `homelake parse` prints of a lake row, where the lake's column names or types are not the payload's
+    view: Callable[[dict[str, Any]], dict[str, Any]] | None = None
 
 
 class MqttParser(Protocol):
