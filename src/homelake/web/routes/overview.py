@@ -10,7 +10,7 @@ from starlette.responses import Response
 from homelake.web import queries
 from homelake.web.db import Result, Warehouse
 from homelake.web.pages import WarehouseDep, render, request_range, settings_of
-from homelake.web.routes.health import built_at, target_health
+from homelake.web.routes.health import built_at, failing_devices
 
 router = APIRouter()
 
@@ -31,7 +31,7 @@ def overview(request: Request, wh: WarehouseDep) -> Response:
     today = now.astimezone(settings.tz).date()
     counts = wh.run(queries.DEVICE_COUNTS)
     energy_result, energy = _energy(wh, today, today - timedelta(days=1))
-    failing = [t for t in target_health(wh, now).records() if t["is_failing"]]
+    failing = failing_devices(wh).records()
     freshness = wh.run(queries.DATASET_FRESHNESS)
     return render(
         request,
