@@ -72,7 +72,9 @@ def site(tmp_path: Path) -> Iterator[tuple[Settings, WebhookReceiver, Mosquitto]
         yield settings, hook, broker
 
 
-def test_an_alert_opens_once_reminds_at_the_interval_and_closes(site: tuple[Settings, WebhookReceiver, Mosquitto]) -> None:
+def test_an_alert_opens_once_reminds_at_the_interval_and_closes(
+    site: tuple[Settings, WebhookReceiver, Mosquitto],
+) -> None:
     settings, hook, broker = site
     write_marts(settings.warehouse.path, failing(T0 - timedelta(minutes=10)))
     first = evaluate(settings, clock=lambda: T0)
@@ -104,7 +106,9 @@ def test_an_alert_opens_once_reminds_at_the_interval_and_closes(site: tuple[Sett
     assert (alert.opened_at, alert.closed_at, alert.notify_count) == (T0, T0 + timedelta(minutes=90), 2)
 
 
-def test_a_notification_that_cannot_be_sent_waits_in_the_spool(site: tuple[Settings, WebhookReceiver, Mosquitto]) -> None:
+def test_a_notification_that_cannot_be_sent_waits_in_the_spool(
+    site: tuple[Settings, WebhookReceiver, Mosquitto],
+) -> None:
     settings, hook, broker = site
     write_marts(settings.warehouse.path, failing(T0 - timedelta(minutes=10)))
     hook.refusing = True  # the service is down (the internet, say); MQTT is local and still works

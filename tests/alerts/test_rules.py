@@ -47,7 +47,8 @@ def test_a_silent_device_and_a_failing_collector_are_one_alert_each(tmp_path: Pa
 
     rows = {
         "device_expectations": [
-            device("hall"), device("fw", family="mikrotik", device="mikrotik/fw", kind="poll target"),
+            device("hall"),
+            device("fw", family="mikrotik", device="mikrotik/fw", kind="poll target"),
             device("kitchen", is_failing=False, failing_since=None),
         ],
         "collector_targets": [{"source_family": "mikrotik", "target": "fw", "is_failing": True}],
@@ -72,9 +73,10 @@ def test_a_circuit_far_above_its_usual_power_for_the_hour(tmp_path: Path) -> Non
     ]}  # fmt: skip
     found = run(tmp_path, rows)
     assert list(found) == ["circuit_power/kettle"]
-    assert "kettle drew 1500 W in the hour from 2026-11-03 09:00 UTC; usually at most 257 W" in found[
-        "circuit_power/kettle"
-    ]
+    assert (
+        "kettle drew 1500 W in the hour from 2026-11-03 09:00 UTC; usually at most 257 W"
+        in found["circuit_power/kettle"]
+    )
 
 
 def test_the_lake_disk_threshold(tmp_path: Path) -> None:

@@ -8,7 +8,6 @@ import asyncio
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -77,7 +76,9 @@ async def _poll(poller: Poller, fleet: ShellyFleet, clock: ManualClock, until: d
 REBUILD = "+power_daily_by_room +device_expectations +inventory"
 
 
-async def _drive(made: Run, poller: Poller, fleet: ShellyFleet, clock: ManualClock, until: tuple[datetime, datetime]) -> None:
+async def _drive(
+    made: Run, poller: Poller, fleet: ShellyFleet, clock: ManualClock, until: tuple[datetime, datetime]
+) -> None:
     """Poll into the outage, transform (build, then alerts), read the pages; evaluate once more during the
     outage; poll on until the device is back, transform again. One event loop for the target's HTTP client."""
     settings = made.settings
@@ -152,17 +153,23 @@ def test_health_lists_it_failing_from_the_first_missed_poll_and_overview_counts_
 
 def test_the_day_is_incomplete_with_its_coverage_and_the_gap_is_bridged(run: Run) -> None:
     start, end = run.offline
-    rows = _rows(run.settings, """
+    rows = _rows(
+        run.settings,
+        f"""
         select hour_start_at, min(coverage), bool_or(is_bridged) from energy_hourly_by_circuit
-        where device_id = '%s' group by all order by 1""" % run.device_id)  # noqa: S608 - a test's own id
-    inside = [(h, c, b) for h, c, b in rows if h >= start + timedelta(hours=1) and h + timedelta(hours=1) <= end]
+        where device_id = '{run.device_id}' group by all order by 1""",  # noqa: S608 - a test's own id
+    )
+    inside = [(h, c, b) for h, c, b in rows if h >= start and h + timedelta(hours=1) <= end]
     before = [(h, c, b) for h, c, b in rows if h + timedelta(hours=1) <= start - timedelta(minutes=15)]
     assert inside and all(c == 0 and b for _, c, b in inside)  # whole hours of the outage: bridged, uncovered
     assert before and all(c == pytest.approx(1) and not b for _, c, b in before[1:])
-    rooms = _rows(run.settings, f"""
+    rooms = _rows(
+        run.settings,
+        f"""
         select room, coverage, is_complete, is_bridged from power_daily_by_room
         where local_date = '{DAY.astimezone(TZ).date()}'
-            and room in (select room from energy_hourly_by_circuit where device_id = '{run.device_id}')""")  # noqa: S608
+            and room in (select room from energy_hourly_by_circuit where device_id = '{run.device_id}')""",
+    )  # noqa: S608
     data_h = (end + timedelta(minutes=40) - DAY).total_seconds() / 3600  # polls ran from local midnight
     gap_h = (end - start).total_seconds() / 3600
     assert rooms  # the Pro 4PM's rooms (only it was polled, so their circuits are its channels)

@@ -89,7 +89,8 @@ def body_as_sent(notification: Notification, now: datetime) -> str:
     """The body, and when it goes out late (it sat in the spool), a first line saying so."""
     if now - notification.created_at < LATE_AFTER:
         return notification.body
-    return f"(Sent late: queued {notification.created_at:%Y-%m-%d %H:%M} UTC, could not be delivered until now.)\n{notification.body}"
+    queued = f"{notification.created_at:%Y-%m-%d %H:%M} UTC"
+    return f"(Sent late: queued {queued}, could not be delivered until now.)\n{notification.body}"
 
 
 def flush(store: AlertStore, channels: Sequence[Channel], now: datetime) -> tuple[int, int]:

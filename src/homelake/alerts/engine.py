@@ -141,5 +141,7 @@ def evaluate_after_build(settings: Settings, *, clock: Callable[[], datetime] = 
     try:
         return evaluate(settings, clock=clock)
     except Exception as exc:  # noqa: BLE001 - alerting must not undo a published build
-        log.warning("alerts not evaluated: %s: %s", type(exc).__name__, redact(str(exc)).splitlines()[0] if str(exc) else "")
+        log.warning(
+            "alerts not evaluated: %s: %s", type(exc).__name__, redact(str(exc)).splitlines()[0] if str(exc) else ""
+        )
         return None

@@ -58,7 +58,9 @@ def unknown_devices(inp: RuleInput) -> list[Condition]:
         order by mac""", [inp.rules.unknown_device_window_h])  # fmt: skip
     return [
         Condition(
-            f"unknown_device/{r['mac']}", "unknown_device", f"Unknown device joined: {r['display_name']}",
+            f"unknown_device/{r['mac']}",
+            "unknown_device",
+            f"Unknown device joined: {r['display_name']}",
             f"{r['display_name']} ({r['mac']}, {r['current_ip'] or 'no IP'}) is not in device_metadata; first seen "
             f"{_when(r['first_seen_at'])}, last seen {_when(r['last_seen_at'])}.",
             r["first_seen_at"],
@@ -81,7 +83,9 @@ def silent_devices(inp: RuleInput) -> list[Condition]:
     that is the next rule's alert, one per device)."""
     return [
         Condition(
-            f"device_silent/{r['device']}", "device_silent", f"Device silent: {r['device']}",
+            f"device_silent/{r['device']}",
+            "device_silent",
+            f"Device silent: {r['device']}",
             f"{r['device']} ({r['kind']}) sent nothing since {_when(r['last_seen_at'])}; it reports every "
             f"{r['expected_every_s']:.0f} s. Silent since {_when(r['failing_since'])}.",
             r["failing_since"],
@@ -94,7 +98,9 @@ def silent_devices(inp: RuleInput) -> list[Condition]:
 def failing_collectors(inp: RuleInput) -> list[Condition]:
     return [
         Condition(
-            f"collector_failing/{r['device']}", "collector_failing", f"Collector failing: {r['device']}",
+            f"collector_failing/{r['device']}",
+            "collector_failing",
+            f"Collector failing: {r['device']}",
             f"Polls of {r['device']} fail since {_when(r['failing_since'])}: {r['last_error']}. Last data "
             f"{_when(r['last_seen_at'])}.",
             r["failing_since"],
@@ -135,7 +141,9 @@ def circuit_power(inp: RuleInput) -> list[Condition]:
     )  # fmt: skip
     return [
         Condition(
-            f"circuit_power/{row['circuit']}", "circuit_power", f"Unusual power on {row['circuit']}",
+            f"circuit_power/{row['circuit']}",
+            "circuit_power",
+            f"Unusual power on {row['circuit']}",
             f"{row['circuit']} drew {row['avg_power_w']:.0f} W in the hour from {_when(row['hour_start_at'])}; "
             f"usually at most {row['usual_w']:.0f} W at that hour.",
             row["hour_start_at"],
@@ -155,7 +163,9 @@ def lake_disk(inp: RuleInput) -> list[Condition]:
         return []
     return [
         Condition(
-            "lake_disk_full", "lake_disk_full", "Lake disk nearly full",
+            "lake_disk_full",
+            "lake_disk_full",
+            "Lake disk nearly full",
             f"The file system holding the lake ({inp.lake_root}) is {used_pct:.1f} % full "
             f"({usage.free / 1e9:.1f} GB free; the alert starts at {inp.rules.disk_used_pct:.0f} %).",
         )  # fmt: skip
@@ -174,9 +184,11 @@ def dead_letters(inp: RuleInput) -> list[Condition]:
         return []
     return [
         Condition(
-            f"dead_letters/{name}", "dead_letters", f"Dead letters growing: {name}",
-            f"{now[name] - before.get(name, 0)} new rejected rows for {name} since the last build ({now[name]} in all); "
-            f"latest reason: {r['last_reason']}.",
+            f"dead_letters/{name}",
+            "dead_letters",
+            f"Dead letters growing: {name}",
+            f"{now[name] - before.get(name, 0)} new rejected rows for {name} since the last build "
+            f"({now[name]} in all); latest reason: {r['last_reason']}.",
             r["last_rejected_at"],
         )  # fmt: skip
         for r in rows

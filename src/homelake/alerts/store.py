@@ -15,7 +15,7 @@ from typing import Any
 SCHEMA = """
 create table if not exists alerts (
     id integer primary key autoincrement,
-    key text not null,              -- stable: rule/subject, e.g. collector_failing/shelly/shellypro4pm-...
+    key text not null,              -- stable: rule/subject, e.g. collector_failing/<family>/<device>
     rule text not null,
     title text not null,
     message text not null,          -- the latest wording of the condition
@@ -149,7 +149,8 @@ class AlertStore:
         self, alert_id: int, channel: str, event: str, title: str, body: str, payload: dict[str, Any], at: datetime
     ) -> None:
         self.con.execute(
-            "insert into outbox (alert_id, channel, event, title, body, payload, created_at) values (?, ?, ?, ?, ?, ?, ?)",
+            "insert into outbox (alert_id, channel, event, title, body, payload, created_at)"
+            " values (?, ?, ?, ?, ?, ?, ?)",
             (alert_id, channel, event, title, body, json.dumps(payload), _iso(at)),
         )
 
@@ -157,8 +158,15 @@ class AlertStore:
         rows = self.con.execute("select * from outbox where sent_at is null order by id").fetchall()
         return [
             Notification(
-                row["id"], row["alert_id"], row["channel"], row["event"], row["title"], row["body"],
-                json.loads(row["payload"]), _dt(row["created_at"]) or datetime.min, row["attempts"],
+                row["id"],
+                row["alert_id"],
+                row["channel"],
+                row["event"],
+                row["title"],
+                row["body"],
+                json.loads(row["payload"]),
+                _dt(row["created_at"]) or datetime.min,
+                row["attempts"],
             )  # fmt: skip
             for row in rows
         ]

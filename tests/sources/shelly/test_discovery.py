@@ -260,7 +260,10 @@ def test_a_shelly_that_does_not_answer_is_polled_as_a_failing_target(
         ],
     )
     settings = parse_settings(
-        {"lake": {"root": str(tmp_path)}, "shelly": {"discovery": {"address_map": fleet.address_map, "port": fleet.port}}},
+        {
+            "lake": {"root": str(tmp_path)},
+            "shelly": {"discovery": {"address_map": fleet.address_map, "port": fleet.port}},
+        },
         base=tmp_path,
     )
     finder = ShellyDiscovery(context(settings, SPEC))
