@@ -72,7 +72,8 @@ async def _poll(poller: Poller, fleet: ShellyFleet, clock: ManualClock, until: d
         await poller.poll_once()
 
 
-# The build after the device returns needs only what the assertions read (the rest keeps the first build's tables).
+# The transform after the device returns rebuilds only what the assertions read, with everything it is built from
+# (dbt is the slow part); the other marts keep the first, full build's tables.
 REBUILD = "+power_daily_by_room +device_expectations +inventory"
 
 
