@@ -9,7 +9,8 @@ import duckdb
 
 TABLES = {
     "device_expectations": "device varchar, family varchar, device_id varchar, kind varchar, last_seen_at timestamptz, "
-    "failing_since timestamptz, last_error varchar, expected_every_s double, is_failing boolean",
+    "failing_since timestamptz, last_error varchar, expected_every_s double, is_poll_failing boolean, "
+    "is_failing boolean",
     "collector_targets": "source_family varchar, target varchar, is_failing boolean",
     "inventory": "mac varchar, display_name varchar, current_ip varchar, first_seen_at timestamptz, "
     "last_seen_at timestamptz, is_known boolean, as_of_at timestamptz",

@@ -31,7 +31,8 @@ def failing(since: datetime) -> dict[str, list[dict[str, Any]]]:
         "device_expectations": [{
             "device": "shelly/plug-1", "family": "shelly", "device_id": "plug-1", "kind": "shelly",
             "last_seen_at": since - timedelta(minutes=5), "failing_since": since, "expected_every_s": 300.0,
-            "last_error": "ShellyConnectError: cannot connect to http://127.88.0.9", "is_failing": True,
+            "last_error": "ShellyConnectError: cannot connect to http://127.88.0.9", "is_poll_failing": True,
+            "is_failing": True,
         }],
         "collector_targets": [{"source_family": "shelly", "target": "plug-1", "is_failing": True}],
     }  # fmt: skip

@@ -43,12 +43,13 @@ def test_a_silent_device_and_a_failing_collector_are_one_alert_each(tmp_path: Pa
     def device(name: str, **kw: Any) -> dict[str, Any]:
         return {"device": f"zigbee/{name}", "family": "zigbee", "device_id": name, "kind": "sensor",
                 "last_seen_at": T0 - timedelta(hours=1), "failing_since": T0 - timedelta(minutes=55),
-                "expected_every_s": 300.0, "last_error": "no data", "is_failing": True, **kw}  # fmt: skip
+                "expected_every_s": 300.0, "last_error": "no data", "is_poll_failing": False, "is_failing": True,
+                **kw}  # fmt: skip
 
     rows = {
         "device_expectations": [
             device("hall"),
-            device("fw", family="mikrotik", device="mikrotik/fw", kind="poll target"),
+            device("fw", family="mikrotik", device="mikrotik/fw", kind="poll target", is_poll_failing=True),
             device("kitchen", is_failing=False, failing_since=None),
         ],
         "collector_targets": [{"source_family": "mikrotik", "target": "fw", "is_failing": True}],

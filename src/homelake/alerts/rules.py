@@ -71,9 +71,8 @@ def unknown_devices(inp: RuleInput) -> list[Condition]:
 
 _FAILING = """
     select e.device, e.kind, e.last_seen_at, e.failing_since, e.last_error, e.expected_every_s,
-           coalesce(t.is_failing, false) as is_poll_failing
+           e.is_poll_failing
     from device_expectations as e
-    left join collector_targets as t on e.family = t.source_family and e.device_id = t.target
     where e.is_failing
     order by e.device"""
 

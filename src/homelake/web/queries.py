@@ -82,8 +82,8 @@ order by source_family, target
 FAILING_DEVICES = q("failing_devices", """
 select expected.device, expected.family as source_family, expected.device_id as target, expected.kind,
        expected.failing_since, expected.last_seen_at, expected.expected_every_s, expected.last_error,
-       case when targets.is_failing then targets.last_error_class else 'Silent' end as last_error_class,
-       case when targets.is_failing then targets.last_error_message else expected.last_error end
+       case when expected.is_poll_failing then targets.last_error_class else 'Silent' end as last_error_class,
+       case when expected.is_poll_failing then targets.last_error_message else expected.last_error end
            as last_error_message,
        coalesce(targets.last_success_at, expected.last_seen_at) as last_success_at
 from device_expectations as expected

@@ -1,10 +1,12 @@
 {#- One row per device that should report: every collector target polled in the last N days (routers,
     switches, cameras, the inverter, nodes, weather, Shellies), every Shelly ever seen (until its
     device_metadata row says device_type `retired`), and every camera, inverter, node and sensor that
-    sent data in the last N days. Its cadence is the median gap between its reports; it is silent when
+    sent data in the last N days. Its cadence is the 95th percentile of the gaps between its reports (the
+    longest gap it usually leaves, so an event-driven sensor is not judged by its bursts); it is silent when
     nothing came for longer than `silent_after_cadences` cadences before as_of_at (the newest report or
     poll in the lake, never the wall clock), and failing when silent or when its collector's last poll
-    failed. -#}
+    failed - except a battery Shelly (sensor readings, no switch readings), which sleeps between reports:
+    its failed polls are expected, only its silence counts. -#}
 {%- set window_days = var('expected_window_days') %}
 with
 
@@ -92,7 +94,7 @@ cadences as (
     select
         family,
         device_id,
-        quantile_cont(gap_s, 0.5) as expected_every_s
+        quantile_cont(gap_s, 0.95) as expected_every_s
     from gaps
     where gap_s > 0
     group by family, device_id
@@ -133,6 +135,15 @@ macs as (
 
 ),
 
+sleepers as (
+
+    -- battery Shellies (H&T, motion, door/window): they answer HTTP only while awake
+    select distinct device_id from {{ ref('stg_shelly__sensor_readings') }}
+    except
+    select distinct device_id from {{ ref('stg_shelly__switch_readings') }}
+
+),
+
 retired as (
 
     select shellies.device_id
@@ -152,7 +163,9 @@ joined as (
         coalesce(devices.data_kind, 'poll target') as kind,
         devices.last_seen_at,
         cadences.expected_every_s,
-        targets.is_failing as is_poll_failing,
+        coalesce(targets.is_failing, false)
+        and not (candidates.family = 'shelly' and candidates.device_id in (select device_id from sleepers))
+            as is_poll_failing,
         targets.status_since_at,
         targets.last_poll_at,
         targets.last_error_class,
@@ -213,7 +226,8 @@ final as (
         expected_every_s is null as is_cadence_assumed,
         last_seen_at,
         is_silent,
-        coalesce(is_poll_failing, false) or is_silent as is_failing,
+        is_poll_failing,
+        is_poll_failing or is_silent as is_failing,
         case
             when is_poll_failing then status_since_at
             -- the first report that did not come
