@@ -145,3 +145,9 @@ def evaluate_after_build(settings: Settings, *, clock: Callable[[], datetime] = 
             "alerts not evaluated: %s: %s", type(exc).__name__, redact(str(exc)).splitlines()[0] if str(exc) else ""
         )
         return None
+
+
+def send_spooled(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> tuple[int, int]:
+    """Try the spool now, without evaluating the rules: (sent, still pending)."""
+    with AlertStore(state_path(settings)) as store:
+        return flush(store, channels(settings), clock())

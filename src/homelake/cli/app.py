@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 import typer.core
 
-from homelake.cli import check, collect, demo, ingest, lake, parse, serve, simulate, sql, transform
+from homelake.cli import alerts, check, collect, demo, ingest, lake, parse, serve, simulate, sql, transform
 from homelake.cli.common import UserError, print_error
 from homelake.secrets import SecretError
 from homelake.settings import ConfigError
@@ -49,6 +49,7 @@ app.command("simulate")(simulate.simulate)
 app.command("demo")(demo.demo)
 app.command("sql")(sql.sql)
 app.command("serve")(serve.serve)
+app.command("alerts")(alerts.alerts)
 app.add_typer(lake.app, name="lake")
 
 
