@@ -8,7 +8,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import apprise
 import orjson
 import paho.mqtt.client as paho
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
@@ -39,6 +38,8 @@ class Channel:
 
 def apprise_channel(target: AlertTarget, index: int) -> Channel:
     """One Apprise URL as a channel. A URL given by reference is resolved here and masked in every log line."""
+    import apprise  # its plugins take a moment to load: only for a site that has targets
+
     url = target.url if isinstance(target.url, str) else target.url.resolve()
     if not isinstance(target.url, str):
         register_secret(url)
