@@ -16,6 +16,7 @@ from homelake.alerts.config import AlertMqtt, AlertTarget
 from homelake.alerts.store import AlertStore, Notification
 from homelake.logs import redact, register_secret
 from homelake.runtime.mqtt.config import MqttConfig
+from homelake.secrets import SecretError
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 3  # per evaluation; the spool keeps trying on the next ones
@@ -37,15 +38,24 @@ class Channel:
 
 
 def apprise_channel(target: AlertTarget, index: int) -> Channel:
-    """One Apprise URL as a channel. A URL given by reference is resolved here and masked in every log line."""
+    """One Apprise URL as a channel. A URL given by reference is read when sending and masked in every log line;
+    one that cannot be read fails that target's sends (kept in the spool, the error naming the key), not the rest."""
     import apprise  # its plugins take a moment to load: only for a site that has targets
 
-    url = target.url if isinstance(target.url, str) else target.url.resolve()
-    if not isinstance(target.url, str):
-        register_secret(url)
     name = f"apprise:{target.name or f'targets[{index}]'}"
 
+    def resolve() -> str:
+        if isinstance(target.url, str):
+            return target.url
+        try:
+            url = target.url.resolve()
+        except SecretError as exc:
+            raise DeliveryError(f"{name}: {exc}") from None
+        register_secret(url)
+        return url
+
     def send(notification: Notification, body: str) -> None:
+        url = resolve()
         notifier = apprise.Apprise()
         if not notifier.add(url):
             raise DeliveryError(f"{name}: not a URL Apprise understands (see https://appriseit.com/services/)")
