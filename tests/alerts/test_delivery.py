@@ -83,7 +83,7 @@ def test_an_alert_opens_once_reminds_at_the_interval_and_closes(
     assert len(hook.posts) == 1
     assert hook.posts[0]["title"] == "Collector failing: shelly/plug-1"
     assert "cannot connect to http://127.88.0.9" in hook.posts[0]["message"]
-    assert "Opened since 2026-11-03 09:00 UTC" in hook.posts[0]["message"]
+    assert "Open since 2026-11-03 09:00 UTC" in hook.posts[0]["message"]
     state = retained(broker.port)[f"homelake/alerts/{KEY}"]
     assert state["state"] == "open" and state["opened_at"] == T0.isoformat() and state["closed_at"] is None
 
@@ -124,7 +124,7 @@ def test_a_notification_that_cannot_be_sent_waits_in_the_spool(
     assert back is not None and back.sent == 1 and back.pending == 0
     [post] = hook.posts
     assert post["message"].startswith("(Sent late: queued 2026-11-03 09:00 UTC")
-    assert "Opened since 2026-11-03 09:00 UTC" in post["message"]
+    assert "Open since 2026-11-03 09:00 UTC" in post["message"]
     assert evaluate(settings, clock=lambda: T0 + timedelta(minutes=25)) is not None
     assert len(hook.posts) == 1  # delivered exactly once
 

@@ -184,7 +184,7 @@ def test_one_alert_reaches_the_webhook_and_mqtt_once_then_closes(run: Run) -> No
     key = f"collector_failing/shelly/{run.device_id}"
     [opened] = run.posts_during  # two builds during the outage, one notification
     assert opened["title"] == f"Collector failing: shelly/{run.device_id}"
-    assert "Opened since" in opened["message"]
+    assert "Open since" in opened["message"]
     assert run.mqtt_during[f"homelake/alerts/{key}"]["state"] == "open"
     [alert] = run.alerts_during
     assert alert.key == key and alert.closed_at is None and alert.notify_count == 1

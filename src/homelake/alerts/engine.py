@@ -70,7 +70,7 @@ def _queue(  # noqa: PLR0913 - one notification's parts
     if closed:
         body = f"{message}\nOpened {_when(alert.opened_at)}, closed {_when(now)}. (alert {alert.key})"
     else:
-        still = "Still open" if event == "reminder" else "Opened"
+        still = "Still open" if event == "reminder" else "Open"
         body = f"{message}\n{still} since {_when(alert.opened_at)}. (alert {alert.key})"
     payload = _payload(alert, "closed" if closed else "open", message, now if closed else None)
     for channel in chans:
