@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "homelake"
 NAMES = {spec.name for spec in FAMILIES}
 # Platform packages: they read the registry and must work for any family, so they never name one.
-PLATFORM = ["runtime", "lake", "warehouse", "web", "cli", "settings.py", "logs.py", "secrets.py", "testing"]
+PLATFORM = ["runtime", "lake", "warehouse", "web", "cli", "alerts", "settings.py", "logs.py", "secrets.py", "testing"]
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 
 

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
 
+from homelake.alerts.config import AlertsConfig
 from homelake.runtime.mqtt.config import MqttConfig
 from homelake.secrets import SecretRef
 from homelake.sources import FAMILIES
@@ -116,6 +117,7 @@ class PlatformSettings(_Strict):
     mqtt: MqttConfig | None = None
     dashboard: DashboardConfig = DashboardConfig()
     logging: LoggingConfig = LoggingConfig()
+    alerts: AlertsConfig = AlertsConfig()
 
     @property
     def tz(self) -> ZoneInfo:
@@ -142,7 +144,9 @@ class PlatformSettings(_Strict):
         self.warehouse.path = fix(self.warehouse.path)
         if self.metadata_csv is not None:
             self.metadata_csv = fix(self.metadata_csv)
-        for key in ("mqtt", "dashboard"):  # their secrets; their paths are checked where they are read
+        if self.alerts.state_path is not None:
+            self.alerts.state_path = fix(self.alerts.state_path)
+        for key in ("mqtt", "dashboard", "alerts"):  # their secrets; their paths are checked where they are read
             _fix_paths(getattr(self, key), fix, paths=False, key=key)
         for spec in FAMILIES:
             _fix_paths(self.family_config(spec.name), fix, paths=True, key=spec.name)

@@ -102,6 +102,21 @@ def test_health_page_shows_failing_targets_dead_letters_and_the_build_time(healt
     assert 'id="built-at"' in text and "homelake transform" in text
 
 
+def test_health_lists_expected_devices_that_stopped_reporting(health_settings: Settings) -> None:
+    """A Shelly stays expected once found: the one last polled a month ago is silent since its first missed
+    poll, beside the plug whose polls fail (with its collector's error)."""
+    text = client_for(health_settings).get("/health").text
+    section = text.split('id="failing-devices"', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r"<tr class=\"bad\"><td>([\w/-]+)</td><td>([\w ]+)</td><td>([\d: -]+)</td>", section)
+    month_ago = NOW - timedelta(days=30)
+    assert rows == [
+        ("shelly/shellyplug-retired", "poll target", (month_ago + timedelta(seconds=900)).strftime("%Y-%m-%d %H:%M")),
+        (f"shelly/{PLUG}", "poll target", (NOW - timedelta(hours=2)).strftime("%Y-%m-%d %H:%M")),
+    ]
+    assert f"no data since {month_ago:%Y-%m-%d %H:%M:%S} UTC (expected every 900 s)" in section
+    assert "Timeout: no answer within 10 s" in section
+
+
 def test_health_chart_counts_failed_polls(health_settings: Settings) -> None:
     with clock_from(NOW):  # the chart's "last 7 days" are the dashboard's, counted from the (pinned) clock
         body = client_for(health_settings).get("/api/charts/health_polls", params={"range": "7d"}).json()
@@ -127,6 +142,8 @@ def test_overview_alerts_on_failing_targets_and_lists_freshness(health_settings:
     text = client_for(health_settings).get("/").text
     assert f"Collector shelly/{PLUG} failing: Timeout no answer within 10 s" in text
     assert "Collector mikrotik/fw failing" not in text
+    assert "Collector shelly/shellyplug-retired failing: Silent no data since" in text
+    assert re.search(r'id="failing-count">2<', text)
     freshness = re.findall(r"<td>(\w+/\w+)</td><td>([\d: -]+)</td>", text)
     newest = (NOW - timedelta(hours=1)).strftime("%Y-%m-%d %H:%M")
     assert freshness == [

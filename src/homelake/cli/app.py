@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 import typer.core
 
-from homelake.cli import check, collect, demo, ingest, lake, parse, serve, simulate, sql, transform
+from homelake.cli import alerts, check, collect, demo, ingest, lake, parse, serve, simulate, sql, transform
 from homelake.cli.common import UserError, load, print_error
 from homelake.runtime.families import context
 from homelake.secrets import SecretError
@@ -54,6 +54,7 @@ app.command("simulate")(simulate.simulate)
 app.command("demo")(demo.demo)
 app.command("sql")(sql.sql)
 app.command("serve")(serve.serve)
+app.command("alerts")(alerts.alerts)
 app.add_typer(lake.app, name="lake")
 
 

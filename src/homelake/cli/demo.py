@@ -16,6 +16,7 @@ from homelake.cli.check import run_checks
 from homelake.cli.common import UserError, console
 from homelake.cli.transform import run_transform
 from homelake.logs import setup_logging
+from homelake.settings import Settings
 from homelake.sim.demo.pipeline import DemoRun
 from homelake.warehouse.query import connect_readonly
 
@@ -56,7 +57,7 @@ def print_inventory(warehouse: Path) -> tuple[int, int, int]:
 
 
 ENERGY_SQL = """
-select room, local_date, round(energy_kwh, 2) from power_daily_by_room
+select room, local_date, round(energy_kwh, 2), is_complete from power_daily_by_room
 where local_date >= (select max(local_date) from power_daily_by_room) - interval 2 day
 order by room, local_date
 """
@@ -68,7 +69,7 @@ def print_energy(warehouse: Path) -> None:
         rows = con.execute(ENERGY_SQL).fetchall()
     finally:
         con.close()
-    days = sorted({d for _, d, _ in rows})
+    days = sorted({d for _, d, _, _ in rows})
     if not days:
         console.print("no energy data yet")
         return
@@ -77,12 +78,32 @@ def print_energy(warehouse: Path) -> None:
     for day in days:
         table.add_column(str(day), justify="right")
     by_room: dict[str, dict[object, float]] = {}
-    for room, day, kwh in rows:
+    partial: set[tuple[str, object]] = set()
+    for room, day, kwh, is_complete in rows:
         by_room.setdefault(room, {})[day] = kwh
+        if not is_complete:
+            partial.add((room, day))
     for room, values in sorted(by_room.items()):
-        table.add_row(room, *[f"{values[d]:.2f}" if d in values else "-" for d in days])
+        cells = [f"{values[d]:.2f}{'*' if (room, d) in partial else ''}" if d in values else "-" for d in days]
+        table.add_row(room, *cells)
     table.add_row("total", *[f"{sum(v.get(d, 0) for v in by_room.values()):.2f}" for d in days], style="bold")
     console.print(table)
+    if partial:
+        console.print("* incomplete: readings cover less than 99 % of the day (see power_daily_by_room.coverage)")
+
+
+def print_alerts(settings: Settings) -> None:
+    """The alerts the build just opened or kept open (the state store beside the warehouse)."""
+    from homelake.alerts.engine import state_path
+    from homelake.alerts.store import AlertStore
+
+    if not settings.alerts.enabled or not state_path(settings).exists():
+        return
+    with AlertStore(state_path(settings)) as store:
+        open_alerts = list(store.open_alerts().values())
+    console.print(f"alerts: {len(open_alerts)} open", highlight=False)
+    for alert in open_alerts:
+        console.print(f"  {alert.key}: {alert.message}", highlight=False)
 
 
 def demo(
@@ -155,6 +176,7 @@ def demo(
         run.stop()
     total, online, unknown = print_inventory(run.settings.warehouse.path)
     print_energy(run.settings.warehouse.path)
+    print_alerts(run.settings)
     console.print(
         f"{total} devices, {online} online now, [bold yellow]{unknown} unknown[/] (not in device_metadata.csv)"
     )

@@ -18,11 +18,13 @@ ConfigOpt = Annotated[
 
 
 def run_transform(settings: Settings, select: str | None = None):  # noqa: ANN201 - BuildReport
+    """Build and publish the warehouse, then evaluate the alert rules over it (see `homelake.alerts`)."""
+    from homelake.alerts.engine import evaluate_after_build
     from homelake.warehouse.publish import TransformError, build_warehouse
 
     LakeWriter(settings.lake.root).ensure_anchors(DATASETS.values())
     try:
-        return build_warehouse(
+        report = build_warehouse(
             lake_root=settings.lake.root,
             warehouse_path=settings.warehouse.path,
             metadata_csv=settings.metadata_csv,
@@ -32,6 +34,8 @@ def run_transform(settings: Settings, select: str | None = None):  # noqa: ANN20
         )
     except TransformError as exc:
         raise UserError(str(exc)) from None
+    evaluate_after_build(settings)
+    return report
 
 
 def transform(

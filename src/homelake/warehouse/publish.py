@@ -128,7 +128,9 @@ def build_warehouse(
                 "--log-level", "none",
             ]  # fmt: skip
             if select:
-                args += ["--select", select]
+                # only the tests whose every parent is built (a relationship test to a model left out would
+                # read a table this build does not have)
+                args += ["--select", select, "--indirect-selection", "buildable"]
             with _environ(env):
                 outcome = _invoke_dbt(args)
             counts = _count(outcome.results)

@@ -104,6 +104,23 @@ where last_poll_at >= $window_start_at
 order by source_family, target
 """)
 
+# Every expected device that is silent or whose collector fails (device_expectations): the Overview's
+# "Collectors failing" and the Health page's list. A polled target keeps its collector's error class and
+# message; a device that only publishes says what is missing.
+FAILING_DEVICES = q("failing_devices", """
+select expected.device, expected.family as source_family, expected.device_id as target, expected.kind,
+       expected.failing_since, expected.last_seen_at, expected.expected_every_s, expected.last_error,
+       case when expected.is_poll_failing then targets.last_error_class else 'Silent' end as last_error_class,
+       case when expected.is_poll_failing then targets.last_error_message else expected.last_error end
+           as last_error_message,
+       coalesce(targets.last_success_at, expected.last_seen_at) as last_success_at
+from device_expectations as expected
+left join collector_targets as targets
+    on expected.family = targets.source_family and expected.device_id = targets.target
+where expected.is_failing
+order by expected.failing_since, expected.device
+""")
+
 DATASET_FRESHNESS = q("dataset_freshness", """
 select dataset, last_observed_at, day_count
 from dataset_freshness

@@ -242,3 +242,46 @@ def test_discovery_disabled_returns_only_static_devices(tmp_path: Path) -> None:
     targets = discover(settings, tmp_path)
     assert [t.name for t in targets] == ["192.0.2.7"]
     asyncio.run(targets[0].aclose())
+
+
+@pytest.mark.integration
+def test_a_shelly_that_does_not_answer_is_polled_as_a_failing_target(
+    tmp_path: Path, fleet: ShellyFleet, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A bound lease whose host name is a Shelly id stays a target while the device does not answer, so its
+    failed polls reach health (and Health, alerts); a mere OUI or prefix match that does not answer is skipped.
+    Either way it is said once at INFO, not per refresh at debug."""
+    silent_id = "shellyplus1pm-e868e7dead01"
+    write_leases(
+        tmp_path,
+        [
+            lease("e8:68:e7:de:ad:01", "192.168.88.201", silent_id),  # nothing listens there
+            lease("e8:68:e7:de:ad:00", "192.168.88.200", "shelly-ghost"),  # not an id: skipped
+        ],
+    )
+    settings = parse_settings(
+        {
+            "lake": {"root": str(tmp_path)},
+            "shelly": {"discovery": {"address_map": fleet.address_map, "port": fleet.port}},
+        },
+        base=tmp_path,
+    )
+    finder = ShellyDiscovery(context(settings, SPEC))
+    caplog.set_level("INFO", logger="homelake.sources.shelly.discovery")
+
+    async def two_rounds_and_a_poll() -> tuple[list[str], list[str], Any]:
+        first = await finder(read_leases(tmp_path), [])
+        second = await finder(read_leases(tmp_path), [])
+        try:
+            return [t.name for t in first], [t.name for t in second], await first[0].poll()
+        finally:
+            for t in [*first, *second]:
+                await t.aclose()
+
+    first, second, outcome = asyncio.run(two_rounds_and_a_poll())
+    assert first == second == [silent_id]
+    assert outcome.results == [] and len(outcome.errors) == 1
+    assert "127.88.0.201" in str(outcome.errors[0])  # the error names where it tried
+    said = [r.getMessage() for r in caplog.records if "does not answer" in r.getMessage()]
+    assert len(said) == 2 and all(r.levelname == "INFO" for r in caplog.records if "does not answer" in r.getMessage())
+    assert any(f"polled as failing target {silent_id}" in m for m in said)

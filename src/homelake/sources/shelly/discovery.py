@@ -87,6 +87,16 @@ def candidates(
     return found
 
 
+def id_from_hostname(hostname: str | None) -> str | None:
+    """The device id a Shelly sends as its DHCP host name (`shellypro4pm-a8032ab1c2d3`,
+    `shellyplug-s-C18B12`); None when the name is not a Shelly id."""
+    if not hostname:
+        return None
+    if ids.gen2_generation_from_id(hostname.lower()) is not None or ids.gen1_model_from_id(hostname) is not None:
+        return hostname
+    return None
+
+
 def device_id_of(identity: ShellyIdentity, mac: str, hostname: str | None) -> str:
     """Gen2+: the `id` it reports. Gen1 `/shelly` has none: its DHCP host name when that is a Gen1 id of
     this model (the device's own name), else `<model prefix>-<MAC>`."""
@@ -109,6 +119,7 @@ class ShellyDiscovery:
         self.interval_s = self.family.interval_s or ctx.interval_s
         self.timeout_s = self.family.timeout_s or ctx.timeout_s
         self._confirmed: dict[tuple[str, str], tuple[str, ShellyIdentity]] = {}
+        self._unanswered: set[tuple[str, str]] = set()  # (mac, url) already logged as not answering
         self._static = {device.name: (device, _password(device)) for device in self.family.devices}
 
     def target(
@@ -128,7 +139,7 @@ class ShellyDiscovery:
     async def _probe(
         self, candidate: Candidate, url: str, gate: asyncio.Semaphore
     ) -> tuple[str, ShellyIdentity] | None:
-        """(device id, identity) of a candidate that answers `/shelly`, else None (logged at debug)."""
+        """(device id, identity) of a candidate that answers `/shelly`, else None (logged once per address)."""
         key = (candidate.mac, url)
         if key in self._confirmed:
             return self._confirmed[key]
@@ -136,8 +147,12 @@ class ShellyDiscovery:
             try:
                 identity = await client.identify()
             except ShellyError as exc:
-                log.debug("shelly discovery skips mac=%s url=%s reason=%s: %s", candidate.mac, url,
-                          candidate.reason, exc)  # fmt: skip
+                if key not in self._unanswered:
+                    self._unanswered.add(key)
+                    named = id_from_hostname(candidate.hostname)
+                    log.info("shelly candidate does not answer /shelly mac=%s url=%s reason=%s%s: %s", candidate.mac,
+                             url, candidate.reason, f" (polled as failing target {named})" if named else "",
+                             exc)  # fmt: skip
                 return None
         self._confirmed[key] = (device_id_of(identity, candidate.mac, candidate.hostname), identity)
         return self._confirmed[key]
@@ -159,7 +174,14 @@ class ShellyDiscovery:
         targets: dict[str, ShellyTarget] = {t.name: t for t in self.static_targets()}
         for candidate, hit in zip(todo, probed, strict=True):
             if hit is None:
+                # A lease whose host name is a Shelly id is that Shelly even while it does not answer: poll
+                # it anyway, so its failures are health rows (Health lists it, alerts fire) instead of it
+                # silently dropping out. Anything weaker (an OUI shared with other ESP products) is skipped.
+                named = id_from_hostname(candidate.hostname)
+                if named is not None and named not in targets:
+                    targets[named] = self.target(named, urls[candidate], self._static.get(named, (None, None))[0])
                 continue
+            self._unanswered.discard((candidate.mac, urls[candidate]))
             device_id, identity = hit
             static = self._static.get(device_id, (None, None))[0]
             targets[device_id] = self.target(device_id, urls[candidate], static, identity)

@@ -30,6 +30,12 @@ def target_health(wh: Warehouse, now: datetime) -> Result:
     return wh.run(queries.COLLECTOR_TARGETS, {"window_start_at": now - timedelta(days=HEALTH_WINDOW_DAYS)})
 
 
+def failing_devices(wh: Warehouse) -> Result:
+    """Every expected device that is silent or whose collector fails, since when and why (device_expectations):
+    a device that stops answering stays listed until it reports again or its metadata retires it."""
+    return wh.run(queries.FAILING_DEVICES)
+
+
 def built_at(wh: Warehouse) -> datetime | None:
     """When the warehouse the page reads was built: every health and freshness figure is as of then."""
     row = wh.run(queries.WAREHOUSE_BUILD).first()
@@ -52,6 +58,7 @@ def health(request: Request, wh: WarehouseDep) -> Response:
     now = datetime.now(UTC)
     targets = target_health(wh, now)
     dead = wh.run(queries.DEAD_LETTERS)
+    failing = failing_devices(wh)
     return render(
         request,
         "health.html",
@@ -63,6 +70,8 @@ def health(request: Request, wh: WarehouseDep) -> Response:
         built_at=built_at(wh),
         targets=_with_rates(targets, now),
         targets_missing=targets.missing,
+        failing=failing.records(),
+        failing_missing=failing.missing,
         dead=dead.records(),
         dead_missing=dead.missing,
         charts=["health_polls"],

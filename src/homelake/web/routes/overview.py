@@ -11,7 +11,7 @@ from starlette.responses import Response
 from homelake.web import queries
 from homelake.web.db import Result, Warehouse
 from homelake.web.pages import WarehouseDep, page_now, render, request_range, settings_of
-from homelake.web.routes.health import built_at, target_health
+from homelake.web.routes.health import built_at, failing_devices, target_health
 from homelake.web.staleness import age_of
 
 router = APIRouter()
@@ -38,7 +38,8 @@ def overview(request: Request, wh: WarehouseDep) -> Response:
     readings = wh.run(queries.READINGS_UNTIL).first() or {}
     energy_result, energy = _energy(wh, today, today - timedelta(days=1))
     targets = target_health(wh, now).records()
-    failing = [t for t in targets if t["is_failing"]]
+    # expected devices that are silent or whose last poll failed (device_expectations)
+    failing = failing_devices(wh).records()
     newest_poll = max((t["last_poll_at"] for t in targets if t["last_poll_at"]), default=None)
     freshness = wh.run(queries.DATASET_FRESHNESS)
     return render(

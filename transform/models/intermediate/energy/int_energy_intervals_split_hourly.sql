@@ -1,6 +1,8 @@
 {#- Each energy interval's share of every UTC hour it overlaps, proportional to the time it spends in the
     hour (the load is assumed steady within an interval). An interval that lasts no time at all (two
-    readings received at the same instant) falls wholly in the hour of its end. -#}
+    readings received at the same instant) falls wholly in the hour of its end. An interval longer than
+    var('energy_max_reading_gap_s') is a gap the counter bridged: its energy is right in total, but no
+    reading says how it was spread, so its time does not count as covered by readings. -#}
 with
 
 intervals as (
@@ -49,6 +51,7 @@ shares as (
             else least(end_us, (hour_number + 1) * 3600000000) - greatest(start_us, hour_number * 3600000000)
         end as overlap_us,
         duration_us,
+        duration_us > {{ var('energy_max_reading_gap_s') }} * 1000000 as is_gap,
         energy_wh as interval_energy_wh
     from hours
 
@@ -62,6 +65,7 @@ final as (
         reading_number,
         to_timestamp(hour_number * 3600) as hour_start_at,
         overlap_us / 1000000.0 as overlap_s,
+        is_gap,
         case
             when duration_us = 0 then interval_energy_wh
             else interval_energy_wh * overlap_us / duration_us

@@ -1,5 +1,6 @@
 {#- Energy per metered channel and UTC hour, from the counter intervals split over the hours they
-    overlap, with the channel's circuit and room and the site-local wall clock of the hour. -#}
+    overlap, with the channel's circuit and room and the site-local wall clock of the hour, and how much
+    of the hour readings cover (`coverage`) and whether the counter bridged a gap in it (`is_bridged`). -#}
 with
 
 hourly_shares as (
@@ -27,7 +28,9 @@ energy as (
         channel,
         hour_start_at,
         sum(energy_wh) as energy_wh,
-        sum(overlap_s) as covered_s
+        sum(overlap_s) as covered_s,
+        sum(case when not is_gap then overlap_s else 0 end) as measured_s,
+        coalesce(bool_or(is_gap and overlap_s > 0), false) as is_bridged
     from hourly_shares
     group by device_id, channel, hour_start_at
 
@@ -54,6 +57,8 @@ hours as (
         coalesce(energy.hour_start_at, readings.hour_start_at) as hour_start_at,
         coalesce(energy.energy_wh, 0) as energy_wh,
         coalesce(energy.covered_s, 0) as covered_s,
+        coalesce(energy.measured_s, 0) as measured_s,
+        coalesce(energy.is_bridged, false) as is_bridged,
         coalesce(readings.observation_count, 0) as observation_count
     from energy
     full outer join readings
@@ -78,6 +83,9 @@ final as (
         -- mean power over the part of the hour the readings cover (all of it, once data flows)
         case when hours.covered_s > 0 then hours.energy_wh * 3600 / hours.covered_s end as avg_power_w,
         hours.covered_s,
+        -- share of the hour between readings no further apart than var('energy_max_reading_gap_s')
+        least(hours.measured_s / 3600.0, 1.0) as coverage,
+        hours.is_bridged,
         hours.observation_count
     from hours
     left join channels

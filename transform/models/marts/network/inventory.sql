@@ -27,6 +27,18 @@ presence as (
 
 ),
 
+answering as (
+
+    -- devices we poll or that publish (Shellies, cameras): did they answer within their cadence?
+    select
+        mac,
+        bool_or(not is_failing) as is_answering
+    from {{ ref('device_expectations') }}
+    where mac is not null
+    group by mac
+
+),
+
 devices as (
 
     select mac from device_metadata where mac is not null
@@ -109,7 +121,9 @@ final as (
         latest_hostnames.current_hostname,
         sighting_ranges.first_seen_at,
         sighting_ranges.last_seen_at,
-        coalesce(presence.is_online, false) as is_online,
+        -- a bound lease is not enough for a device that should answer: it must also have answered
+        coalesce(presence.is_online, false) and coalesce(answering.is_answering, true) as is_online,
+        answering.is_answering,
         device_metadata.mac is not null as is_known,
         presence.current_ap,
         presence.current_ssid,
@@ -126,6 +140,8 @@ final as (
         on devices.mac = sighting_ranges.mac
     left join presence
         on devices.mac = presence.mac
+    left join answering
+        on devices.mac = answering.mac
     cross join as_of
 
 )
