@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from homelake.settings import Settings
 from homelake.web.auth import Credentials, make_auth_middleware
 from homelake.web.config import DashboardConfig
-from homelake.web.routes import api, climate, energy, health, inventory, network, overview, people
+from homelake.web.routes import api, climate, energy, health, inventory, network, overview, people, power
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -34,7 +34,7 @@ def create_app(settings: Settings, dashboard_config: DashboardConfig | None = No
     app.state.settings = settings
     app.middleware("http")(make_auth_middleware(credentials))
     app.add_exception_handler(HTTPException, _http_error)
-    for module in (api, overview, inventory, energy, climate, network, people, health):
+    for module in (api, overview, inventory, energy, power, climate, network, people, health):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
