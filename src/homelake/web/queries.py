@@ -574,7 +574,8 @@ order by local_date, device_id
 
 WEATHER = q("weather", """
 select date_trunc($bucket, hour_start_local) as period_start, location,
-       round(avg(temperature_2m), 1) as temperature_c, round(avg(global_tilted_irradiance), 0) as tilted_irradiance_w_m2,
+       round(avg(temperature_2m), 1) as temperature_c,
+       round(avg(global_tilted_irradiance), 0) as tilted_irradiance_w_m2,
        round(avg(cloud_cover), 0) as cloud_cover_pct, bool_or(is_forecast) as is_forecast
 from weather_hourly
 where hour_start_at >= $start_at and hour_start_at < $end_at

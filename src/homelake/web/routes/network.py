@@ -32,13 +32,38 @@ def latency_figure(result: Result) -> Figure:
     for index, (target, rows) in enumerate(targets.items()):
         color = LATENCY_COLORS[index % len(LATENCY_COLORS)]
         x = [r["period_start"] for r in rows]
-        traces.append({"type": "scatter", "mode": "lines", "name": f"{target} p50", "x": x,
-                       "y": [r["rtt_p50_ms"] for r in rows], "line": {"width": 1.6, "color": color}})
-        traces.append({"type": "scatter", "mode": "lines", "name": f"{target} p95", "x": x,
-                       "y": [r["rtt_p95_ms"] for r in rows], "line": {"width": 1, "color": color, "dash": "dot"}})
-        traces.append({"type": "bar", "name": f"{target} loss", "x": x, "y": [r["loss_pct"] for r in rows],
-                       "yaxis": "y2", "marker": {"color": color, "opacity": 0.35}, "showlegend": False,
-                       "hovertemplate": "loss %{y} %<extra>" + target + "</extra>"})  # fmt: skip
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": f"{target} p50",
+                "x": x,
+                "y": [r["rtt_p50_ms"] for r in rows],
+                "line": {"width": 1.6, "color": color},
+            }
+        )
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": f"{target} p95",
+                "x": x,
+                "y": [r["rtt_p95_ms"] for r in rows],
+                "line": {"width": 1, "color": color, "dash": "dot"},
+            }
+        )
+        traces.append(
+            {
+                "type": "bar",
+                "name": f"{target} loss",
+                "x": x,
+                "y": [r["loss_pct"] for r in rows],
+                "yaxis": "y2",
+                "marker": {"color": color, "opacity": 0.35},
+                "showlegend": False,
+                "hovertemplate": "loss %{y} %<extra>" + target + "</extra>",
+            }
+        )
     layout = _layout("", "round trip (ms)")
     layout["yaxis2"] = {"title": {"text": "loss (%)"}, "overlaying": "y", "side": "right", "rangemode": "tozero",
                         "showgrid": False, "automargin": True}  # fmt: skip
@@ -101,9 +126,15 @@ def uplink_status(wh: Warehouse, now: datetime) -> tuple[list[UplinkStatus], str
     result = wh.run(queries.UPLINK_STATUS)
     statuses = [
         UplinkStatus(
-            r["device_id"], r["is_down"], r["since_at"], r["is_since_first_probe"], r["target_address"],
-            r["rtt_p50_ms"], r["loss_pct"], age_of(r["newest_hour_at"], now, "uplink"),
-        )  # fmt: skip
+            r["device_id"],
+            r["is_down"],
+            r["since_at"],
+            r["is_since_first_probe"],
+            r["target_address"],
+            r["rtt_p50_ms"],
+            r["loss_pct"],
+            age_of(r["newest_hour_at"], now, "uplink"),
+        )
         for r in result.records()
     ]
     return statuses, result.missing

@@ -35,11 +35,28 @@ def weather_figure(result: Result) -> Figure:
     for location, rows in locations.items():
         x = [r["period_start"] for r in rows]
         name = "" if len(locations) == 1 else f" ({location})"
-        traces.append({"type": "scatter", "mode": "lines", "name": "temperature" + name, "x": x,
-                       "y": [r["temperature_c"] for r in rows], "line": {"width": 1.6, "color": "#b45309"}})
-        traces.append({"type": "scatter", "mode": "lines", "name": "tilted irradiance" + name, "x": x,
-                       "y": [r["tilted_irradiance_w_m2"] for r in rows], "yaxis": "y2",
-                       "line": {"width": 1.2, "color": "#eab308"}, "fill": "tozeroy"})  # fmt: skip
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": "temperature" + name,
+                "x": x,
+                "y": [r["temperature_c"] for r in rows],
+                "line": {"width": 1.6, "color": "#b45309"},
+            }
+        )
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": "tilted irradiance" + name,
+                "x": x,
+                "y": [r["tilted_irradiance_w_m2"] for r in rows],
+                "yaxis": "y2",
+                "line": {"width": 1.2, "color": "#eab308"},
+                "fill": "tozeroy",
+            }
+        )
     layout = _layout("", "°C")
     layout["yaxis2"] = {"title": {"text": "W/m²"}, "overlaying": "y", "side": "right", "rangemode": "tozero",
                         "showgrid": False, "automargin": True}  # fmt: skip
@@ -66,7 +83,8 @@ register(Chart(
 ))  # fmt: skip
 register(Chart(
     "self_sufficiency", "Self-sufficiency per day", queries.SELF_SUFFICIENCY,
-    series("local_date", "self_sufficiency_pct", "device_id", kind="bar", y_title="% of the load", partial="is_partial"),
+    series("local_date", "self_sufficiency_pct", "device_id", kind="bar", y_title="% of the load",
+           partial="is_partial"),
     note="Share of the load met by PV, directly or through the battery (not while the generator or grid fed it). "
     + PARTIAL_NOTE,
     none_message="No inverter data in this range.",
