@@ -22,7 +22,7 @@ from tests.web.conftest import client_for
 pytestmark = pytest.mark.integration
 
 NETWORK_CHARTS = ["uplink_latency", "wan_traffic"]
-POWER_CHARTS = ["power_books", "power_hourly", "battery_soc", "self_sufficiency", "pv_ratio", "weather"]
+POWER_CHARTS = ["power_day", "power_books", "power_hourly", "battery_soc", "self_sufficiency", "pv_ratio", "weather"]
 # the marts the two pages read, beyond the wifi and interface ones
 EDGE_MARTS = ["uplink_outages", "uplink_quality_hourly", "public_ip_history", "wan_traffic_daily",
               "switch_ports_latest"]  # fmt: skip
@@ -109,7 +109,31 @@ def test_overview_has_the_internet_line_and_the_ranges_outages(demo_settings: Se
 @pytest.mark.parametrize("name", NETWORK_CHARTS + POWER_CHARTS)
 def test_edge_and_power_charts_have_data(demo_settings: Settings, name: str) -> None:
     body = client_for(demo_settings).get(f"/api/charts/{name}", params={"range": "7d"}).json()
-    assert not body["empty"] and body["data"][0]["x"], body
+    trace = body["data"][0]
+    assert not body["empty"] and (trace["link"]["value"] if name == "power_day" else trace["x"]), body
+
+
+def test_day_flow_diagram_is_the_chosen_days_books(demo_settings: Settings) -> None:
+    day, pv, generator, load, losses, coverage = _sql(demo_settings, """
+        select local_date, pv_kwh, generator_kwh, load_kwh, losses_kwh, coverage from energy_flows_daily
+        order by local_date limit 1
+    """)[0]  # fmt: skip
+    client = client_for(demo_settings)
+    body = client.get("/api/charts/power_day", params={"from": str(day), "to": str(day)}).json()
+    trace = body["data"][0]
+    labels, link = trace["node"]["label"], trace["link"]
+    flows = {labels[t if s == labels.index("Inverter") else s].split(" ")[0]: v
+             for s, t, v in zip(link["source"], link["target"], link["value"], strict=True)}  # fmt: skip
+    assert flows["PV"] == pytest.approx(pv, abs=1e-3) and flows["Generator"] == pytest.approx(generator, abs=1e-3)
+    assert flows["Load"] == pytest.approx(load, abs=1e-3) and flows["Losses"] == pytest.approx(losses, abs=1e-3)
+    hub = labels.index("Inverter")
+    into = sum(v for t, v in zip(link["target"], link["value"], strict=True) if t == hub)
+    out = sum(v for s, v in zip(link["source"], link["value"], strict=True) if s == hub)
+    assert into == pytest.approx(out, abs=0.01)  # the books balance: losses are a sink, not hidden
+    assert body["layout"]["annotations"][0]["text"] == f"{day} (partial: {coverage:.0%} covered)"
+    assert "Grid" not in " ".join(labels)  # nothing came from or went to a grid: no node for it
+    before = client.get("/api/charts/power_day", params={"from": "2020-01-01", "to": "2020-01-01"}).json()
+    assert before["empty"] and before["message"] == "No inverter data on this day."
 
 
 def test_latency_chart_has_p50_p95_and_loss_per_target(demo_settings: Settings) -> None:
@@ -220,6 +244,7 @@ def test_empty_marts_say_none(demo_settings: Settings, empty_settings: Settings)
         body = client.get(f"/api/charts/{name}", params={"range": "7d"}).json()
         assert body["empty"] and body.get("none"), name
     assert client.get("/api/charts/power_books").json()["message"] == "No inverter data in this range."
+    assert client.get("/api/charts/power_day").json()["message"] == "No inverter data on this day."
 
 
 def test_switch_ports_latest_is_the_newest_poll(demo_settings: Settings) -> None:

@@ -497,6 +497,17 @@ where flow in (select flow from flows group by flow having sum(abs(energy_kwh)) 
 order by local_date, flow
 """)
 
+# One day's books (the range's last site-local day): the flow diagram.
+POWER_DAY = q("power_day", """
+select local_date, sum(pv_kwh) as pv_kwh, sum(battery_discharge_kwh) as battery_discharge_kwh,
+       sum(generator_kwh) as generator_kwh, sum(grid_import_kwh) as grid_import_kwh, sum(load_kwh) as load_kwh,
+       sum(battery_charge_kwh) as battery_charge_kwh, sum(grid_export_kwh) as grid_export_kwh,
+       sum(losses_kwh) as losses_kwh, min(coverage) as coverage, not bool_and(is_complete) as is_partial
+from energy_flows_daily
+where local_date = $last_day
+group by local_date
+""")
+
 # Mean power per bucket from the hourly books: energy over the time the polls cover (gaps are not power).
 POWER_HOURLY = q("power_hourly", """
 with hours as (

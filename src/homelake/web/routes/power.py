@@ -26,6 +26,43 @@ def books_figure(result: Result) -> Figure:
     return figure
 
 
+SOURCES = (("PV", "pv_kwh", "#eab308"), ("Battery", "battery_discharge_kwh", "#15803d"),
+           ("Generator", "generator_kwh", "#b45309"), ("Grid", "grid_import_kwh", "#6b7280"))  # fmt: skip
+SINKS = (("Load", "load_kwh", "#2563eb"), ("Battery charge", "battery_charge_kwh", "#15803d"),
+         ("Grid export", "grid_export_kwh", "#6b7280"), ("Losses", "losses_kwh", "#be123c"))  # fmt: skip
+
+
+def day_flow_figure(result: Result) -> Figure:
+    """One day's books as a flow diagram: every source into the inverter, the inverter out to every sink
+    (flows of 0 kWh left out), the day partial when the polls cover less than all of it."""
+    day = result.first() or {}
+    sources = [(name, day.get(column) or 0.0, color) for name, column, color in SOURCES]
+    sinks = [(name, day.get(column) or 0.0, color) for name, column, color in SINKS]
+    sources = [s for s in sources if s[1] > 0]
+    sinks = [s for s in sinks if s[1] > 0]
+    labels = [f"{name} {kwh:.1f} kWh" for name, kwh, _ in sources] + ["Inverter"]
+    labels += [f"{name} {kwh:.1f} kWh" for name, kwh, _ in sinks]
+    hub = len(sources)
+    link = {
+        "source": list(range(hub)) + [hub] * len(sinks),
+        "target": [hub] * hub + [hub + 1 + i for i in range(len(sinks))],
+        "value": [round(kwh, 3) for _, kwh, _ in sources] + [round(kwh, 3) for _, kwh, _ in sinks],
+        "color": [color + "80" for _, _, color in sources] + [color + "80" for _, _, color in sinks],
+    }
+    colors = [c for _, _, c in sources] + ["#111827"] + [c for _, _, c in sinks]
+    trace = {"type": "sankey", "orientation": "h", "valueformat": ".2f", "valuesuffix": " kWh",
+             "node": {"label": labels, "color": colors, "pad": 18, "thickness": 16}, "link": link}  # fmt: skip
+    when = str(day.get("local_date", ""))
+    if day.get("is_partial"):
+        coverage = day.get("coverage")
+        when += f" (partial: {coverage:.0%} covered)" if isinstance(coverage, float) else " (partial)"
+    layout = _layout("", "", hovermode="closest")
+    layout["annotations"] = [{"text": when, "showarrow": False, "x": 0, "y": 1.08, "xref": "paper",
+                              "yref": "paper", "xanchor": "left", "font": {"size": 12}}]  # fmt: skip
+    layout["margin"] = {"l": 8, "r": 8, "t": 30, "b": 8}
+    return {"data": [trace], "layout": layout}
+
+
 def weather_figure(result: Result) -> Figure:
     """Outdoor temperature (left axis) and the irradiance on the array's plane (right axis)."""
     traces: list[dict[str, Any]] = []
@@ -63,6 +100,12 @@ def weather_figure(result: Result) -> Figure:
     return {"data": traces, "layout": layout}
 
 
+register(Chart(
+    "power_day", "Energy flows of the day", queries.POWER_DAY, day_flow_figure,
+    note="The range's last site-local day: where the energy came from and where it went (choose the day with "
+    "From/To).",
+    none_message="No inverter data on this day.",
+))  # fmt: skip
 register(Chart(
     "power_books", "Energy flows per day", queries.POWER_BOOKS_DAILY, books_figure,
     note="The inverter's books per site-local day: sources (PV, battery discharge, generator, grid import) above "
@@ -102,7 +145,7 @@ register(Chart(
     none_message="No weather in this range.",
 ))  # fmt: skip
 
-CHARTS = ["power_books", "power_hourly", "battery_soc", "self_sufficiency", "pv_ratio", "weather"]
+CHARTS = ["power_day", "power_books", "power_hourly", "battery_soc", "self_sufficiency", "pv_ratio", "weather"]
 
 
 @router.get("/power")
