@@ -252,7 +252,7 @@ def test_power_page_draws_the_books_and_the_now_figures(page: object, base_url: 
     assert page.errors == []  # type: ignore[attr-defined]
     states = page.eval_on_selector_all(".chart", "cs => cs.map(c => c.dataset.state)")  # type: ignore[attr-defined]
     assert states == ["drawn"] * 7
-    assert page.locator("#chart-power_day .sankey .node").count() >= 5  # type: ignore[attr-defined]
+    assert page.locator("#chart-power_day .sankey-node").count() >= 5  # type: ignore[attr-defined]
     shapes = page.evaluate(  # type: ignore[attr-defined]
         "() => document.getElementById('chart-power_books').data.flatMap(t => t.marker.pattern.shape)"
     )
