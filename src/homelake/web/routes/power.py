@@ -23,13 +23,22 @@ def books_figure(result: Result) -> Figure:
     """Sources stack above zero and sinks below, so a balanced day is as tall up as down."""
     figure = _daily_books(result)
     figure["layout"]["barmode"] = "relative"
+    for trace in figure["data"]:  # each flow in its colour of the day's diagram
+        color = FLOW_COLORS.get(trace["name"])
+        if color:
+            trace.setdefault("marker", {})["color"] = color
     return figure
 
 
 SOURCES = (("PV", "pv_kwh", "#eab308"), ("Battery", "battery_discharge_kwh", "#15803d"),
            ("Generator", "generator_kwh", "#b45309"), ("Grid", "grid_import_kwh", "#6b7280"))  # fmt: skip
-SINKS = (("Load", "load_kwh", "#2563eb"), ("Battery charge", "battery_charge_kwh", "#15803d"),
+SINKS = (("Load", "load_kwh", "#2563eb"), ("Battery charge", "battery_charge_kwh", "#4ade80"),
          ("Grid export", "grid_export_kwh", "#6b7280"), ("Losses", "losses_kwh", "#be123c"))  # fmt: skip
+
+FLOW_COLORS = {
+    "PV": "#eab308", "Battery discharge": "#15803d", "Generator": "#b45309", "Grid import": "#6b7280",
+    "Load": "#2563eb", "Battery charge": "#4ade80", "Grid export": "#9ca3af", "Losses": "#be123c",
+}  # fmt: skip
 
 
 def day_flow_figure(result: Result) -> Figure:
