@@ -33,7 +33,7 @@ ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-PAGES = {"overview": "/", "inventory": "/inventory", "energy": "/energy", "climate": "/climate",
+PAGES = {"overview": "/", "inventory": "/inventory", "energy": "/energy", "power": "/power", "climate": "/climate",
          "network": "/network", "people": "/people", "security": "/security?range=30d", "cluster": "/cluster",
          "health": "/health"}  # fmt: skip
 PHONE = {"width": 420, "height": 900}
@@ -110,7 +110,7 @@ def test_page_loads_clean_and_draws_its_charts(page: object, base_url: str, name
     assert page.errors == []  # type: ignore[attr-defined]
     states = page.eval_on_selector_all(".chart", "cs => cs.map(c => c.dataset.state)")  # type: ignore[attr-defined]
     assert "error" not in states
-    if name in ("overview", "network", "energy", "climate", "cluster", "security"):  # the demo has data here
+    if name in ("overview", "network", "energy", "power", "climate", "cluster", "security"):  # data here
         assert "drawn" in states
         assert page.locator(".js-plotly-plot .main-svg").count() > 0  # type: ignore[attr-defined]
         assert page.locator(".js-plotly-plot g.trace").count() > 0  # type: ignore[attr-defined]
@@ -277,3 +277,33 @@ def test_security_page_shows_snapshot_thumbnails(page: object, base_url: str) ->
     assert page.locator("#camera-health tbody tr").count() > 0  # type: ignore[attr-defined]
     assert page.errors == []  # type: ignore[attr-defined]
     page.locator("#episodes").screenshot(path=str(SHOTS / "security-episodes.png"))  # type: ignore[attr-defined]
+
+
+def test_power_page_draws_the_books_and_the_now_figures(page: object, base_url: str) -> None:
+    _open(page, base_url + "/power?range=7d")
+    assert page.errors == []  # type: ignore[attr-defined]
+    states = page.eval_on_selector_all(".chart", "cs => cs.map(c => c.dataset.state)")  # type: ignore[attr-defined]
+    assert states == ["drawn"] * 7
+    assert page.locator("#chart-power_day .sankey-node").count() >= 5  # type: ignore[attr-defined]
+    shapes = page.evaluate(  # type: ignore[attr-defined]
+        "() => document.getElementById('chart-power_books').data.flatMap(t => t.marker.pattern.shape)"
+    )
+    assert shapes and set(shapes) == {"/"}  # the run's two days are partial: hatched
+    assert page.evaluate("() => document.getElementById('chart-power_books').layout.barmode") == "relative"  # type: ignore[attr-defined]
+    assert page.locator("#chart-weather g.trace").count() == 2  # type: ignore[attr-defined]
+    for tile in ("#tile-pv", "#tile-load", "#tile-soc"):
+        assert "stale" not in (page.get_attribute(tile, "class") or "")  # type: ignore[attr-defined]
+    assert page.locator("#generator-runs tbody tr").count() >= 2  # type: ignore[attr-defined]
+    page.screenshot(path=str(SHOTS / "power-week.png"), full_page=True)  # type: ignore[attr-defined]
+
+
+def test_network_page_shows_the_uplink_and_the_switch(page: object, base_url: str) -> None:
+    _open(page, base_url + "/network?range=7d")
+    assert page.errors == []  # type: ignore[attr-defined]
+    assert page.inner_text("#tile-uplink-fw .uplink-line").startswith("internet: up for ")  # type: ignore[attr-defined]
+    assert page.get_attribute("#chart-uplink_latency", "data-state") == "drawn"  # type: ignore[attr-defined]
+    assert page.evaluate("() => document.getElementById('chart-uplink_latency').layout.yaxis2.side") == "right"  # type: ignore[attr-defined]
+    assert page.get_attribute("#chart-wan_traffic", "data-state") == "drawn"  # type: ignore[attr-defined]
+    assert page.locator("#uplink-outages tbody tr").count() >= 3  # type: ignore[attr-defined]
+    assert page.locator("#switch-ports tbody tr").count() == 10  # type: ignore[attr-defined]
+    page.screenshot(path=str(SHOTS / "network-week.png"), full_page=True)  # type: ignore[attr-defined]

@@ -16,7 +16,7 @@ from tests.web.conftest import client_for
 
 pytestmark = pytest.mark.integration
 
-PAGES = ["/", "/inventory", "/energy", "/climate", "/network", "/people", "/cluster", "/health"]
+PAGES = ["/", "/inventory", "/energy", "/power", "/climate", "/network", "/people", "/cluster", "/health"]
 
 
 def _a_device(settings: Settings, known: bool = True) -> str:

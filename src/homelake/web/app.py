@@ -23,6 +23,7 @@ from homelake.web.routes import (
     network,
     overview,
     people,
+    power,
     security,
 )
 
@@ -46,7 +47,7 @@ def create_app(settings: Settings, dashboard_config: DashboardConfig | None = No
     app.state.settings = settings
     app.middleware("http")(make_auth_middleware(credentials))
     app.add_exception_handler(HTTPException, _http_error)
-    for module in (api, overview, inventory, energy, climate, network, people, security, cloud, cluster, health):
+    for module in (api, overview, inventory, energy, power, climate, network, people, security, cloud, cluster, health):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -202,7 +202,8 @@ def _is_all_zero(figure: Figure) -> bool:
     """No trace has a value other than zero or null: a flat line of zeros is no chart."""
     for trace in figure["data"]:
         axis = "x" if trace.get("orientation") == "h" else "y"
-        if any(v not in (0, None) for v in trace.get(axis, [])):
+        values = trace["link"]["value"] if trace.get("type") == "sankey" else trace.get(axis, [])
+        if any(v not in (0, None) for v in values):
             return False
     return True
 

@@ -17,6 +17,21 @@ def duration(delta: timedelta | float | None) -> str:
     return f"{sign}{seconds:.0f} s"
 
 
+def span(delta: timedelta | float | None) -> str:
+    """A long stretch as people say it, in its two largest units: "3 d 4 h", "5 h 12 min", "40 s"."""
+    if delta is None:
+        return "–"
+    seconds = int(max(delta.total_seconds() if isinstance(delta, timedelta) else float(delta), 0))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min" if minutes else f"{seconds} s"
+
+
 def number(value: Any, digits: int = 1) -> str:
     if value is None:
         return "–"

@@ -23,6 +23,7 @@ NAV = (
     ("/", "Overview"),
     ("/inventory", "Inventory"),
     ("/energy", "Energy"),
+    ("/power", "Power"),
     ("/climate", "Climate"),
     ("/network", "Network"),
     ("/people", "People & doors"),

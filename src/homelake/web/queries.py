@@ -546,4 +546,209 @@ where event_at >= $start_at and event_at < $end_at
 order by event_at desc
 limit 100
 """)
+# --- network edge: the uplink and the switch ------------------------------------------------------
+
+# Per router that probes the internet: up or down now, since when, and its newest hour's round trip (the
+# farthest target's median: the public resolver, not the gateway next door) and loss over every target.
+UPLINK_STATUS = q("uplink_status", """
+with hours as (
+    select device_id, max(hour_start) as newest_hour_at, min(hour_start) as first_hour_at
+    from uplink_quality_hourly group by device_id
+),
+newest as (
+    select device_id, arg_max(target_address, rtt_p50_ms) as target_address, max(rtt_p50_ms) as rtt_p50_ms,
+           round(100.0 * sum(echoes_lost) / nullif(sum(echoes_sent), 0), 1) as loss_pct
+    from uplink_quality_hourly join hours using (device_id)
+    where hour_start = newest_hour_at
+    group by device_id
+),
+outages as (
+    select device_id, max(ended_at) as last_ended_at, bool_or(is_ongoing) as is_down,
+           max(started_at) filter (where is_ongoing) as down_since_at, count(*) as outage_count
+    from uplink_outages group by device_id
+)
+select h.device_id, h.newest_hour_at, n.target_address, n.rtt_p50_ms, n.loss_pct,
+       coalesce(o.is_down, false) as is_down,
+       case when o.is_down then o.down_since_at else coalesce(o.last_ended_at, h.first_hour_at) end as since_at,
+       o.last_ended_at is null and not coalesce(o.is_down, false) as is_since_first_probe
+from hours h
+join newest n using (device_id)
+left join outages o using (device_id)
+order by h.device_id
+""")
+
+UPLINK_OUTAGES = q("uplink_outages", """
+select device_id, started_at, ended_at, duration_s, cause, is_ongoing
+from uplink_outages
+where started_at < $end_at and (ended_at is null or ended_at > $start_at)
+order by started_at desc
+limit 300
+""")
+
+# p50/p95 per target; a day's point is the mean of its hours' quantiles and its loss the share of all its echoes.
+UPLINK_LATENCY = q("uplink_latency", """
+select date_trunc($bucket, timezone($tz, hour_start)) as period_start, device_id, target_address,
+       round(avg(rtt_p50_ms), 2) as rtt_p50_ms, round(avg(rtt_p95_ms), 2) as rtt_p95_ms,
+       round(100.0 * sum(echoes_lost) / nullif(sum(echoes_sent), 0), 2) as loss_pct
+from uplink_quality_hourly
+where hour_start >= $start_at and hour_start < $end_at
+group by all order by period_start, device_id, target_address
+""")
+
+PUBLIC_IPS = q("public_ips", """
+select device_id, interface_name, public_ip, gateway, first_seen_at, last_seen_at, replaced_at, is_current
+from public_ip_history
+where first_seen_at < $end_at and coalesce(replaced_at, last_seen_at) >= $start_at
+order by first_seen_at desc
+limit 100
+""")
+
+# WAN bytes of the routers that probe the internet: the other routers' `ether1` is a LAN port.
+WAN_TRAFFIC = q("wan_traffic", """
+select local_date, device_id || ' ' || direction as direction, round(bytes / 1e9, 3) as gigabytes
+from (
+    select local_date, device_id, 'download' as direction, rx_bytes as bytes from wan_traffic_daily
+    union all
+    select local_date, device_id, 'upload', tx_bytes from wan_traffic_daily
+)
+where local_date between $first_day and $last_day
+  and device_id in (select device_id from uplink_quality_hourly)
+order by local_date, direction
+""")
+
+SWITCH_PORTS = q("switch_ports", """
+select device_id, port_number, port_name, is_up, speed_mbps, poe_state, is_powered, power_w, voltage_v,
+       current_ma, host_count, observed_at
+from switch_ports_latest
+order by device_id, port_number
+""")
+
+# --- power (the inverter, the battery, the generator, PV and the weather) -------------------------
+
+INVERTER_NOW = q("inverter_now", """
+select device_id, observed_at, pv_power_w, load_power_w, battery_power_w, battery_soc_pct, ac_input,
+       ac_input_power_w, mode, charger_state, faults
+from inverter_latest
+order by device_id
+""")
+
+# The books per day, sources up and sinks down (so they balance at zero); flows that stay 0 are left out.
+POWER_BOOKS_DAILY = q("power_books_daily", """
+with days as (
+    select local_date,
+           sum(pv_kwh) as "PV", sum(battery_discharge_kwh) as "Battery discharge",
+           sum(generator_kwh) as "Generator", sum(grid_import_kwh) as "Grid import",
+           -sum(load_kwh) as "Load", -sum(battery_charge_kwh) as "Battery charge",
+           -sum(grid_export_kwh) as "Grid export", -sum(losses_kwh) as "Losses",
+           min(coverage) as coverage, not bool_and(is_complete) as is_partial
+    from energy_flows_daily
+    where local_date between $first_day and $last_day
+    group by local_date
+),
+flows as (
+    unpivot days on "PV", "Battery discharge", "Generator", "Grid import", "Load", "Battery charge",
+                    "Grid export", "Losses"
+    into name flow value energy_kwh
+)
+select local_date, flow, round(energy_kwh, 3) as energy_kwh, coverage, is_partial
+from flows
+where flow in (select flow from flows group by flow having sum(abs(energy_kwh)) > 0)
+order by local_date, flow
+""")
+
+# One day's books (the range's last site-local day): the flow diagram.
+POWER_DAY = q("power_day", """
+select local_date, sum(pv_kwh) as pv_kwh, sum(battery_discharge_kwh) as battery_discharge_kwh,
+       sum(generator_kwh) as generator_kwh, sum(grid_import_kwh) as grid_import_kwh, sum(load_kwh) as load_kwh,
+       sum(battery_charge_kwh) as battery_charge_kwh, sum(grid_export_kwh) as grid_export_kwh,
+       sum(losses_kwh) as losses_kwh, min(coverage) as coverage, not bool_and(is_complete) as is_partial
+from energy_flows_daily
+where local_date = $last_day
+group by local_date
+""")
+
+# Mean power per bucket from the hourly books: energy over the time the polls cover (gaps are not power).
+POWER_HOURLY = q("power_hourly", """
+with hours as (
+    select hour_start_local, covered_s, pv_wh, load_wh, generator_wh, grid_import_wh,
+           battery_discharge_wh - battery_charge_wh as battery_wh
+    from energy_flows_hourly
+    where hour_start_at >= $start_at and hour_start_at < $end_at
+),
+flows as (
+    select date_trunc($bucket, hour_start_local) as period_start,
+           sum(pv_wh) * 3600 / nullif(sum(covered_s), 0) as "PV",
+           sum(load_wh) * 3600 / nullif(sum(covered_s), 0) as "Load",
+           sum(generator_wh) * 3600 / nullif(sum(covered_s), 0) as "Generator",
+           sum(grid_import_wh) * 3600 / nullif(sum(covered_s), 0) as "Grid import",
+           sum(battery_wh) * 3600 / nullif(sum(covered_s), 0) as "Battery (+ discharging)"
+    from hours group by all
+),
+long as (
+    unpivot flows on "PV", "Load", "Generator", "Grid import", "Battery (+ discharging)"
+    into name flow value power_w
+)
+select period_start, flow, round(power_w, 1) as power_w
+from long
+where flow in (select flow from long group by flow having sum(abs(power_w)) > 0)
+order by period_start, flow
+""")
+
+BATTERY_SOC = q("battery_soc", """
+select date_trunc($bucket, hour_start_local) as period_start, 'lowest' as bound, min(soc_min_pct) as soc_pct
+from energy_flows_hourly where hour_start_at >= $start_at and hour_start_at < $end_at group by all
+union all
+select date_trunc($bucket, hour_start_local), 'highest', max(soc_max_pct)
+from energy_flows_hourly where hour_start_at >= $start_at and hour_start_at < $end_at group by all
+order by period_start, bound
+""")
+
+BATTERY_DAYS = q("battery_days", """
+select device_id, local_date, battery_charge_kwh, battery_discharge_kwh, equivalent_full_cycles, soc_min_pct,
+       soc_max_pct, depth_of_discharge_pct, low_soc_hours, is_complete
+from battery_daily
+where local_date between $first_day and $last_day
+order by local_date desc, device_id
+""")
+
+GENERATOR_RUNS = q("generator_runs", """
+select device_id, run_number, started_at, stopped_at, run_hours, energy_kwh, fuel_l_estimated, is_running
+from generator_runs
+where started_at < $end_at and (stopped_at is null or stopped_at > $start_at)
+order by started_at desc
+limit 300
+""")
+
+SELF_SUFFICIENCY = q("self_sufficiency", """
+select local_date, device_id, round(100 * self_sufficiency, 1) as self_sufficiency_pct,
+       not is_complete as is_partial
+from self_sufficiency_daily
+where local_date between $first_day and $last_day
+order by local_date, device_id
+""")
+
+PV_PERFORMANCE = q("pv_performance", """
+select local_date, device_id, pv_kwh, plane_irradiation_kwh_m2, pv_kwp, performance_ratio, was_battery_full,
+       is_complete, is_underperforming
+from pv_performance_daily
+where local_date between $first_day and $last_day
+order by local_date desc, device_id
+""")
+
+PV_RATIO = q("pv_ratio", """
+select local_date, device_id, round(performance_ratio, 3) as performance_ratio, not is_complete as is_partial
+from pv_performance_daily
+where local_date between $first_day and $last_day
+order by local_date, device_id
+""")
+
+WEATHER = q("weather", """
+select date_trunc($bucket, hour_start_local) as period_start, location,
+       round(avg(temperature_2m), 1) as temperature_c,
+       round(avg(global_tilted_irradiance), 0) as tilted_irradiance_w_m2,
+       round(avg(cloud_cover), 0) as cloud_cover_pct, bool_or(is_forecast) as is_forecast
+from weather_hourly
+where hour_start_at >= $start_at and hour_start_at < $end_at
+group by all order by period_start, location
+""")
 # fmt: on

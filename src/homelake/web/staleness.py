@@ -14,6 +14,8 @@ STALE_AFTER = {
     "devices": timedelta(minutes=15),
     "energy": timedelta(hours=1),
     "climate": timedelta(hours=2),
+    # the uplink's figures are its newest probe hour's: that hour's start is up to an hour old when current
+    "uplink": timedelta(hours=2),
 }
 
 

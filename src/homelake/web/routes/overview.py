@@ -12,6 +12,7 @@ from homelake.web import queries
 from homelake.web.db import Result, Warehouse
 from homelake.web.pages import WarehouseDep, page_now, render, request_range, settings_of
 from homelake.web.routes.health import built_at, failing_devices, target_health
+from homelake.web.routes.network import uplink_status
 from homelake.web.staleness import age_of
 
 router = APIRouter()
@@ -42,6 +43,8 @@ def overview(request: Request, wh: WarehouseDep) -> Response:
     failing = failing_devices(wh).records()
     newest_poll = max((t["last_poll_at"] for t in targets if t["last_poll_at"]), default=None)
     freshness = wh.run(queries.DATASET_FRESHNESS)
+    uplinks, uplink_missing = uplink_status(wh, now)
+    outages = wh.run(queries.UPLINK_OUTAGES, {**tr.utc_params()}).records()
     return render(
         request,
         "overview.html",
@@ -63,5 +66,9 @@ def overview(request: Request, wh: WarehouseDep) -> Response:
         freshness_missing=freshness.missing,
         built_at=built_at(wh),
         stale_before=now - STALE_AFTER,
+        now=now,
+        uplinks=uplinks,
+        uplink_missing=uplink_missing,
+        outages=outages,
         charts=["energy_daily", "wifi_clients"],
     )

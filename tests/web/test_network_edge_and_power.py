@@ -1,0 +1,262 @@
+"""The Network page's internet uplink and switch, the Power page and the Overview's internet line, against the
+shared network run's real warehouse; and both pages with their marts missing or empty."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from datetime import UTC, datetime, timedelta
+
+import duckdb
+import pytest
+
+from homelake.settings import Settings
+from homelake.warehouse.query import connect_readonly
+from homelake.web.fmt import span
+from homelake.web.routes.network import UplinkStatus
+from homelake.web.staleness import age_of
+from tests.conftest import NetworkRun
+from tests.pinned_time import clock_from
+from tests.web.conftest import client_for
+
+pytestmark = pytest.mark.integration
+
+NETWORK_CHARTS = ["uplink_latency", "wan_traffic"]
+POWER_CHARTS = ["power_day", "power_books", "power_hourly", "battery_soc", "self_sufficiency", "pv_ratio", "weather"]
+# the marts the two pages read, beyond the wifi and interface ones
+EDGE_MARTS = ["uplink_outages", "uplink_quality_hourly", "public_ip_history", "wan_traffic_daily",
+              "switch_ports_latest"]  # fmt: skip
+POWER_MARTS = ["inverter_latest", "energy_flows_daily", "energy_flows_hourly", "battery_daily", "generator_runs",
+               "self_sufficiency_daily", "pv_performance_daily", "weather_hourly"]  # fmt: skip
+
+
+def _sql(settings: Settings, sql: str) -> list[tuple[object, ...]]:
+    with connect_readonly(settings.warehouse.path) as con:
+        return con.execute(sql).fetchall()
+
+
+def _table(text: str, table_id: str) -> str:
+    found = re.search(rf'<table id="{table_id}">.*?<tbody>(.*?)</tbody>', text, re.S)
+    assert found, f"no table {table_id}"
+    return found.group(1)
+
+
+def test_span_says_a_stretch_in_its_two_largest_units() -> None:
+    assert span(timedelta(days=3, hours=4, minutes=59)) == "3 d 4 h"
+    assert span(timedelta(hours=5, minutes=12)) == "5 h 12 min"
+    assert span(timedelta(minutes=7, seconds=3)) == "7 min"
+    assert span(40) == "40 s"
+    assert span(None) == "–"
+
+
+def test_uplink_line_says_up_or_down_since_when() -> None:
+    now = datetime(2026, 12, 9, 12, 0, tzinfo=UTC)
+    age = age_of(now - timedelta(minutes=30), now, "uplink")
+    up = UplinkStatus("fw", False, now - timedelta(days=3, hours=4), False, "1.1.1.1", 11.4, 0.0, age)
+    assert up.line(now) == "up for 3 d 4 h, 11 ms, 0% loss"
+    never_down = UplinkStatus("fw", False, now - timedelta(hours=2), True, "1.1.1.1", 11.4, 2.5, age)
+    assert never_down.line(now) == "up for at least 2 h 0 min, 11 ms, 2.5% loss"
+    down = UplinkStatus("fw", True, now - timedelta(minutes=25), False, "1.1.1.1", None, 100.0, age)
+    assert down.line(now) == "down for 25 min"
+
+
+def test_network_page_shows_the_uplink_outages_public_ips_and_switch_ports(
+    demo_settings: Settings, network_run: NetworkRun
+) -> None:
+    outages = _sql(demo_settings, "select count(*), max(ended_at) from uplink_outages where device_id = 'fw'")[0]
+    ips = _sql(demo_settings, "select public_ip from public_ip_history order by first_seen_at desc")
+    ports = _sql(demo_settings, "select count(*), sum(power_w) from switch_ports_latest")[0]
+    newest = _sql(demo_settings, """
+        select rtt_p50_ms from uplink_quality_hourly
+        where hour_start = (select max(hour_start) from uplink_quality_hourly) order by rtt_p50_ms desc limit 1
+    """)[0][0]  # fmt: skip
+    assert outages[0] >= 3 and len(ips) == 2 and ports[0] == 10  # the run holds outages, an address change, 10 ports
+    text = client_for(demo_settings).get("/network", params={"range": "7d"}).text
+    line = re.search(r'class="sub uplink-line">internet: (.*?)</span>', text)
+    # the page's clock ticks on from the end of the run's collection: its minutes may have turned once since
+    pages_now = (network_run.collected_until, network_run.collected_until + timedelta(minutes=1))
+    rest = f", {newest:.0f} ms, 0% loss"
+    assert line and line.group(1) in {f"up for {span(t - outages[1])}{rest}" for t in pages_now}  # type: ignore[operator]
+    assert _table(text, "uplink-outages").count("<tr") == outages[0]
+    for cause in ("WAN link down (cable, modem)", "ISP&#39;s gateway unreachable", "beyond the gateway"):
+        assert cause in text
+    listed = _table(text, "public-ips")
+    assert [ip for (ip,) in ips] == re.findall(r'<td class="mono">(\d+\.\d+\.\d+\.\d+)</td><td>', listed)
+    assert "now (last seen" in listed
+    assert _table(text, "switch-ports").count("<tr") == ports[0]
+    assert re.search(rf'PoE total</td><td class="num">{ports[1]:.1f}<', text)
+    assert "cam-driveway" in text and 'id="ports-age-css610"' in text
+
+
+def test_network_outages_follow_the_range(demo_settings: Settings) -> None:
+    first = _sql(demo_settings, "select min(started_at) from uplink_outages")[0][0]
+    day = first.astimezone(demo_settings.tz).date()  # type: ignore[union-attr]
+    in_day = _sql(demo_settings, f"""
+        select count(*) from uplink_outages
+        where timezone('{demo_settings.site.timezone}', started_at)::date <= '{day}'
+    """)[0][0]  # fmt: skip
+    text = client_for(demo_settings).get("/network", params={"from": str(day), "to": str(day)}).text
+    assert 0 < _table(text, "uplink-outages").count("<tr") == in_day
+
+
+def test_overview_has_the_internet_line_and_the_ranges_outages(demo_settings: Settings) -> None:
+    outages = _sql(demo_settings, "select count(*) from uplink_outages")[0][0]
+    text = client_for(demo_settings).get("/", params={"range": "7d"}).text
+    assert re.search(r"internet: up for [^<]+, \d+ ms, [\d.]+% loss", text)
+    assert f">{outages} outages in this range</a>" in text
+
+
+@pytest.mark.parametrize("name", NETWORK_CHARTS + POWER_CHARTS)
+def test_edge_and_power_charts_have_data(demo_settings: Settings, name: str) -> None:
+    body = client_for(demo_settings).get(f"/api/charts/{name}", params={"range": "7d"}).json()
+    trace = body["data"][0]
+    assert not body["empty"] and (trace["link"]["value"] if name == "power_day" else trace["x"]), body
+
+
+def test_day_flow_diagram_is_the_chosen_days_books(demo_settings: Settings) -> None:
+    day, pv, generator, load, losses, coverage = _sql(demo_settings, """
+        select local_date, pv_kwh, generator_kwh, load_kwh, losses_kwh, coverage from energy_flows_daily
+        order by local_date limit 1
+    """)[0]  # fmt: skip
+    client = client_for(demo_settings)
+    body = client.get("/api/charts/power_day", params={"from": str(day), "to": str(day)}).json()
+    trace = body["data"][0]
+    labels, link = trace["node"]["label"], trace["link"]
+    flows = {labels[t if s == labels.index("Inverter") else s].split(" ")[0]: v
+             for s, t, v in zip(link["source"], link["target"], link["value"], strict=True)}  # fmt: skip
+    assert flows["PV"] == pytest.approx(pv, abs=1e-3) and flows["Generator"] == pytest.approx(generator, abs=1e-3)
+    assert flows["Load"] == pytest.approx(load, abs=1e-3) and flows["Losses"] == pytest.approx(losses, abs=1e-3)
+    hub = labels.index("Inverter")
+    into = sum(v for t, v in zip(link["target"], link["value"], strict=True) if t == hub)
+    out = sum(v for s, v in zip(link["source"], link["value"], strict=True) if s == hub)
+    assert into == pytest.approx(out, abs=0.01)  # the books balance: losses are a sink, not hidden
+    assert body["layout"]["annotations"][0]["text"] == f"{day} (partial: {coverage:.0%} covered)"
+    assert "Grid" not in " ".join(labels)  # nothing came from or went to a grid: no node for it
+    before = client.get("/api/charts/power_day", params={"from": "2020-01-01", "to": "2020-01-01"}).json()
+    assert before["empty"] and before["message"] == "No inverter data on this day."
+
+
+def test_latency_chart_has_p50_p95_and_loss_per_target(demo_settings: Settings) -> None:
+    targets = {t for (t,) in _sql(demo_settings, "select distinct target_address from uplink_quality_hourly")}
+    body = client_for(demo_settings).get("/api/charts/uplink_latency", params={"range": "7d"}).json()
+    names = {t["name"] for t in body["data"]}
+    assert names == {f"{t} {kind}" for t in targets for kind in ("p50", "p95", "loss")}
+    loss = [t for t in body["data"] if t["name"].endswith("loss")]
+    assert all(t["yaxis"] == "y2" for t in loss) and any(v for t in loss for v in t["y"])  # the outages lost echoes
+
+
+def test_wan_traffic_counts_only_the_routers_wan(demo_settings: Settings) -> None:
+    gigabytes = _sql(demo_settings, "select sum(rx_bytes) / 1e9 from wan_traffic_daily where device_id = 'fw'")
+    body = client_for(demo_settings).get("/api/charts/wan_traffic", params={"range": "7d"}).json()
+    assert {t["name"] for t in body["data"]} == {"fw download", "fw upload"}  # not the switch's or APs' ether1
+    download = next(t for t in body["data"] if t["name"] == "fw download")
+    assert sum(download["y"]) == pytest.approx(gigabytes[0][0], abs=0.01)
+
+
+def test_power_page_shows_now_figures_runs_battery_and_pv(demo_settings: Settings, network_run: NetworkRun) -> None:
+    pv_w, load_w, soc = _sql(demo_settings, "select pv_power_w, load_power_w, battery_soc_pct from inverter_latest")[0]
+    runs = _sql(demo_settings, "select count(*) from generator_runs")[0][0]
+    days = _sql(demo_settings, "select count(*) from battery_daily")[0][0]
+    client = client_for(demo_settings)
+    text = client.get("/power", params={"range": "7d"}).text
+    assert 'href="/power" class="active"' in text
+    assert f"{pv_w:,.0f}<small> W" in text and f"{load_w:,.0f}<small> W" in text and f"{soc:,.0f}<small> %" in text
+    assert 'class="tile" id="tile-pv"' in text  # current right after the run's collection
+    assert re.search(r'id="pv-age-inverter"[^>]*>newest poll [^<]*<span class="age">· \d+ s ago', text)
+    assert _table(text, "generator-runs").count("<tr") == runs >= 2
+    assert _table(text, "battery-days").count("<tr") == days == 2
+    assert _table(text, "pv-performance").count("<tr") == days
+    assert text.count(">partial</span>") >= 2  # the run's two days are both partial
+    with clock_from(network_run.collected_until + timedelta(days=3)):
+        later = client.get("/power", params={"range": "7d"}).text
+    assert 'class="tile stale" id="tile-pv"' in later and "3.0 d ago" in later
+
+
+def test_power_books_balance_and_partial_days_are_hatched(demo_settings: Settings) -> None:
+    body = client_for(demo_settings).get("/api/charts/power_books", params={"range": "7d"}).json()
+    assert body["layout"]["barmode"] == "relative"
+    names = {t["name"] for t in body["data"]}
+    assert {"PV", "Load", "Battery charge", "Battery discharge", "Generator", "Losses"} <= names
+    assert "Grid import" not in names  # an off-grid site: a flow that stays 0 is left out
+    by_day: dict[str, float] = {}
+    for trace in body["data"]:
+        for day, kwh in zip(trace["x"], trace["y"], strict=True):
+            by_day[day] = by_day.get(day, 0.0) + kwh
+        assert set(trace["marker"]["pattern"]["shape"]) == {"/"}  # both days of the run are partial
+    assert len(by_day) == 2 and all(abs(total) < 0.01 for total in by_day.values())  # sources = sinks + losses
+
+
+@pytest.mark.parametrize("path", ["/network", "/power"])
+def test_pages_say_which_mart_is_missing(empty_settings: Settings, path: str) -> None:
+    # a warehouse from before the uplink, switch and power marts: only the inventory
+    empty_settings.warehouse.path.parent.mkdir(parents=True)
+    with duckdb.connect(str(empty_settings.warehouse.path)) as con:
+        con.execute("create table inventory as select 'aa:bb:cc:dd:ee:ff' as mac")
+    client = client_for(empty_settings)
+    response = client.get(path)
+    assert response.status_code == 200 and "Traceback" not in response.text
+    text = response.text
+    if path == "/network":
+        assert "No uplink data yet (uplink_outages is not in the warehouse yet)" in text
+        assert "No public address data yet (public_ip_history is not in the warehouse yet)" in text
+        assert "No switch data yet (switch_ports_latest is not in the warehouse yet)" in text
+        assert "no uplink probes yet (uplink_quality_hourly is not in the warehouse yet)" in text
+    elif path == "/power":
+        assert "No inverter data yet (inverter_latest is not in the warehouse yet)" in text
+        assert "No generator data yet (generator_runs is not in the warehouse yet)" in text
+        assert "No battery data yet (battery_daily is not in the warehouse yet)" in text
+        assert "No PV performance yet (pv_performance_daily is not in the warehouse yet)" in text
+    for name in NETWORK_CHARTS + POWER_CHARTS:
+        body = client.get(f"/api/charts/{name}").json()
+        assert body["empty"] and "is not in the warehouse yet" in body["message"], name
+
+
+def test_overview_without_the_uplink_marts(demo_settings: Settings, empty_settings: Settings) -> None:
+    target = empty_settings.warehouse.path
+    target.parent.mkdir(parents=True)
+    shutil.copyfile(demo_settings.warehouse.path, target)
+    with duckdb.connect(str(target)) as con:
+        con.execute("drop table uplink_quality_hourly")
+        con.execute("drop table uplink_outages")
+    response = client_for(empty_settings).get("/")
+    assert response.status_code == 200 and 'id="tile-devices"' in response.text
+    assert "no uplink probes yet (uplink_quality_hourly is not in the warehouse yet)" in response.text
+
+
+def test_empty_marts_say_none(demo_settings: Settings, empty_settings: Settings) -> None:
+    """Marts built but with no rows (no outage, no generator run, no inverter yet): "none", not an error."""
+    target = empty_settings.warehouse.path
+    target.parent.mkdir(parents=True)
+    shutil.copyfile(demo_settings.warehouse.path, target)
+    with duckdb.connect(str(target)) as con:
+        for table in EDGE_MARTS + POWER_MARTS:
+            con.execute(f"delete from {table}")
+    client = client_for(empty_settings)
+    network = client.get("/network", params={"range": "7d"}).text
+    assert "None: the internet stayed up in this range." in network
+    assert "No public address seen in this range." in network and "No switch polled yet." in network
+    assert 'id="tile-uplink"' in network and "no uplink probes yet<" in network
+    power = client.get("/power", params={"range": "7d"}).text
+    assert "None: the generator did not run in this range." in power
+    assert "No battery readings in this range." in power and "No PV yield with irradiance in this range." in power
+    assert 'id="tile-pv"' not in power and "Traceback" not in power
+    for name in NETWORK_CHARTS + POWER_CHARTS:
+        body = client.get(f"/api/charts/{name}", params={"range": "7d"}).json()
+        assert body["empty"] and body.get("none"), name
+    assert client.get("/api/charts/power_books").json()["message"] == "No inverter data in this range."
+    assert client.get("/api/charts/power_day").json()["message"] == "No inverter data on this day."
+
+
+def test_switch_ports_latest_is_the_newest_poll(demo_settings: Settings) -> None:
+    """The mart's ports equal the newest links and PoE poll in staging, MACs counted from the newest host table."""
+    got = _sql(demo_settings, """
+        select port_number, is_up, power_w, host_count from switch_ports_latest order by port_number
+    """)  # fmt: skip
+    want = _sql(demo_settings, """
+        with l as (select * from staging.stg_swos__links qualify observed_at = max(observed_at) over ()),
+             p as (select * from staging.stg_swos__poe_ports qualify observed_at = max(observed_at) over ()),
+             h as (select * from staging.stg_swos__hosts qualify observed_at = max(observed_at) over ())
+        select l.port_number, l.is_up, p.power_w, (select count(*) from h where h.port_number = l.port_number)
+        from l left join p using (port_number) order by l.port_number
+    """)  # fmt: skip
+    assert got == want and any(w for _, _, w, _ in got if w)
