@@ -111,6 +111,8 @@ def test_wan_traffic_daily_equals_the_counters_truth(demo: DemoRun) -> None:
     ((rx, tx, polls),) = _query(demo, f"select rx_bytes, tx_bytes, polls from wan_traffic_daily where device_id = "
                                       f"'fw' and interface_name = '{WAN}' and local_date = '{day}'")  # fmt: skip
     assert polls >= 24 * 60 // 5 - 1
+    # only the firewall faces the internet: the switch's and the access points' ether1 are LAN ports
+    assert _query(demo, "select distinct device_id from wan_traffic_daily") == [("fw",)]
     assert truth["rx-byte"] > 10**8
     assert rx == pytest.approx(truth["rx-byte"], rel=0.005)
     assert tx == pytest.approx(truth["tx-byte"], rel=0.005)

@@ -3,12 +3,25 @@
 -- value, never negative), each poll interval's bytes split over the local days it spans in proportion to time.
 with
 
+edge_routers as (
+
+    -- only routers that face the internet: they run uplink probes or hold a WAN DHCP lease (a switch's or an
+    -- access point's ether1 is a LAN port)
+    select distinct device_id from {{ ref('stg_mikrotik__pings') }}
+    union
+    select distinct device_id from {{ ref('stg_mikrotik__dhcp_client') }} where is_bound
+
+),
+
 wan as (
 
     select device_id, interface_name, observed_at, rx_bytes, tx_bytes
     from {{ ref('stg_mikrotik__interfaces') }}
-    where interface_name in ({{ "'" ~ var('uplink_wan_interfaces', ['ether1']) | join("', '") ~ "'" }})
-        or lower(comment) = 'wan'
+    where device_id in (select device_id from edge_routers)
+        and (
+            interface_name in ({{ "'" ~ var('uplink_wan_interfaces', ['ether1']) | join("', '") ~ "'" }})
+            or lower(comment) = 'wan'
+        )
 
 ),
 
