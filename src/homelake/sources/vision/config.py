@@ -20,6 +20,9 @@ class ProviderConfig(BaseModel):
     endpoint_url: str | None = None  # None: the vendor's public endpoint (not for openai: give the base URL)
     model: str | None = None  # openai: the chat model; others: a label for the lake
     api_key: SecretRef | None = None  # google (API key), openai (bearer token)
+    # google: a service account's JSON key (the file Cloud Console downloads, by reference): a signed JWT is
+    # exchanged at its `token_uri` for an OAuth access token, refreshed before it expires
+    service_account: SecretRef | None = None
     access_key_id: SecretRef | None = None  # rekognition; None: boto3's own chain (env, ~/.aws, instance role)
     secret_access_key: SecretRef | None = None
     region: str = "eu-west-1"
@@ -44,6 +47,8 @@ class ProviderConfig(BaseModel):
     def _credentials(self) -> ProviderConfig:
         if self.kind == "openai" and self.endpoint_url is None:
             raise ValueError("openai providers need endpoint_url (e.g. https://api.openai.com/v1)")
+        if self.service_account is not None and (self.kind != "google" or self.api_key is not None):
+            raise ValueError("service_account is for google providers, instead of an api_key")
         if (self.access_key_id is None) != (self.secret_access_key is None):
             raise ValueError("give both access_key_id and secret_access_key, or neither")
         return self

@@ -14,7 +14,7 @@ from typing import Any
 from homelake.sources.base import ParseResult, PollOutcome
 from homelake.sources.vision.config import VisionFamily
 from homelake.sources.vision.outbox import Outbox
-from homelake.sources.vision.providers.base import Provider
+from homelake.sources.vision.providers.base import Provider, ProviderError, TransientError
 from homelake.sources.vision.trigger import SnapshotFeed, wanted
 from homelake.sources.vision.worker import Worker
 
@@ -142,8 +142,21 @@ class VisionTarget:
             outcome.on_durable.append(lambda: self.outbox.confirm_rows(last))
         return outcome
 
+    async def check(self) -> PollOutcome:
+        """`homelake check`: each provider proves its configuration (a service account's token, an OpenAI key on
+        `/models`, else the endpoint answers); no picture is sent and no due job is touched."""
+        outcome = PollOutcome(self.name)
+        for name, provider in self.providers.items():
+            try:
+                detail = await asyncio.to_thread(provider.check)
+            except ProviderError as exc:
+                outcome.errors.append(exc)
+                continue
+            log.info("vision check provider=%s: %s", name, detail)
+        return outcome
+
     def is_transient(self, exc: Exception) -> bool:
-        return True
+        return not isinstance(exc, ProviderError) or isinstance(exc, TransientError)
 
     async def aclose(self) -> None:
         for provider in self.providers.values():
