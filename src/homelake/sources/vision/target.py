@@ -141,7 +141,7 @@ class VisionTarget:
         for start in self.motion.new(days):
             if start.at >= self.started_at - timedelta(minutes=10):
                 for zone, spec in zones.items():
-                    if start.sensor in spec.sensors:
+                    if start.sensor in {sensor.lower() for sensor in spec.sensors}:
                         self.motions.setdefault((zone, start), {camera: set() for camera in spec.cameras})
         queued = 0
         for (zone, start), chosen in list(self.motions.items()):

@@ -82,7 +82,7 @@ class MotionFeed:
     new `sensor_readings` rows of any family, each lake file read once."""
 
     def __init__(self, lake_root: Path, sensors: set[str]) -> None:
-        self.lake_root, self.sensors = lake_root, sensors
+        self.lake_root, self.sensors = lake_root, {s.lower() for s in sensors}  # ids compared without case
         self._read: set[Path] = set()
         self._moving: dict[str, bool] = {}
 
@@ -99,8 +99,9 @@ class MotionFeed:
                     continue
                 for row in pq.read_table(file, columns=["device_id", "observed_at", *flags]).to_pylist():
                     values = [row[c] for c in flags if row[c] is not None]
-                    if row["device_id"] in self.sensors and values:
-                        readings.append((row["observed_at"], row["device_id"], any(values)))
+                    sensor = str(row["device_id"] or "").lower()
+                    if sensor in self.sensors and values:
+                        readings.append((row["observed_at"], sensor, any(values)))
         starts = []
         for at, sensor, moving in sorted(readings):
             if moving and not self._moving.get(sensor, False):
