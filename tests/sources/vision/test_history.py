@@ -57,7 +57,11 @@ def test_history_analyses_the_laid_episode_starts_once_within_the_cap(vision_sit
     assert len(requests) == len(wanted)  # one outcome per picture
     driveway = sum(1 for r in wanted.values() if r["device_id"] == "cam-driveway")
     assert driveway > CAP  # the precondition of the cap
-    assert by_status == {("rek", "ok"): len(wanted) - driveway, ("gcv", "ok"): CAP, ("gcv", "skipped_budget"): driveway - CAP}
+    assert by_status == {
+        ("rek", "ok"): len(wanted) - driveway,
+        ("gcv", "ok"): CAP,
+        ("gcv", "skipped_budget"): driveway - CAP,
+    }
     assert {r["cost_usd"] for r in requests if r["status"] == "ok"} == {0.001, 0.003}
     detections = _rows(tmp_path / "lake", "detections")
     people = {r["sha256"] for r in detections if r["label"] == "person"}
@@ -67,6 +71,7 @@ def test_history_analyses_the_laid_episode_starts_once_within_the_cap(vision_sit
     assert shown  # the scene's people are in the pictures
     missed = [s for s in shown if s["sha256"] not in people]
     assert len(missed) <= 0.05 * len(shown) + 1  # the simulated service's 2 % misses, no more
+
 
 def _rows_of(lake: Path) -> list[dict[str, object]]:
     files = sorted(str(p) for p in (lake / "raw" / "hikvision" / "snapshots").glob("date=2026-12-*/*.parquet"))

@@ -53,10 +53,12 @@ def test_motion_in_a_zone_queues_the_nearest_pictures_of_its_cameras(
 ) -> None:
     # cam-front is opted in for vehicles only: its human episode starts alone would never be sent
     shas = {
-        offset: land_snapshot(tmp_path, "cam-front", _variant(a_person, i), T + timedelta(seconds=offset),
-                              trigger=trigger)  # fmt: skip
-        for i, (offset, trigger) in enumerate([(-20, "episode_start"), (3, "episode_start"), (25, "scheduled"),
-                                                (100, "episode_start")])  # fmt: skip
+        offset: land_snapshot(
+            tmp_path, "cam-front", _variant(a_person, i), T + timedelta(seconds=offset), trigger=trigger
+        )  # fmt: skip
+        for i, (offset, trigger) in enumerate(
+            [(-20, "episode_start"), (3, "episode_start"), (25, "scheduled"), (100, "episode_start")]
+        )  # fmt: skip
     }
     other_camera = land_snapshot(tmp_path, "cam-driveway", _variant(a_person, 9), T, target_type="animal")
     _motion(tmp_path, "shelly", "shelly-motion-hall", "motion",
@@ -83,5 +85,6 @@ def test_motion_in_a_zone_queues_the_nearest_pictures_of_its_cameras(
 
 def test_a_zone_camera_must_be_opted_in() -> None:
     with pytest.raises(ValueError, match=r"motion_zones.hall: camera cam-back is not in vision.cameras"):
-        VisionFamily.model_validate({"cameras": [{"name": "cam-front"}],
-                                     "motion_zones": {"hall": {"sensors": ["s"], "cameras": ["cam-back"]}}})  # fmt: skip
+        VisionFamily.model_validate(
+            {"cameras": [{"name": "cam-front"}], "motion_zones": {"hall": {"sensors": ["s"], "cameras": ["cam-back"]}}}
+        )

@@ -29,9 +29,9 @@ def _service_account(cloud: VisionServer, tmp: Path, monkeypatch: pytest.MonkeyP
 
 
 def _google_sa(cloud: VisionServer, tmp: Path) -> object:
-    config = provider_config(cloud, "google").model_dump(mode="json")
-    config.pop("api_key")
-    return build_provider(provider_config(cloud, "google", api_key=None, service_account={"file": str(tmp / "vision-sa.json")}))
+    """A Cloud Vision provider authenticated by the service-account key file in `tmp` (no API key)."""
+    key = {"file": str(tmp / "vision-sa.json")}
+    return build_provider(provider_config(cloud, "google", api_key=None, service_account=key))
 
 
 def test_a_service_account_gets_a_token_and_analyses(
@@ -77,9 +77,7 @@ def _target_with_a_due_job(cloud: VisionServer, tmp: Path, a_person: bytes, kind
     return target
 
 
-def test_check_proves_every_provider_and_sends_no_picture(
-    cloud: VisionServer, a_person: bytes, tmp_path: Path
-) -> None:
+def test_check_proves_every_provider_and_sends_no_picture(cloud: VisionServer, a_person: bytes, tmp_path: Path) -> None:
     target = _target_with_a_due_job(cloud, tmp_path, a_person, ["rekognition", "google", "openai"])
     outbox = target.outbox
     result = asyncio.run(_poll(target))  # what `homelake check` runs for each target (it closes the target)

@@ -67,7 +67,8 @@ def reachable(url: str, name: str, timeout_s: float) -> str:
     except httpx.TimeoutException:
         raise TransientError(f"{name}: {url} timed out", error_class="timeout") from None
     except httpx.TransportError as exc:
-        raise TransientError(f"{name}: cannot connect to {url} ({type(exc).__name__})", error_class="connection") from None
+        message = f"{name}: cannot connect to {url} ({type(exc).__name__})"
+        raise TransientError(message, error_class="connection") from None
     return f"{url} answers (HTTP {response.status_code})"
 
 

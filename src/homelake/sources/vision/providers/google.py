@@ -10,9 +10,9 @@ from typing import Any
 
 import httpx
 
+from homelake.logs import register_secret
 from homelake.sources.vision.canonical import Analysis, BBox, Detection, detection
 from homelake.sources.vision.config import ProviderConfig
-from homelake.logs import register_secret
 from homelake.sources.vision.providers.base import (
     ParseFailure,
     PermanentError,
@@ -151,4 +151,3 @@ def _message(response: httpx.Response) -> str:
         return str(response.json()["error"]["message"])[:200]
     except (ValueError, KeyError, TypeError):
         return response.text[:200]
-

@@ -28,7 +28,7 @@ from homelake.sources.vision.simulator.answers import Noise
 REKOGNITION_TARGET = "RekognitionService.DetectLabels"
 FAULT_KINDS = ("429", "500", "timeout", "slow")
 # google-auth signs every service-account JWT for Google's token endpoint, whatever `token_uri` it posts to
-GOOGLE_TOKEN_AUDIENCE = "https://oauth2.googleapis.com/token"
+GOOGLE_TOKEN_AUDIENCE = "https://oauth2.googleapis.com/token"  # noqa: S105 - a URL, not a password
 
 
 @dataclass(frozen=True)
@@ -67,9 +67,11 @@ class Credentials:
         from cryptography.hazmat.primitives import serialization  # noqa: PLC0415
 
         key = serialization.load_pem_private_key(self.private_key.encode(), password=None)
-        return key.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        ).decode()
+        return (
+            key.public_key()
+            .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+            .decode()
+        )
 
     def service_account_json(self, token_uri: str) -> str:
         """The service-account key file Cloud Console would download, its `token_uri` pointing at `token_uri`."""
@@ -225,11 +227,12 @@ def _handler(server: VisionServer) -> type[BaseHTTPRequestHandler]:
                 self._send("?", "", 200, {"status": "ok", "services": ["rekognition", "google", "openai"]})
             elif path.endswith("/models"):
                 if self.headers.get("Authorization") != f"Bearer {server.credentials.openai_api_key}":
-                    self._send("?", "", 401, {"error": {"message": "Incorrect API key provided.",
-                                                        "type": "invalid_request_error", "code": "invalid_api_key"}})  # fmt: skip
+                    refused = {"message": "Incorrect API key provided.", "type": "invalid_request_error",
+                               "code": "invalid_api_key"}  # fmt: skip
+                    self._send("?", "", 401, {"error": refused})
                     return
-                self._send("?", "", 200, {"object": "list", "data": [{"id": "gpt-4o-mini", "object": "model",
-                                                                       "created": 0, "owned_by": "homelake-sim"}]})  # fmt: skip
+                model = {"id": "gpt-4o-mini", "object": "model", "created": 0, "owned_by": "homelake-sim"}
+                self._send("?", "", 200, {"object": "list", "data": [model]})
             else:
                 self._send("?", "", 404, {"error": {"code": 404, "message": f"no route {self.path}"}})
 
