@@ -44,7 +44,7 @@ def _target(cloud: VisionServer, tmp: Path, clock: FakeClock) -> VisionTarget:
     target = VisionTarget(config, {p.name: build_provider(p) for p in config.providers}, local_tz=TZ, interval_s=10,
                           timeout_s=5, clock=clock, lake_root=tmp / "lake")  # fmt: skip
     target.worker.sleep = target.worker.rate.sleep = clock.sleep
-    target.started_at = T - timedelta(hours=1)  # type: ignore[attr-defined]
+    target.started_at = T - timedelta(hours=1)
     return target
 
 

@@ -37,7 +37,8 @@ class ServiceAccount:
         try:
             info = orjson.loads(key_json)
             register_secret(info.get("private_key"))
-            self.credentials = service_account.Credentials.from_service_account_info(info, scopes=[SCOPE])
+            load = service_account.Credentials.from_service_account_info
+            self.credentials = load(info, scopes=[SCOPE])  # type: ignore[no-untyped-call]
         except (orjson.JSONDecodeError, ValueError, KeyError, AttributeError) as exc:
             raise ValueError(f"google service_account: not a service-account JSON key ({exc})") from None
         self.timeout_s = timeout_s
@@ -52,7 +53,7 @@ class ServiceAccount:
             if not self.credentials.valid:
                 http = urllib3.PoolManager(timeout=self.timeout_s, retries=False)
                 try:
-                    self.credentials.refresh(Request(http))
+                    self.credentials.refresh(Request(http))  # type: ignore[no-untyped-call]
                 except gexc.TransportError as exc:
                     raise TransientError(f"google token: {type(exc).__name__}", error_class="connection") from None
                 except gexc.RefreshError as exc:

@@ -29,7 +29,8 @@ class SimulatedProvider:
     """A provider whose answer is the simulator's, computed in process and parsed by the real parser."""
 
     def __init__(self, config: ProviderConfig, noise: Noise) -> None:
-        self.name, self.kind, self.config, self.noise = config.name, config.kind, config, noise
+        self.name, self.config, self.noise = config.name, config, noise
+        self.kind: str = config.kind
         self.model = config.model or {"rekognition": "rekognition-detect-labels", "google": "cloud-vision-v1",
                                       "openai": "gpt-4o-mini"}[config.kind]  # fmt: skip
         self.cost_per_call_usd = config.cost_usd

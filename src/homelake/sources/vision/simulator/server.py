@@ -173,7 +173,7 @@ class VisionServer:
         if form.get("grant_type") != ["urn:ietf:params:oauth:grant-type:jwt-bearer"]:
             return 400, {"error": "unsupported_grant_type"}
         try:
-            claims = jwt.decode(form["assertion"][0], certs={self.credentials.private_key_id: self.public_pem()},
+            claims = jwt.decode(form["assertion"][0], certs={self.credentials.private_key_id: self.public_pem()},  # type: ignore[no-untyped-call]
                                 audience=[self.token_uri, GOOGLE_TOKEN_AUDIENCE])  # fmt: skip
         except (KeyError, IndexError, ValueError) as exc:
             return 400, {"error": "invalid_grant", "error_description": f"Invalid JWT Signature. ({exc})"[:200]}
