@@ -83,6 +83,9 @@ class PollTarget(Protocol):
 
     async def poll(self) -> PollOutcome: ...
 
+    # optional: `async def check(self) -> PollOutcome`, which `homelake check` runs instead of `poll()` for a target
+    # whose poll does paid or irreversible work (it proves the configuration and credentials only)
+
     def is_transient(self, exc: Exception) -> bool:
         """True when trying again soon may help (timeouts, 5xx), False for auth or config errors."""
         ...
@@ -206,6 +209,7 @@ class HistoryContext:
     local_tz: tzinfo
     progress: Callable[[float], None] | None = None
     config: Any = None  # the family's validated site-file section, when the history is laid for a site
+    lake_root: Path | None = None  # the raw lake being laid (families laid earlier are in it, read only)
 
 
 @dataclass(frozen=True)

@@ -30,19 +30,22 @@ def test_boto3_detect_labels_against_the_simulator(cloud: VisionServer, a_person
         config=Config(retries={"total_max_attempts": 1}),
     )
     answer = client.detect_labels(Image={"Bytes": a_person}, MaxLabels=10, MinConfidence=60)
+    client.close()  # its pooled sockets, now rather than whenever the garbage collector runs
     person = next(label for label in answer["Labels"] if label["Name"] == "Person")
     assert len(person["Instances"]) == 1 and 50 <= person["Confidence"] <= 100
     box = person["Instances"][0]["BoundingBox"]
     assert 0 <= box["Left"] <= 1 and 0 < box["Width"] < 0.2
+    stranger = boto3.session.Session().client(
+        "rekognition",
+        region_name="eu-west-1",
+        endpoint_url=cloud.url,
+        aws_access_key_id="AKIAWRONG",
+        aws_secret_access_key="x",
+        config=Config(retries={"total_max_attempts": 1}),
+    )
     with pytest.raises(ClientError) as wrong:
-        boto3.session.Session().client(
-            "rekognition",
-            region_name="eu-west-1",
-            endpoint_url=cloud.url,
-            aws_access_key_id="AKIAWRONG",
-            aws_secret_access_key="x",
-            config=Config(retries={"total_max_attempts": 1}),
-        ).detect_labels(Image={"Bytes": a_person})
+        stranger.detect_labels(Image={"Bytes": a_person})
+    stranger.close()
     assert wrong.value.response["Error"]["Code"] == "UnrecognizedClientException"
 
 
@@ -61,12 +64,14 @@ def test_openai_client_against_the_simulator(cloud: VisionServer, a_person: byte
             }
         ],
     )
+    client.close()
     assert completion.choices[0].finish_reason == "stop"
     assert '"label":"person"' in (completion.choices[0].message.content or "")
-    with pytest.raises(openai.AuthenticationError):
-        openai.OpenAI(base_url=f"{cloud.url}/v1", api_key="wrong", max_retries=0).chat.completions.create(
-            model="m", messages=[{"role": "user", "content": "hi"}]
-        )
+    with (
+        openai.OpenAI(base_url=f"{cloud.url}/v1", api_key="wrong", max_retries=0) as stranger,
+        pytest.raises(openai.AuthenticationError),
+    ):
+        stranger.chat.completions.create(model="m", messages=[{"role": "user", "content": "hi"}])
 
 
 def test_google_rest_shape(cloud: VisionServer, a_person: bytes) -> None:

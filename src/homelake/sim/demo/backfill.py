@@ -104,7 +104,7 @@ def backfill(
         ctx = HistoryContext(
             site=site, store=lambda results, family, device: store_results(writer, results, family, device),
             start=start, end=end, step=step, local_tz=local_tz, progress=part,
-            config=(configs or {}).get(spec.name),
+            config=(configs or {}).get(spec.name), lake_root=writer.writer.root,
         )  # fmt: skip
         rows += spec.history(ctx)
         writer.flush()

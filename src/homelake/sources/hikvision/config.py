@@ -30,6 +30,10 @@ class HikvisionCamera(BaseModel):
     stale_s: float = Field(5.0, gt=0)  # an episode whose re-posts stop this long has ended ("stale")
     # a snapshot at the start of each episode of these target classes ("any" for every episode)
     snapshot_on: list[str] = ["human", "vehicle"]
+    # a burst: this many pictures per such episode start (the first the frame closest to the start, then fresh
+    # ones `burst_spacing_s` apart), each its own file and snapshots row (`burst_index` 0, 1, ...)
+    burst_count: int = Field(1, ge=1, le=10)
+    burst_spacing_s: float = Field(1.0, gt=0, le=10)
 
     @field_validator("url")
     @classmethod
@@ -43,6 +47,8 @@ class HikvisionCamera(BaseModel):
     def _http_needs_opt_in(self) -> HikvisionCamera:
         if self.url.startswith("http://") and not self.allow_http:
             raise ValueError("plain http:// exposes the camera's login; use https:// or set allow_http: true")
+        if (self.burst_count - 1) * self.burst_spacing_s >= self.stall_s / 2:
+            raise ValueError("a burst (burst_count - 1) x burst_spacing_s must stay under half of stall_s")
         return self
 
 

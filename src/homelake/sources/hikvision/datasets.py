@@ -97,9 +97,10 @@ HIKVISION_SNAPSHOTS = Dataset(
         column("height", I),
         column("path", S),  # relative to the media root: hikvision/<camera>/date=YYYY-MM-DD/<sha256>.jpg
         column("from_frame_cache", B),  # the cached frame closest to the episode's start, not a fresh fetch
+        column("burst_index", I),  # 0 for the first picture of an episode start, 1.. for the rest of its burst
     ),
     "Camera snapshots stored as media files (observed_at = taken_at): one row per picture kept, for an episode's "
-    "start (the frame closest to it) or on the hourly schedule.",
+    "start (the frame closest to it, then the rest of the camera's burst) or on the hourly schedule.",
 )
 
 HIKVISION_MEDIA_DELETIONS = Dataset(

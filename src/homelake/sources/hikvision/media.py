@@ -85,6 +85,7 @@ def snapshot_row(  # noqa: PLR0913 - the picture, when and what it is of
     channel: int,
     trigger: str,
     event: dict[str, Any] | None = None,
+    burst_index: int | None = None,
 ) -> dict[str, Any]:
     """Store `jpeg` under `root` and describe it as a hikvision/snapshots row (`event`: the alerts row of the
     episode start it is for; None for a scheduled picture)."""
@@ -97,4 +98,5 @@ def snapshot_row(  # noqa: PLR0913 - the picture, when and what it is of
         "snapshot_lag_ms": round((taken - event_at).total_seconds() * 1000) if event_at else None,
         "sha256": stored.sha256, "bytes": stored.size, "width": stored.width, "height": stored.height,
         "path": stored.path, "from_frame_cache": False,
+        "burst_index": burst_index if burst_index is not None else (0 if event else None),
     }  # fmt: skip

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, tzinfo
 from functools import partial
 from pathlib import Path
@@ -43,8 +43,10 @@ class AlertStreamTarget:
         media_dir: Path | None = None,
         relay: MqttRelay | None = None,
         frames: FrameCache | None = None,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
     ) -> None:
         self.media_dir, self.relay = media_dir, relay
+        self.sleep = sleep or asyncio.sleep  # between the pictures of a burst
         self.frames = frames or FrameCache(0, 1.0)
         self.camera, self.name, self.stall_s = camera, f"{camera.name}/alertStream", camera.stall_s
         self.local_tz, self.collector = local_tz, collector
@@ -135,7 +137,24 @@ class AlertStreamTarget:
                 fetched.add(frame[0])
             snap = await self._keep(self.media_dir, frame[1], frame[0], row)
             snap["from_frame_cache"] = frame[0] not in fetched
-            outcome.results.append(ParseResult(HIKVISION_SNAPSHOTS.key, rows=[snap]))
+            outcome.results.append(ParseResult(HIKVISION_SNAPSHOTS.key, rows=[snap, *await self._burst(row)]))
+
+    async def _burst(self, row: dict[str, Any]) -> list[dict[str, Any]]:
+        """The rest of an episode start's burst: `burst_count - 1` fresh pictures `burst_spacing_s` apart (the
+        stream is read on afterwards: its parts wait in the socket, and the config keeps a burst under stall_s)."""
+        out: list[dict[str, Any]] = []
+        if self.media_dir is None:
+            return out
+        channel = int(row["channel"] or 1)
+        for index in range(1, self.camera.burst_count):
+            await self.sleep(self.camera.burst_spacing_s)
+            jpeg = await self._fetch(channel)
+            if jpeg is None:
+                continue  # logged; the burst goes on
+            taken = self.clock()
+            self.frames.add(channel, taken, jpeg)
+            out.append(await self._keep(self.media_dir, jpeg, taken, row, burst_index=index))
+        return out
 
     async def _fetch(self, channel: int) -> bytes | None:
         try:
@@ -144,9 +163,12 @@ class AlertStreamTarget:
             log.warning("snapshot failed camera=%s channel=%d: %s", self.camera.name, channel, exc)
             return None
 
-    async def _keep(self, media_dir: Path, jpeg: bytes, taken: datetime, row: dict[str, Any]) -> dict[str, Any]:
+    async def _keep(
+        self, media_dir: Path, jpeg: bytes, taken: datetime, row: dict[str, Any], burst_index: int = 0
+    ) -> dict[str, Any]:
         """Store the picture in the media tree; its snapshots row, for the episode start `row`."""
-        keep = partial(snapshot_row, taken=taken, channel=int(row["channel"] or 1), trigger="episode_start", event=row)
+        keep = partial(snapshot_row, taken=taken, channel=int(row["channel"] or 1), trigger="episode_start", event=row,
+                       burst_index=burst_index)  # fmt: skip
         return await asyncio.to_thread(keep, media_dir, self._ctx(), jpeg)
 
     async def _relay(self, outcome: PollOutcome) -> None:

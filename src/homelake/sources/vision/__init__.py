@@ -6,7 +6,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from homelake.sources.base import FamilyContext, FamilySimulator, FamilySpec, PollTarget, SimContext
+from homelake.sources.base import (
+    FamilyContext,
+    FamilySimulator,
+    FamilySpec,
+    HistoryContext,
+    PollTarget,
+    SimContext,
+)
 from homelake.sources.vision.config import VisionFamily
 from homelake.sources.vision.datasets import DATASETS
 from homelake.sources.vision.parse_kinds import PARSE_KINDS
@@ -40,6 +47,14 @@ def simulator(ctx: SimContext) -> FamilySimulator:
     return VisionSimulator(ctx)
 
 
+def history(ctx: HistoryContext) -> int:
+    """The demo's past days: the camera family's episode-start pictures already in the lake, analysed by the
+    configured providers' simulated answers (through the real parsers, outbox, budget and worker)."""
+    from homelake.sources.vision.simulator.history import lay_history  # noqa: PLC0415 - Pillow only when simulating
+
+    return lay_history(ctx)
+
+
 def commands(load: Callable[[Path | None], FamilyContext]) -> Any:  # noqa: ANN401 - a Typer app
     from homelake.sources.vision.commands import build  # noqa: PLC0415 - typer only for the CLI
 
@@ -60,5 +75,6 @@ SPEC = FamilySpec(
     config=VisionFamily,
     configured=_configured,
     poll_targets=poll_targets,
+    history=history,
     commands=commands,
 )

@@ -20,6 +20,9 @@ class ProviderConfig(BaseModel):
     endpoint_url: str | None = None  # None: the vendor's public endpoint (not for openai: give the base URL)
     model: str | None = None  # openai: the chat model; others: a label for the lake
     api_key: SecretRef | None = None  # google (API key), openai (bearer token)
+    # google: a service account's JSON key (the file Cloud Console downloads, by reference): a signed JWT is
+    # exchanged at its `token_uri` for an OAuth access token, refreshed before it expires
+    service_account: SecretRef | None = None
     access_key_id: SecretRef | None = None  # rekognition; None: boto3's own chain (env, ~/.aws, instance role)
     secret_access_key: SecretRef | None = None
     region: str = "eu-west-1"
@@ -44,6 +47,8 @@ class ProviderConfig(BaseModel):
     def _credentials(self) -> ProviderConfig:
         if self.kind == "openai" and self.endpoint_url is None:
             raise ValueError("openai providers need endpoint_url (e.g. https://api.openai.com/v1)")
+        if self.service_account is not None and (self.kind != "google" or self.api_key is not None):
+            raise ValueError("service_account is for google providers, instead of an api_key")
         if (self.access_key_id is None) != (self.secret_access_key is None):
             raise ValueError("give both access_key_id and secret_access_key, or neither")
         return self
@@ -58,6 +63,19 @@ class VisionCamera(BaseModel):
     provider: str | None = None  # None: the family's default provider
     classes: list[str] = ["human", "vehicle"]  # episode classes whose start snapshots are analysed ("any": all)
     quiet_hours: tuple[int, int] | None = None  # (from, to) local hours when nothing is sent, e.g. (23, 6)
+
+
+class MotionZone(BaseModel):
+    """`vision.motion_zones.<zone>`: a motion sensor of the zone that starts reporting motion has the zone's
+    cameras' pictures nearest that moment analysed (those already kept in the media tree: episode starts and
+    their bursts, scheduled pictures), whatever class the camera itself saw."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sensors: list[str] = Field(min_length=1)  # device ids as in the lake (e.g. shelly-motion-hall, living_motion)
+    cameras: list[str] = Field(min_length=1)  # opted-in cameras (vision.cameras) that see the zone
+    window_s: float = Field(30.0, gt=0, le=600)  # pictures taken at most this long before or after the motion
+    count: int = Field(3, ge=1, le=20)  # at most this many per camera, the nearest first
 
 
 class VisionFamily(BaseModel):
@@ -75,6 +93,7 @@ class VisionFamily(BaseModel):
     cameras: list[VisionCamera] = []
     # a file your home automation keeps while someone is home: no snapshot is queued while it exists
     not_while_home_file: Path | None = None
+    motion_zones: dict[str, MotionZone] = {}  # zone (room) -> its motion sensors and the cameras that see it
     concurrency: int = Field(4, ge=1, le=64)
     rate_per_s: float = Field(5.0, gt=0)  # requests per second across the pool
     attempts_per_lease: int = Field(3, ge=1)  # tenacity attempts in one go before the job waits in the outbox
@@ -92,6 +111,10 @@ class VisionFamily(BaseModel):
             raise ValueError(f"unknown vision provider {', '.join(unknown)}; configured: {', '.join(names) or 'none'}")
         if len(set(names)) != len(names):
             raise ValueError("vision provider names must be unique")
+        for zone, spec in self.motion_zones.items():
+            strangers = sorted(set(spec.cameras) - {c.name for c in self.cameras})
+            if strangers:
+                raise ValueError(f"motion_zones.{zone}: camera {', '.join(strangers)} is not in vision.cameras")
         if self.enabled and not self.providers:
             raise ValueError("vision.enabled needs at least one entry in vision.providers")
         return self

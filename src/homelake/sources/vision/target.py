@@ -14,12 +14,13 @@ from typing import Any
 from homelake.sources.base import ParseResult, PollOutcome
 from homelake.sources.vision.config import VisionFamily
 from homelake.sources.vision.outbox import Outbox
-from homelake.sources.vision.providers.base import Provider
-from homelake.sources.vision.trigger import SnapshotFeed, wanted
+from homelake.sources.vision.providers.base import Provider, ProviderError, TransientError
+from homelake.sources.vision.trigger import MotionFeed, MotionStart, SnapshotFeed, wanted
 from homelake.sources.vision.worker import Worker
 
 log = logging.getLogger(__name__)
 TIME_COLUMNS = ("observed_at", "received_at", "taken_at")
+LATE_S = 180.0  # how long after a motion's window its pictures may still land in the lake (writers flush late)
 
 
 def withheld_reason(config: VisionFamily, camera: str, taken_at: datetime, local_tz: tzinfo) -> str | None:
@@ -97,6 +98,9 @@ class VisionTarget:
     ) -> None:
         self.name = "outbox"
         self.feed = SnapshotFeed(lake_root) if lake_root is not None else None
+        sensors = {sensor for zone in config.motion_zones.values() for sensor in zone.sensors}
+        self.motion = MotionFeed(lake_root, sensors) if lake_root is not None and sensors else None
+        self.motions: dict[tuple[str, MotionStart], dict[str, set[str]]] = {}  # (zone, start) -> camera -> shas
         self.config, self.local_tz = config, local_tz
         self.interval_s, self.timeout_s = interval_s, max(timeout_s, 3600.0)  # a poll may drain a backlog
         self.clock = clock or (lambda: datetime.now(UTC))
@@ -126,6 +130,33 @@ class VisionTarget:
                     now=now,
                     local_tz=self.local_tz,
                 )
+        return queued + self._motion(days, now)
+
+    def _motion(self, days: list[str], now: datetime) -> int:
+        """A zone's motion start queues up to `count` pictures per zone camera taken within `window_s` of it
+        (kept waiting until its window has passed, for pictures that land late)."""
+        if self.motion is None or self.feed is None or self.config.media_dir is None:
+            return 0
+        zones = self.config.motion_zones
+        for start in self.motion.new(days):
+            if start.at >= self.started_at - timedelta(minutes=10):
+                for zone, spec in zones.items():
+                    if start.sensor in {sensor.lower() for sensor in spec.sensors}:
+                        self.motions.setdefault((zone, start), {camera: set() for camera in spec.cameras})
+        queued = 0
+        for (zone, start), chosen in list(self.motions.items()):
+            spec = zones[zone]
+            for camera, shas in chosen.items():
+                for snap in self.feed.near(camera, start.at, spec.window_s, spec.count):
+                    if snap.sha256 in shas or len(shas) >= spec.count:
+                        continue
+                    shas.add(snap.sha256)
+                    log.info("vision: motion zone=%s sensor=%s at=%s queues camera=%s picture=%s", zone,
+                             start.sensor, start.at.isoformat(), camera, snap.sha256[:12])  # fmt: skip
+                    queued += submit(self.outbox, self.config, path=self.config.media_dir / snap.path, camera=camera,
+                                     taken_at=snap.taken_at, now=now, local_tz=self.local_tz)  # fmt: skip
+            if now > start.at + timedelta(seconds=spec.window_s + LATE_S):
+                del self.motions[(zone, start)]
         return queued
 
     def _drain(self) -> tuple[int, list[tuple[int, str, dict[str, Any]]]]:
@@ -142,8 +173,21 @@ class VisionTarget:
             outcome.on_durable.append(lambda: self.outbox.confirm_rows(last))
         return outcome
 
+    async def check(self) -> PollOutcome:
+        """`homelake check`: each provider proves its configuration (a service account's token, an OpenAI key on
+        `/models`, else the endpoint answers); no picture is sent and no due job is touched."""
+        outcome = PollOutcome(self.name)
+        for name, provider in self.providers.items():
+            try:
+                detail = await asyncio.to_thread(provider.check)
+            except ProviderError as exc:
+                outcome.errors.append(exc)
+                continue
+            log.info("vision check provider=%s: %s", name, detail)
+        return outcome
+
     def is_transient(self, exc: Exception) -> bool:
-        return True
+        return not isinstance(exc, ProviderError) or isinstance(exc, TransientError)
 
     async def aclose(self) -> None:
         for provider in self.providers.values():

@@ -10,6 +10,7 @@ select
     snapshots.taken_at,
     snapshots.snapshot_lag_ms,
     snapshots.from_frame_cache,
+    snapshots.burst_index,
     snapshots.sha256,
     snapshots.bytes,
     snapshots.width,

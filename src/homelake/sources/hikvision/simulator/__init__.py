@@ -49,4 +49,6 @@ class HikvisionSimulator:
             secret = write_secret(Path(secrets_dir) / f"hikvision-{name}.password", server.auth.password)
             cameras.append({"name": name, "url": server.url, "username": server.auth.username,
                             "password": {"file": str(secret)}, "allow_http": True})  # fmt: skip
+            if name == "cam-front":  # a short burst at each episode start at the front door
+                cameras[-1] |= {"burst_count": 3, "burst_spacing_s": 1.0}
         return {"interval_s": interval_s, "cameras": cameras}

@@ -69,9 +69,11 @@ def snapshot_results(history: HistoryContext, cam: Camera, ctx: ParseContext) ->
         if ep.start < start or ("any" not in wanted and ep.target not in wanted):
             continue
         event = {"observed_at": ep.start, "event_type": ep.event_type.lower(), "target_type": ep.target}
-        jpeg = payloads.snapshot(site, cam, ep.channel, ep.start)
-        result.rows.append(snapshot_row(config.media_dir, ctx, jpeg, taken=ep.start, channel=ep.channel,
-                                        trigger="episode_start", event=event))  # fmt: skip
+        for index in range(configured.burst_count):  # the frame at the start, then the rest of the burst
+            at = ep.start + timedelta(seconds=index * configured.burst_spacing_s)
+            jpeg = payloads.snapshot(site, cam, ep.channel, at)
+            result.rows.append(snapshot_row(config.media_dir, ctx, jpeg, taken=at, channel=ep.channel,
+                                            trigger="episode_start", event=event, burst_index=index))  # fmt: skip
     if config.snapshot_every_s is not None:
         every = config.snapshot_every_s
         slot = math.ceil(start.timestamp() / every)

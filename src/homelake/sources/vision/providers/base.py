@@ -58,6 +58,20 @@ def retry_after(value: str | None) -> float | None:
         return None
 
 
+def reachable(url: str, name: str, timeout_s: float) -> str:
+    """A `GET` of the provider's endpoint: any HTTP answer proves it reachable; nothing is sent to analyse."""
+    import httpx  # noqa: PLC0415
+
+    try:
+        response = httpx.get(url.rstrip("/") + "/", timeout=timeout_s)
+    except httpx.TimeoutException:
+        raise TransientError(f"{name}: {url} timed out", error_class="timeout") from None
+    except httpx.TransportError as exc:
+        message = f"{name}: cannot connect to {url} ({type(exc).__name__})"
+        raise TransientError(message, error_class="connection") from None
+    return f"{url} answers (HTTP {response.status_code})"
+
+
 class Provider(Protocol):
     """One configured cloud vision service."""
 
@@ -68,6 +82,11 @@ class Provider(Protocol):
 
     def analyse(self, jpeg: bytes) -> Analysis:
         """Send one image; raise TransientError, PermanentError or ParseFailure."""
+        ...
+
+    def check(self) -> str:
+        """Prove the configuration without analysing anything (credentials where that is free, else the
+        endpoint answers); returns what was proven, raises ProviderError."""
         ...
 
     def close(self) -> None: ...

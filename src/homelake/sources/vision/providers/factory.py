@@ -22,7 +22,7 @@ def build_provider(config: ProviderConfig) -> Provider:
     if config.kind == "google":
         from homelake.sources.vision.providers.google import GoogleVisionProvider  # noqa: PLC0415
 
-        return GoogleVisionProvider(config, _secret(config.api_key))
+        return GoogleVisionProvider(config, _secret(config.api_key), service_account=_secret(config.service_account))
     from homelake.sources.vision.providers.openai_chat import OpenAIChatProvider  # noqa: PLC0415 - openai
 
     return OpenAIChatProvider(config, _secret(config.api_key))

@@ -91,6 +91,14 @@ class OpenAIChatProvider:
             raise ParseFailure(f"openai: {exc}", text=content[:2000], cost_usd=self.cost_per_call_usd) from None
         return Analysis(tuple(detections), completion.model or self.model, self.cost_per_call_usd, 200)
 
+    def check(self) -> str:
+        """The server answers `GET {base}/models` with the key: a 401 means a wrong key (nothing is billed)."""
+        try:
+            self.client.models.list()
+        except Exception as exc:
+            raise _error(exc) from None
+        return f"{self.config.endpoint_url} accepts the key"
+
     def close(self) -> None:
         self.client.close()
 

@@ -11,6 +11,7 @@ from homelake.sources.vision.providers.base import (
     PermanentError,
     ProviderError,
     TransientError,
+    reachable,
     retry_after,
 )
 
@@ -82,6 +83,10 @@ class RekognitionProvider:
         status = int(answer.get("ResponseMetadata", {}).get("HTTPStatusCode", 200))
         model = f"{self.model}:{answer.get('LabelModelVersion', '?')}"
         return Analysis(tuple(parse_labels(answer)), model, self.cost_per_call_usd, status)
+
+    def check(self) -> str:
+        """The endpoint answers (a credential check would need another AWS service: STS or IAM)."""
+        return reachable(str(self.client.meta.endpoint_url), self.name, self.config.timeout_s)
 
     def close(self) -> None:
         self.client.close()

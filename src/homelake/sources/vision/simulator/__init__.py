@@ -22,6 +22,7 @@ class VisionSimulator:
             miss_rate=float(ctx.options.get("miss_rate", 0.02)),
             false_positive_rate=float(ctx.options.get("false_positive_rate", 0.02)),
         )
+        self.site = ctx.site
         self.server = VisionServer(host=ctx.host, port=int(ctx.options.get("port", 0)), noise=noise, clock=ctx.clock)
 
     def start(self) -> None:
@@ -96,4 +97,15 @@ class VisionSimulator:
                 },
             ],
             "cameras": [{"name": "cam-front"}, {"name": "cam-driveway"}, {"name": "nvr", "provider": "google"}],
+            # the hall's motion sensor (someone came in at the front door): the front camera's nearest pictures
+            "motion_zones": {"hall": {"sensors": self._sensors_in("hall"), "cameras": ["cam-front"]}},
         }
+
+    def _sensors_in(self, room: str) -> list[str]:
+        """The simulated site's motion sensors of `room`, by the device ids their rows carry in the lake."""
+        from homelake.sim.model.occupancy import MOTION_ROOMS  # noqa: PLC0415
+        from homelake.sim.model.shelly_state import shelly_state  # noqa: PLC0415
+
+        keys = [key for key, where in MOTION_ROOMS.items() if where == room]
+        shelly = {d.key: d.device_id for d in shelly_state(self.site).devices}
+        return [shelly.get(key, key) for key in keys]

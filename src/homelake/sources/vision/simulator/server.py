@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs
 
 import orjson
 
@@ -26,6 +27,8 @@ from homelake.sources.vision.simulator.answers import Noise
 
 REKOGNITION_TARGET = "RekognitionService.DetectLabels"
 FAULT_KINDS = ("429", "500", "timeout", "slow")
+# google-auth signs every service-account JWT for Google's token endpoint, whatever `token_uri` it posts to
+GOOGLE_TOKEN_AUDIENCE = "https://oauth2.googleapis.com/token"  # noqa: S105 - a URL, not a password
 
 
 @dataclass(frozen=True)
@@ -40,12 +43,50 @@ class Fault:
     retry_after_s: float | None = 2.0
 
 
+def _private_key_pem() -> str:
+    from cryptography.hazmat.primitives import serialization  # noqa: PLC0415
+    from cryptography.hazmat.primitives.asymmetric import rsa  # noqa: PLC0415
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
 @dataclass
 class Credentials:
     access_key_id: str = "AKIASIMULATED0000001"
     secret_access_key: str = "simulated-secret"  # noqa: S105 - a simulator's published test login
     google_api_key: str = "sim-google-key"
     openai_api_key: str = "sim-openai-key"
+    service_account_email: str = "homelake-vision@homelake-sim.iam.gserviceaccount.com"
+    private_key_id: str = "sim-key-1"
+    private_key: str = field(default_factory=_private_key_pem, repr=False)  # a fresh RSA key per simulator
+
+    def public_pem(self) -> str:
+        from cryptography.hazmat.primitives import serialization  # noqa: PLC0415
+
+        key = serialization.load_pem_private_key(self.private_key.encode(), password=None)
+        return (
+            key.public_key()
+            .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+            .decode()
+        )
+
+    def service_account_json(self, token_uri: str) -> str:
+        """The service-account key file Cloud Console would download, its `token_uri` pointing at `token_uri`."""
+        return orjson.dumps(
+            {
+                "type": "service_account",
+                "project_id": "homelake-sim",
+                "private_key_id": self.private_key_id,
+                "private_key": self.private_key,
+                "client_email": self.service_account_email,
+                "client_id": "100000000000000000001",
+                "auth_uri": "https://accounts.google.com/o/oauth2/auth",
+                "token_uri": token_uri,
+            }
+        ).decode()
 
 
 @dataclass
@@ -55,6 +96,7 @@ class Tally:
     requests: Counter[tuple[str, str]] = field(default_factory=Counter)
     answered: Counter[tuple[str, str]] = field(default_factory=Counter)  # 200s the client was still there for
     statuses: Counter[tuple[str, int]] = field(default_factory=Counter)
+    other: Counter[str] = field(default_factory=Counter)  # requests that analyse nothing: token, models, health
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def request(self, kind: str, sha: str) -> None:
@@ -95,6 +137,8 @@ class VisionServer:
         self.clock = clock or (lambda: datetime.now(UTC))
         self.credentials = credentials or Credentials()
         self.tally = Tally()
+        self.tokens: set[str] = set()  # access tokens granted to the service account
+        self._public_pem: str | None = None
         self.httpd = ThreadingHTTPServer((host, port), _handler(self))
         self.httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -111,6 +155,33 @@ class VisionServer:
     def stop(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+    @property
+    def token_uri(self) -> str:
+        return f"{self.url}/token"
+
+    def public_pem(self) -> str:
+        if self._public_pem is None:
+            self._public_pem = self.credentials.public_pem()
+        return self._public_pem
+
+    def grant(self, form: dict[str, list[str]]) -> tuple[int, dict[str, Any]]:
+        """OAuth 2.0 JWT bearer grant (RFC 7523), as Google's token endpoint answers it: the assertion must be
+        signed by the service account's key, for this token URI, and not expired."""
+        from google.auth import jwt  # noqa: PLC0415
+
+        if form.get("grant_type") != ["urn:ietf:params:oauth:grant-type:jwt-bearer"]:
+            return 400, {"error": "unsupported_grant_type"}
+        try:
+            claims = jwt.decode(form["assertion"][0], certs={self.credentials.private_key_id: self.public_pem()},  # type: ignore[no-untyped-call]
+                                audience=[self.token_uri, GOOGLE_TOKEN_AUDIENCE])  # fmt: skip
+        except (KeyError, IndexError, ValueError) as exc:
+            return 400, {"error": "invalid_grant", "error_description": f"Invalid JWT Signature. ({exc})"[:200]}
+        if claims.get("iss") != self.credentials.service_account_email:
+            return 400, {"error": "invalid_grant", "error_description": "Invalid issuer."}
+        token = f"ya29.sim-{len(self.tokens) + 1}"
+        self.tokens.add(token)
+        return 200, {"access_token": token, "expires_in": 3599, "token_type": "Bearer"}
 
     def fault_now(self) -> Fault | None:
         now = self.clock()
@@ -140,18 +211,40 @@ def _handler(server: VisionServer) -> type[BaseHTTPRequestHandler]:
             for name, value in (headers or {}).items():
                 self.send_header(name, value)
             self.end_headers()
-            server.tally.answer(kind, sha, status)  # counted before the bytes leave: the client may read at once
+            if kind != "?":  # an analysis (the token, models, health and fault routes are tallied in `other`)
+                server.tally.answer(kind, sha, status)  # counted before the bytes leave: the client may read at once
             try:
                 self.wfile.write(data)
                 self.wfile.flush()
             except OSError:
                 return
 
+        def do_GET(self) -> None:
+            """`/` and `/_sim/health` (anyone), `/v1/models` (the OpenAI key): they analyse nothing."""
+            path = self.path.split("?")[0].rstrip("/") or "/"
+            server.tally.other[f"GET {path}"] += 1
+            if path in ("/", "/_sim/health"):
+                self._send("?", "", 200, {"status": "ok", "services": ["rekognition", "google", "openai"]})
+            elif path.endswith("/models"):
+                if self.headers.get("Authorization") != f"Bearer {server.credentials.openai_api_key}":
+                    refused = {"message": "Incorrect API key provided.", "type": "invalid_request_error",
+                               "code": "invalid_api_key"}  # fmt: skip
+                    self._send("?", "", 401, {"error": refused})
+                    return
+                model = {"id": "gpt-4o-mini", "object": "model", "created": 0, "owned_by": "homelake-sim"}
+                self._send("?", "", 200, {"object": "list", "data": [model]})
+            else:
+                self._send("?", "", 404, {"error": {"code": 404, "message": f"no route {self.path}"}})
+
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length)
             if self.path == "/_sim/faults":
                 self._add_fault(body)
+            elif self.path == "/token":
+                server.tally.other["POST /token"] += 1
+                status, answer = server.grant(parse_qs(body.decode()))
+                self._send("?", "", status, answer)
             elif self.headers.get("X-Amz-Target") == REKOGNITION_TARGET:
                 self._rekognition(body)
             elif self.path.split("?")[0] == "/v1/images:annotate":
@@ -265,7 +358,8 @@ def _handler(server: VisionServer) -> type[BaseHTTPRequestHandler]:
             sha = hashlib.sha256(jpeg).hexdigest()
             server.tally.request("google", sha)
             key = self.headers.get("x-goog-api-key") or (re.findall(r"[?&]key=([^&]+)", self.path) or [None])[0]
-            if key != server.credentials.google_api_key:
+            bearer = self.headers.get("Authorization", "").removeprefix("Bearer ")
+            if key != server.credentials.google_api_key and bearer not in server.tokens:
                 self._send(
                     "google",
                     sha,
