@@ -1,9 +1,9 @@
 """E2E: simulated days of Shelly devices over real HTTP and a real Mosquitto, with reboots, an MQTT
 outage and a device offline for hours → lake → dbt build → power_daily_by_room == the load model's truth.
 
-The window is the first three days of the site's week: they hold every hard case (six reboots, a 2.5-hour MQTT
-outage, the heat-pump meter offline for four hours) at 3/7 of the cost; test_the_week_contains_the_hard_cases
-checks that they still do."""
+The window is the first three days of the site's week: they hold every hard case (reboots, a 2.5-hour MQTT outage,
+a meter offline for four hours) at 3/7 of the cost; test_the_week_contains_the_hard_cases checks that they still
+do."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
-"""E2E: the demo's heat-pump Pro 4PM goes offline for hours (its simulated offline window). Health lists it as
-failing from its first missed poll, the Overview counts it, the room's day is incomplete with its coverage, and
-one alert reaches a local webhook and MQTT; when the device returns, the next transform closes it."""
+"""E2E: a metering Shelly of the site goes offline for hours (the first simulated offline window of its week).
+Health lists it as failing from its first missed poll, the Overview counts it, the room's day is incomplete with
+its coverage, and one alert reaches a local webhook and MQTT; when the device returns, the next transform closes
+it."""
 
 from __future__ import annotations
 
@@ -38,9 +39,8 @@ pytestmark = pytest.mark.e2e
 
 TZ = ZoneInfo("Europe/Berlin")
 SITE_START = datetime(2026, 11, 2, tzinfo=TZ).astimezone(UTC)  # the energy week's site: same offline windows
-DAY = datetime(2026, 11, 4, tzinfo=TZ).astimezone(UTC)  # the local day of the first offline window
 POLL = timedelta(minutes=5)
-DEVICE = "shelly-pro4pm-utility"
+WEEK = timedelta(days=7)
 
 
 @dataclass
@@ -50,6 +50,7 @@ class Run:
     broker: Mosquitto
     offline: tuple[datetime, datetime]
     device_id: str
+    day: datetime  # local midnight (UTC) of the outage's day: the polls run from here
     pages: dict[str, str] = field(default_factory=dict)  # page -> HTML, read during the outage
     alerts_during: list[Alert] = field(default_factory=list)
     posts_during: list[dict[str, Any]] = field(default_factory=list)
@@ -108,10 +109,13 @@ async def _drive(
 def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
     tmp = tmp_path_factory.mktemp("offline")
     site = build_site(7, start=SITE_START)
-    [window] = [w for w in shelly_state(site).offline_windows(DAY, DAY + timedelta(days=1)) if w.device == DEVICE]
+    # the week's first outage of an hour or more (which device it hits follows from the site's seed and catalogue)
+    window = next(w for w in shelly_state(site).offline_windows(SITE_START, SITE_START + WEEK)
+                  if w.end - w.start >= timedelta(hours=1))  # fmt: skip
+    day = datetime.combine(window.start.astimezone(TZ).date(), datetime.min.time(), TZ).astimezone(UTC)
     mid_outage = window.start + (window.end - window.start) / 2
     back = window.end + timedelta(minutes=40)
-    clock = ManualClock(DAY)
+    clock = ManualClock(day)
     with WebhookReceiver() as hook, Mosquitto(tmp / "broker") as broker:
         site.write_metadata_csv(tmp / "seeds" / "device_metadata.csv")
         load_model(site).write_circuits_csv(tmp / "seeds" / "circuits.csv")
@@ -124,10 +128,11 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
         lake.ensure_anchors(DATASETS.values())
         writer = BufferedLakeWriter(lake, max_rows=100_000, max_age_s=3600)
         with ShellyFleet(site, clock=clock, port=0, timeout_delay_s=1.0) as fleet:
-            [device] = [d for d in fleet.devices() if d["device_id"].startswith("shellypro4pm-")]
+            [offline] = [d.device_id for d in fleet.state.devices if d.key == window.device]
+            [device] = [d for d in fleet.devices() if d["device_id"] == offline]
             target = ShellyTarget(device["device_id"], device["url"], password=device.get("password"), local_tz=TZ,
                                   timeout_s=0.2, clock=clock)  # fmt: skip
-            made = Run(settings, hook, broker, (window.start, window.end), device["device_id"])
+            made = Run(settings, hook, broker, (window.start, window.end), device["device_id"], day)
 
             async def drive() -> None:
                 try:
@@ -141,7 +146,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
 
 def test_health_lists_it_failing_from_the_first_missed_poll_and_overview_counts_it(run: Run) -> None:
     start, _ = run.offline
-    first_missed = DAY + POLL * -(-(start - DAY) // POLL)  # the first poll at or after the device went offline
+    first_missed = run.day + POLL * -(-(start - run.day) // POLL)  # the first poll at or after the device went offline
     [(device, failing_since, last_error, is_failing)] = run.failing_during
     assert (device, is_failing) == (f"shelly/{run.device_id}", True)
     assert failing_since == first_missed
@@ -168,12 +173,12 @@ def test_the_day_is_incomplete_with_its_coverage_and_the_gap_is_bridged(run: Run
         run.settings,
         f"""
         select room, coverage, is_complete, is_bridged from power_daily_by_room
-        where local_date = '{DAY.astimezone(TZ).date()}'
+        where local_date = '{run.day.astimezone(TZ).date()}'
             and room in (select room from energy_hourly_by_circuit where device_id = '{run.device_id}')""",
     )  # noqa: S608
-    data_h = (end + timedelta(minutes=40) - DAY).total_seconds() / 3600  # polls ran from local midnight
+    data_h = (end + timedelta(minutes=40) - run.day).total_seconds() / 3600  # polls ran from local midnight
     gap_h = (end - start).total_seconds() / 3600
-    assert rooms  # the Pro 4PM's rooms (only it was polled, so their circuits are its channels)
+    assert rooms  # the device's rooms (only it was polled, so their circuits are its channels)
     for room, coverage, is_complete, is_bridged in rooms:
         assert not is_complete and is_bridged, room
         # covered: the hours with data, less the outage (within a poll either side of the gap)

@@ -2,7 +2,9 @@
     switches, cameras, the inverter, nodes, weather, Shellies), every Shelly ever seen (until its
     device_metadata row says device_type `retired`), and every camera, inverter, node and sensor that
     sent data in the last N days. Its cadence is the 95th percentile of the gaps between its reports (the
-    longest gap it usually leaves, so an event-driven sensor is not judged by its bursts); it is silent when
+    longest gap it usually leaves, so an event-driven sensor is not judged by its bursts) - for a Zigbee sensor,
+    which reports on change (a motion sensor in an empty room says nothing for hours), the longest gap it left
+    in the window; it is silent when
     nothing came for longer than `silent_after_cadences` cadences before as_of_at (the newest report or
     poll in the lake, never the wall clock), and failing when silent or when its collector's last poll
     failed - except a battery Shelly (sensor readings, no switch readings), which sleeps between reports:
@@ -94,7 +96,8 @@ cadences as (
     select
         family,
         device_id,
-        quantile_cont(gap_s, 0.95) as expected_every_s
+        quantile_cont(gap_s, 0.95) as expected_every_s,
+        max(gap_s) as longest_gap_s
     from gaps
     where gap_s > 0
     group by family, device_id
@@ -162,7 +165,10 @@ joined as (
         macs.mac,
         coalesce(devices.data_kind, 'poll target') as kind,
         devices.last_seen_at,
-        cadences.expected_every_s,
+        case
+            when devices.data_kind = 'sensor' then cadences.longest_gap_s
+            else cadences.expected_every_s
+        end as expected_every_s,
         coalesce(targets.is_failing, false)
         and not (candidates.family = 'shelly' and candidates.device_id in (select device_id from sleepers))
             as is_poll_failing,
