@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import duckdb
 import pytest
 import time_machine
 
@@ -75,7 +76,7 @@ async def _poll(poller: Poller, fleet: ShellyFleet, clock: ManualClock, until: d
 
 # The transform after the device returns rebuilds only what the assertions read, with everything it is built from
 # (dbt is the slow part); the other marts keep the first, full build's tables.
-REBUILD = "+power_daily_by_room +device_expectations +inventory"
+REBUILD = "+power_daily_by_room +device_expectations +inventory +alerts"
 
 
 async def _drive(
@@ -200,3 +201,20 @@ def test_one_alert_reaches_the_webhook_and_mqtt_once_then_closes(run: Run) -> No
         [closed] = store.history()
         assert store.pending() == []
     assert closed.closed_at is not None and closed.closed_at > run.offline[1]
+
+
+def test_the_alert_history_is_data(run: Run) -> None:
+    """Every change landed in the lake (homelake/alert_events); the `alerts` mart of the transform after the
+    device returned holds the alert as opened during the outage (the close lands with that transform's rules)."""
+    key = f"collector_failing/shelly/{run.device_id}"
+    glob = run.settings.lake.root / "raw" / "homelake" / "alert_events" / "*" / "*.parquet"
+    with duckdb.connect() as con:
+        events = con.execute(
+            f"select key, event, opened_at, closed_at from read_parquet('{glob}') order by observed_at"
+        )
+        landed = events.fetchall()
+    [(k1, e1, opened_at, _), (k2, e2, opened_again, closed_at)] = landed
+    assert (k1, e1, k2, e2) == (key, "opened", key, "closed") and opened_again == opened_at
+    assert closed_at is not None and closed_at > run.offline[1]
+    [(mart_key, mart_opened, is_open)] = _rows(run.settings, "select alert_key, opened_at, is_open from alerts")
+    assert (mart_key, mart_opened, is_open) == (key, opened_at, True)

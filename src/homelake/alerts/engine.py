@@ -32,6 +32,15 @@ class EvaluationReport:
     sent: int = 0
     pending: int = 0  # notifications left in the spool for the next evaluation
     skipped_rules: list[str] = field(default_factory=list)
+    # every change of this evaluation, as `homelake/alert_events` rows without their origin columns: the alerts'
+    # history as data (`homelake transform` lands them in the lake; the `alerts` mart folds them)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    evaluated_at: datetime | None = None
+
+
+def _event(alert: Alert, event: str, message: str, closed_at: datetime | None = None) -> dict[str, Any]:
+    return {"key": alert.key, "rule": alert.rule, "event": event, "title": alert.title, "message": message,
+            "since_at": alert.since_at, "opened_at": alert.opened_at, "closed_at": closed_at}  # fmt: skip
 
 
 def state_path(settings: Settings) -> Path:
@@ -97,18 +106,21 @@ def reconcile(
                                since_at=condition.since_at, at=now)  # fmt: skip
             _queue(store, chans, alert, "opened", now, condition.message)
             report.opened.append(key)
+            report.events.append(_event(alert, "opened", condition.message))
             continue
         store.update_message(alert.id, condition.message)
         last = alert.last_notified_at or alert.opened_at
         if renotify_s > 0 and now - last >= timedelta(seconds=renotify_s):
             _queue(store, chans, alert, "reminder", now, condition.message)
             report.reminded.append(key)
+            report.events.append(_event(alert, "reminded", condition.message))
     for key, alert in open_alerts.items():
         if key in current or alert.rule in skipped_rules:
             continue
         store.close(alert.id, now)
         _queue(store, chans, alert, "closed", now, alert.message, send_resolved=send_resolved)
         report.closed.append(key)
+        report.events.append(_event(alert, "closed", alert.message, closed_at=now))
     report.open_count = len(store.open_alerts())
     return report
 
@@ -127,6 +139,7 @@ def evaluate(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> 
         store.remember("rules", memo)
         report = reconcile(store, conditions, chans, now=now, renotify_s=cfg.renotify_s, skipped_rules=skipped,
                            send_resolved=cfg.send_resolved)  # fmt: skip
+        report.evaluated_at = now
         store.con.commit()  # the queued notifications are durable before any is sent
         report.sent, report.pending = flush(store, chans, now)
     log.info("alerts evaluated open=%d opened=%d reminded=%d closed=%d sent=%d spooled=%d",

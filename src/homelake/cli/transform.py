@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from homelake.cli.common import UserError, console, load
+from homelake.lake.schemas import ALERT_EVENTS
 from homelake.lake.writer import LakeWriter
 from homelake.settings import Settings
 from homelake.sources import DATASETS
@@ -34,7 +35,15 @@ def run_transform(settings: Settings, select: str | None = None):  # noqa: ANN20
         )
     except TransformError as exc:
         raise UserError(str(exc)) from None
-    evaluate_after_build(settings)
+    alerts = evaluate_after_build(settings)
+    if alerts is not None and alerts.events and alerts.evaluated_at is not None:
+        # the alerts' history as data: the next build's `alerts` mart folds these rows
+        at = alerts.evaluated_at
+        origin = {"observed_at": at, "received_at": at, "family": "homelake", "device_id": "alerts",
+                  "collector": "transform"}  # fmt: skip
+        LakeWriter(settings.lake.root, collector="transform").write_rows(
+            ALERT_EVENTS, [origin | event for event in alerts.events]
+        )
     return report
 
 

@@ -90,4 +90,20 @@ MQTT_MESSAGES = Dataset(
     "Raw archive of every MQTT message received, verbatim.",
 )
 
-CORE_DATASETS: tuple[Dataset, ...] = (COLLECTOR_HEALTH, DEAD_LETTER, MQTT_MESSAGES)
+ALERT_EVENTS = Dataset(
+    "homelake",
+    "alert_events",
+    (
+        column("key", S, False),
+        column("rule", S, False),
+        column("event", S, False),  # opened | reminded | closed
+        column("title", S),
+        column("message", S),
+        column("since_at", UTC_TS),  # when the condition began, as the rule saw it
+        column("opened_at", UTC_TS, False),
+        column("closed_at", UTC_TS),
+    ),
+    "One row per change of an alert (opened, reminded, closed) at the evaluation after a transform.",
+)
+
+CORE_DATASETS: tuple[Dataset, ...] = (COLLECTOR_HEALTH, DEAD_LETTER, MQTT_MESSAGES, ALERT_EVENTS)
