@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 VOCABULARY = ("person", "car", "truck", "motorcycle", "bicycle", "dog", "cat", "package", "other")
 
@@ -85,3 +86,20 @@ class Analysis:
     model: str
     cost_usd: float
     http_status: int = 200
+
+
+def detection_columns(index: int, d: Detection, *, latency_ms: float | None, cost_usd: float | None) -> dict[str, Any]:
+    """The `vision/detections` columns of one canonical detection (beside the snapshot's and the call's)."""
+    box = d.bbox
+    return {
+        "detection_index": index,
+        "label": d.label,
+        "provider_label": d.provider_label,
+        "confidence": d.confidence,
+        "bbox_left": box.left if box else None,
+        "bbox_top": box.top if box else None,
+        "bbox_width": box.width if box else None,
+        "bbox_height": box.height if box else None,
+        "latency_ms": latency_ms,
+        "cost_usd": cost_usd,
+    }

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from homelake.sources.base import ParseContext, ParseKind, ParseResult, PayloadError, json_payload
-from homelake.sources.vision.canonical import Detection
+from homelake.sources.vision.canonical import Detection, detection_columns
 from homelake.sources.vision.providers.google import parse_annotate
 from homelake.sources.vision.providers.openai_chat import parse_content
 from homelake.sources.vision.providers.rekognition import parse_labels
@@ -33,22 +33,7 @@ def _kind(provider: str, parse: Callable[[dict[str, Any]], list[Detection]]) -> 
             "provider_kind": provider,
             "model": None,
         }
-        rows = [
-            base
-            | {
-                "detection_index": i,
-                "label": d.label,
-                "provider_label": d.provider_label,
-                "confidence": d.confidence,
-                "bbox_left": d.bbox.left if d.bbox else None,
-                "bbox_top": d.bbox.top if d.bbox else None,
-                "bbox_width": d.bbox.width if d.bbox else None,
-                "bbox_height": d.bbox.height if d.bbox else None,
-                "latency_ms": None,
-                "cost_usd": None,
-            }
-            for i, d in enumerate(found)
-        ]
+        rows = [base | detection_columns(i, d, latency_ms=None, cost_usd=None) for i, d in enumerate(found)]
         return [ParseResult("vision/detections", rows)]
 
     return run

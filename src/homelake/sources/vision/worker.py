@@ -15,7 +15,7 @@ from typing import Any
 
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
-from homelake.sources.vision.canonical import Analysis
+from homelake.sources.vision.canonical import Analysis, detection_columns
 from homelake.sources.vision.config import VisionFamily
 from homelake.sources.vision.outbox import Job, Outbox
 from homelake.sources.vision.providers.base import ParseFailure, PermanentError, Provider, TransientError
@@ -236,19 +236,7 @@ class Worker:
         now = self.clock()
         base = self._base(job, now) | {"provider_kind": provider.kind, "model": analysis.model}
         detections = [
-            base
-            | {
-                "detection_index": i,
-                "label": d.label,
-                "provider_label": d.provider_label,
-                "confidence": d.confidence,
-                "bbox_left": d.bbox.left if d.bbox else None,
-                "bbox_top": d.bbox.top if d.bbox else None,
-                "bbox_width": d.bbox.width if d.bbox else None,
-                "bbox_height": d.bbox.height if d.bbox else None,
-                "latency_ms": latency_ms,
-                "cost_usd": analysis.cost_usd,
-            }
+            base | detection_columns(i, d, latency_ms=latency_ms, cost_usd=analysis.cost_usd)
             for i, d in enumerate(analysis.detections)
         ]
         request = self._request_row(
