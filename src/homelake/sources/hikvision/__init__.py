@@ -46,6 +46,7 @@ def poll_targets(ctx: FamilyContext) -> list[PollTarget]:
 def stream_targets(ctx: FamilyContext) -> list[StreamTarget]:
     """One alertStream per camera or NVR that has `stream: true` (relaying its events when `relay` is set)."""
     from homelake.sources.hikvision.media import FrameCache  # noqa: PLC0415 - Pillow only when collecting
+    from homelake.sources.hikvision.motion import NearbyMotion  # noqa: PLC0415 - pyarrow only when collecting
     from homelake.sources.hikvision.relay import MqttRelay  # noqa: PLC0415 - paho only when collecting
     from homelake.sources.hikvision.stream import AlertStreamTarget  # noqa: PLC0415 - httpx only when collecting
 
@@ -63,6 +64,8 @@ def stream_targets(ctx: FamilyContext) -> list[StreamTarget]:
             timeout_s=cam.timeout_s or family.timeout_s or ctx.timeout_s, collector=ctx.collector,
             media_dir=family.media_dir, relay=relay_of(cam),
             frames=FrameCache(family.frame_cache, family.frame_cache_every_s),
+            nearby=NearbyMotion(ctx.lake_root, cam.motion_sensors, cam.motion_window_s)
+            if cam.motion_sensors and ctx.lake_root is not None else None,
         )
         for cam in family.cameras
         if cam.stream
