@@ -165,8 +165,8 @@ def test_a_nearby_motion_sensor_fills_the_frame_cache_before_the_camera_says_any
             clock.t = T + timedelta(seconds=second)
             cached.append(await target.cache_nearby())
         clock.t = T + timedelta(seconds=6)
-        late = PollOutcome(sim.cam.name, results=[ParseResult(HIKVISION_ALERTS.key,
-                                                              rows=[_alert(T + timedelta(seconds=3.4), 1)])])  # fmt: skip
+        start = ParseResult(HIKVISION_ALERTS.key, rows=[_alert(T + timedelta(seconds=3.4), 1)])
+        late = PollOutcome(sim.cam.name, results=[start])
         await target._snapshots(late)
         await target.aclose()
         return cached, late

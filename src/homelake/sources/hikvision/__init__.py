@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from homelake.logs import register_secret
 from homelake.sources.base import (
+    Capture,
     FamilyContext,
     FamilySimulator,
     FamilySpec,
@@ -72,6 +73,22 @@ def stream_targets(ctx: FamilyContext) -> list[StreamTarget]:
     ]  # fmt: skip
 
 
+def capture(ctx: FamilyContext, name: str) -> Capture | None:
+    """Camera `name` for another family's triggered work (a vision zone's motion sensor); None when it is not
+    one of ours or no pictures are kept (`media_dir` unset)."""
+    from homelake.sources.hikvision.capture import CameraCapture  # noqa: PLC0415 - httpx only when collecting
+
+    family: HikvisionFamily = ctx.config
+    cam = next((c for c in family.cameras if c.name == name), None)
+    if cam is None or family.media_dir is None:
+        return None
+    return CameraCapture(
+        cam, _password(cam), media_dir=family.media_dir,
+        local_tz=ctx.local_tz if cam.timezone is None else ZoneInfo(cam.timezone),
+        timeout_s=cam.timeout_s or family.timeout_s or ctx.timeout_s, collector=ctx.collector,
+    )  # fmt: skip
+
+
 def simulator(ctx: SimContext) -> FamilySimulator:
     from homelake.sources.hikvision.simulator import HikvisionSimulator  # noqa: PLC0415 - Pillow only when simulating
 
@@ -99,6 +116,7 @@ SPEC = FamilySpec(
     poll_targets=poll_targets,
     stream_targets=stream_targets,
     history=history,
+    capture=capture,
     mqtt_parser=HikvisionMqtt,
     mqtt_topics=("homelake/hikvision/#",),
 )
