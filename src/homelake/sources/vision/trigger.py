@@ -2,7 +2,8 @@
 of a class the camera is opted in for (each picture of its burst), or a motion sensor of a configured zone that
 starts reporting motion (a burst the zone's cameras take then, or their stored pictures nearest it). The lake's
 layout and the datasets' columns are the contract (no import of another family):
-`raw/<family>/snapshots/date=YYYY-MM-DD/*.parquet` with device_id, trigger, target_type, taken_at, sha256 and path (relative to the media root); and
+`raw/<family>/snapshots/date=YYYY-MM-DD/*.parquet` with device_id, trigger, target_type, taken_at, sha256 and path
+(relative to the media root); and
 `raw/<family>/sensor_readings/...` with device_id, observed_at and a boolean `motion` or `occupancy`."""
 
 from __future__ import annotations
