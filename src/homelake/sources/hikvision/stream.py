@@ -97,7 +97,10 @@ class AlertStreamTarget:
     async def _watch_nearby(self) -> None:
         """While connected: every `frame_cache_every_s`, a frame of each channel seen while a sensor nearby moves."""
         while True:
-            await self.cache_nearby()
+            try:
+                await self.cache_nearby()
+            except Exception as exc:  # a failed look costs one frame, never the stream
+                log.warning("nearby motion: frame cache failed camera=%s: %s", self.camera.name, exc)
             await asyncio.sleep(self.frames.every_s)
 
     async def cache_nearby(self) -> int:
