@@ -13,7 +13,6 @@ from pydantic import BaseModel
 
 from homelake.lake.schemas import Dataset
 
-
 UNNAMED_DEVICE = "cli"  # the device id `homelake parse` stamps unless told one: a parser may name the device itself
 
 

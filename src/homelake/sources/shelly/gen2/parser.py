@@ -125,8 +125,9 @@ def _output(ident: Values, kind: str, channel: int, item: object, uptime: object
     return values | _columns(OUTPUT_COMPONENTS[kind], item)
 
 
-def _meter(out: Results, ctx: ParseContext, status: Mapping[str, Any], ident: Values, kind: str, index: int) -> None:
+def _meter(out: Results, ctx: ParseContext, status: Mapping[str, Any], ident: Values, meter: tuple[str, int]) -> None:
     """One switch_readings row per phase or channel of an energy meter (gen2/meters.py)."""
+    kind, index = meter
     keys = (f"{kind}:{index}", f"{COUNTERS[kind]}:{index}")
     item = {key: status.get(key) for key in keys}
     for component, channel, values in meter_rows(status, kind, index):
@@ -191,8 +192,8 @@ def status_results(  # noqa: PLR0913 - keyword options: what the caller knows ab
             sensor_channels.append(channel)
         elif kind in DEVICE_COMPONENTS:
             has_device_part = True
-    for meter_kind, index in meters:
-        _meter(out, ctx, status, ident | {"uptime_s": v.number(uptime)}, meter_kind, index)
+    for meter in meters:
+        _meter(out, ctx, status, ident | {"uptime_s": v.number(uptime)}, meter)
     for channel in sensor_channels:
         parts = {key: status.get(key) for key in (f"{kind}:{channel}" for kind in SENSOR_COMPONENTS)}
         out.build(SENSOR_READINGS, ctx, f"sensors:{channel}", parts, partial(_sensor, ident, status, channel))
@@ -244,9 +245,10 @@ def parse_gen2_status(
     """A `Shelly.GetStatus` answer -> switch_readings, sensor_readings and device_status rows.
 
     The device id is `device_info["id"]`, else the envelope's `src`, else `sys.id`, else
-    `ctx.device_id`, unless that is `homelake parse`'s placeholder: then the MAC in `sys.mac`. The generation is the device info's `gen`, else
-    read from the id, else 2: a `Shelly.GetStatus` answer comes from a Gen2 or later device. An error
-    envelope, or a body that is not a status, raises PayloadError.
+    `ctx.device_id`, unless that is `homelake parse`'s placeholder: then the MAC in `sys.mac`.
+    The generation is the device info's `gen`, else read from the id, else 2: a `Shelly.GetStatus`
+    answer comes from a Gen2 or later device. An error envelope, or a body that is not a status,
+    raises PayloadError.
     """
     status, src = unwrap(payload)
     check_shape(status)
