@@ -13,6 +13,8 @@ from pydantic import BaseModel
 
 from homelake.lake.schemas import Dataset
 
+UNNAMED_DEVICE = "cli"  # the device id `homelake parse` stamps unless told one: a parser may name the device itself
+
 
 class PayloadError(ValueError):
     """A whole payload is unusable (not JSON, wrong shape); the caller dead-letters the raw bytes."""
