@@ -13,6 +13,7 @@ MAX_LATITUDE = 90.0
 OVERCAST, CLOUDY = 0.6, 0.45  # cloud fractions for WMO codes 3 and 2
 WIND_PERIOD_S = 6 * 3600.0
 HORIZON_H = 10 * 24  # the model's horizon: later steps are null, as Open-Meteo's are past its models' reach
+ARCHIVE_DELAY = timedelta(days=2)  # the archive's newest data (best match, with ECMWF IFS): later hours are null
 UNITS = {
     "temperature_2m": "°C", "relative_humidity_2m": "%", "dew_point_2m": "°C", "precipitation": "mm",
     "cloud_cover": "%", "shortwave_radiation": "W/m²", "direct_radiation": "W/m²", "diffuse_radiation": "W/m²",
@@ -133,7 +134,7 @@ def render(query: dict[str, str], now: datetime, seed: int, archive: bool = Fals
     }  # fmt: skip
     if hourly:
         times = [start + timedelta(hours=h) for h in range(24 * days)]
-        horizon = now + timedelta(hours=HORIZON_H)
+        horizon = now - ARCHIVE_DELAY if archive else now + timedelta(hours=HORIZON_H)
         actual = {t: truth(seed, t, *where) for t in times if t <= horizon}
         answer["hourly_units"] = time_unit | {v: UNITS[v] for v in hourly}
         answer["hourly"] = {"time": [_fmt(t, offset, unixtime) for t in times]} | {
