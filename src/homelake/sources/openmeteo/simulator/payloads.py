@@ -126,7 +126,8 @@ def render(query: dict[str, str], now: datetime, seed: int, archive: bool = Fals
     time_unit = {"time": "unixtime" if unixtime else "iso8601"}
     hourly, current, daily = _vars(query, "hourly", UNITS), _vars(query, "current", UNITS), _vars(query, "daily", DAILY)
     start, days = _window(query, now, offset, archive)
-    issued = start if archive else now.replace(minute=0, second=0, microsecond=0)
+    # the archive is what happened (no lead time); a forecast run is issued at the top of the hour
+    issued = start + timedelta(days=days) if archive else now.replace(minute=0, second=0, microsecond=0)
     answer: dict[str, Any] = {
         "latitude": round(where[0], 2), "longitude": round(where[1], 2), "generationtime_ms": 0.05,
         "utc_offset_seconds": offset, "timezone": "GMT" if name == "auto" else name,
