@@ -45,7 +45,7 @@ def _configured(config: SwosFamily) -> bool:
 
 SPEC = FamilySpec(
     name="swos",
-    description="SwOS Lite switch (CSS610 PoE): ports, PoE watts per port, host table, system; SNMP port counters and FDB",
+    description="SwOS Lite switch (CSS610 PoE): ports, PoE per port, host table, system; SNMP port counters, FDB",
     datasets=DATASETS,
     parse_kinds=PARSE_KINDS,
     simulator=simulator,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, SupportsInt, cast
 
 from pysnmp.hlapi.v3arch.asyncio import (
     CommunityData,
@@ -36,7 +36,7 @@ class SwosSnmpTimeout(SwosSnmpError):
     """No answer: the switch is down, SNMP is off, or the community is wrong (v1/v2c agents stay silent)."""
 
 
-def plain(value: Any) -> int | bytes | None:
+def plain(value: object) -> int | bytes | None:
     """A pysnmp value as Python: numbers (counters, gauges, ticks) as int, strings as bytes, no-value as None."""
     if isinstance(value, _NO_VALUE):
         return None
@@ -44,7 +44,7 @@ def plain(value: Any) -> int | bytes | None:
         return bytes(value.asOctets())
     if isinstance(value, rfc1902.ObjectIdentifier):
         return str(value).encode()
-    return int(value)
+    return int(cast("SupportsInt", value))  # Integer32, Counter32/64, Gauge32, TimeTicks
 
 
 class SnmpReader:
@@ -79,7 +79,7 @@ class SnmpReader:
             engine.close_dispatcher()
             await asyncio.sleep(0)  # the UDP transport closes its socket on the loop's next turn
 
-    def _failed(self, what: str, indication: Any) -> SwosSnmpError:
+    def _failed(self, what: str, indication: object) -> SwosSnmpError:
         if isinstance(indication, errind.RequestTimedOut):
             tries = self.snmp.retries + 1
             return SwosSnmpTimeout(

@@ -15,12 +15,17 @@ MAX_COUNTER = {32: 2**32 - 1, 64: 2**63 - 1}  # a Counter64 past int64 would not
 FDB_STATUS = {1: "other", 2: "invalid", 3: "learned", 4: "self", 5: "mgmt"}
 _MAC_OCTETS, _OCTET_MAX = 6, 255
 # (lake column, 64-bit column, 32-bit column): a 64-bit counter where the agent has one for the interface
+WIDE, NARROW = 64, 32
 OCTETS = (("in_octets", "hc_in_octets", "in_octets"), ("out_octets", "hc_out_octets", "out_octets"))
 ERRORS = ("in_errors", "out_errors", "in_discards")
 
 
 def _raw(item: object) -> bytes:
-    return json.dumps(item, separators=(",", ":"), default=lambda v: v.hex() if isinstance(v, bytes) else str(v)).encode()
+    return json.dumps(item, separators=(",", ":"), default=_jsonable).encode()
+
+
+def _jsonable(value: object) -> str:
+    return value.hex() if isinstance(value, bytes) else str(value)
 
 
 def _text(value: object) -> str | None:
@@ -47,8 +52,8 @@ def _speed_mbps(row: dict[str, Any]) -> int | None:
 
 
 def _interface(index: int, row: dict[str, Any]) -> dict[str, Any]:
-    bits = 64 if all(isinstance(row.get(hc), int) for _, hc, _ in OCTETS) else 32
-    octets = {name: _count(name, row.get(hc if bits == 64 else c32), bits) for name, hc, c32 in OCTETS}
+    bits = WIDE if all(isinstance(row.get(hc), int) for _, hc, _ in OCTETS) else NARROW
+    octets = {name: _count(name, row.get(hc if bits == WIDE else c32), bits) for name, hc, c32 in OCTETS}
     status = row.get("if_oper_status")
     return {
         "if_index": index,
@@ -57,7 +62,7 @@ def _interface(index: int, row: dict[str, Any]) -> dict[str, Any]:
         "speed_mbps": _speed_mbps(row),
         "counter_bits": bits,
         **octets,
-        **{name: _count(name, row.get(name), 32) for name in ERRORS},
+        **{name: _count(name, row.get(name), NARROW) for name in ERRORS},
     }
 
 
@@ -65,9 +70,9 @@ def parse_if_counters(table: SnmpTable, uptime_ticks: int | None, ctx: ParseCont
     """ifTable + ifXTable -> one row per interface: raw counters (never deltas) and their width."""
     rows: dict[int, dict[str, Any]] = {}
     for column, cells in table.items():
-        for index, value in cells.items():
-            if len(index) == 1:
-                rows.setdefault(index[0], {})[column] = value
+        for cell, value in cells.items():
+            if len(cell) == 1:
+                rows.setdefault(cell[0], {})[column] = value
     uptime_s = uptime_ticks / 100 if isinstance(uptime_ticks, int) else None
     result = ParseResult(IF_COUNTERS)
     for index in sorted(rows):

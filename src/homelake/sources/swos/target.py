@@ -27,7 +27,7 @@ ENDPOINTS: dict[str, tuple[str, Callable[[object, ParseContext], ParseResult]]] 
 class SwosTarget:
     source = "swos"
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - the switch, its secrets and its timing, all but two keyword-only
         self,
         switch: SwosSwitch,
         password: str | None,

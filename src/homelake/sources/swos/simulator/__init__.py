@@ -48,10 +48,20 @@ class SwosSimulator:
 
     def endpoints(self) -> list[dict[str, str]]:
         server = self.server
-        return [{"name": SWITCH_NAME, "kind": "SwOS Lite .b (Digest)", "url": f"{server.url}/poe.b",
-                 "login": f"{server.username} / {server.password}"},
-                {"name": SWITCH_NAME, "kind": "SNMP v1/v2c (IF-MIB, BRIDGE-MIB)",
-                 "url": f"udp://{self.agent.host}:{self.agent.port}", "login": f"community {self.agent.community}"}]
+        return [
+            {
+                "name": SWITCH_NAME,
+                "kind": "SwOS Lite .b (Digest)",
+                "url": f"{server.url}/poe.b",
+                "login": f"{server.username} / {server.password}",
+            },
+            {
+                "name": SWITCH_NAME,
+                "kind": "SNMP v1/v2c (IF-MIB, BRIDGE-MIB)",
+                "url": f"udp://{self.agent.host}:{self.agent.port}",
+                "login": f"community {self.agent.community}",
+            },
+        ]
 
     def site_config(self, secrets_dir: Path, *, interval_s: float) -> dict[str, Any]:
         """The `swos:` section: the switch, its password in a 0600 file in `secrets_dir`."""

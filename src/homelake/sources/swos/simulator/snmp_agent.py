@@ -30,7 +30,7 @@ class _Instrumentation(AbstractMibInstrumController):  # type: ignore[misc]  # p
     def __init__(self, snapshot: Callable[[], tuple[list[Oid], list[Any]]]) -> None:
         self.snapshot = snapshot
 
-    def read_variables(self, *var_binds: Any, **context: Any) -> list[tuple[Any, Any]]:
+    def read_variables(self, *var_binds: tuple[Any, object], **context: object) -> list[tuple[Any, Any]]:
         oids, values = self.snapshot()
         answers: list[tuple[Any, Any]] = []
         for name, _ in var_binds:
@@ -39,7 +39,7 @@ class _Instrumentation(AbstractMibInstrumController):  # type: ignore[misc]  # p
             answers.append((name, values[i] if found else rfc1905.NoSuchInstance("")))
         return answers
 
-    def read_next_variables(self, *var_binds: Any, **context: Any) -> list[tuple[Any, Any]]:
+    def read_next_variables(self, *var_binds: tuple[Any, object], **context: object) -> list[tuple[Any, Any]]:
         oids, values = self.snapshot()
         answers: list[tuple[Any, Any]] = []
         for name, _ in var_binds:
@@ -117,7 +117,7 @@ class SnmpAgent:
             raise failure[0]
         return self
 
-    def _engine(self, sock: socket.socket) -> Any:
+    def _engine(self, sock: socket.socket) -> engine.SnmpEngine:
         snmp = engine.SnmpEngine()
         config.add_transport(snmp, udp.DOMAIN_NAME, udp.UdpAsyncioTransport().open_server_mode(sock=sock))
         config.add_v1_system(snmp, "homelake-sim", self.community)

@@ -43,7 +43,7 @@ class SwitchMib:
         rows: list[tuple[Oid, Any]] = []
         for port in range(1, PORTS + 1):
             mbps, traffic = speed_mbps(self.switch, port), self.traffic
-            octets = {d: traffic.octets(port, d, t) for d in ("in", "out")}
+            octets = {"in": traffic.octets(port, "in", t), "out": traffic.octets(port, "out", t)}
             rows += [
                 ((*IF_INDEX, port), rfc1902.Integer32(port)),
                 ((*c["if_descr"], port), rfc1902.OctetString(f"Port{port}")),
