@@ -43,7 +43,8 @@ class PoeSwitch:
         if len(devices) > POE_PORTS:
             raise ValueError(f"the switch has {POE_PORTS} PoE ports, the site has {len(devices)} PoE devices")
         self.ports = tuple(PoePort(i + 1, device, device, mac, kind) for i, (device, mac, kind) in enumerate(devices))
-        self.reboots: list[datetime] = []  # when the switch restarted (its counters from zero): a test's knob
+        # when the switch restarted, its counters from zero: once 20 h into the history (a power cut); tests add more
+        self.reboots: list[datetime] = [site.start + timedelta(hours=20)]
 
     def port_names(self) -> list[str]:
         used = {p.port: p.name for p in self.ports}
