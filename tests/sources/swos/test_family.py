@@ -24,8 +24,8 @@ def test_simulate_serves_the_switch_and_collect_reads_it(tmp_path: Path) -> None
     site = build_site()
     at = site.start + timedelta(hours=3)
     with SimulatedSite(site, families=["swos"], clock=lambda: at) as sim:
-        [endpoint] = sim.simulators["swos"].endpoints()
-        assert endpoint["kind"] == "SwOS Lite .b (Digest)"
+        web, snmp = sim.simulators["swos"].endpoints()
+        assert web["kind"] == "SwOS Lite .b (Digest)" and snmp["kind"].startswith("SNMP")
         config = sim.site_config(tmp_path / "lake", tmp_path / "wh.duckdb", tmp_path / "secrets",
                                  metadata_csv=tmp_path / "device_metadata.csv")  # fmt: skip
         settings = parse_settings(config, source="test", base=tmp_path)
@@ -45,4 +45,7 @@ def test_simulate_serves_the_switch_and_collect_reads_it(tmp_path: Path) -> None
 
         outcome = asyncio.run(poll())
     assert outcome.errors == [] and outcome.row_count > 20
-    assert {r.dataset for r in outcome.results} == {"swos/poe", "swos/links", "swos/hosts", "swos/system"}
+    assert {r.dataset for r in outcome.results} == {"swos/poe", "swos/links", "swos/hosts", "swos/system",
+                                                    "swos/if_counters", "swos/fdb"}  # fmt: skip
+    [counters] = [r for r in outcome.results if r.dataset == "swos/if_counters"]
+    assert len(counters.rows) == 10 and {r["counter_bits"] for r in counters.rows} == {32}

@@ -18,9 +18,12 @@ def poll_targets(ctx: FamilyContext) -> list[PollTarget]:
     for switch in family.switches:
         password = switch.password.resolve() if switch.password else None
         register_secret(password)
+        community = switch.snmp.community.resolve() if switch.snmp else None
+        register_secret(community)
         interval_s = switch.interval_s or family.interval_s or ctx.interval_s
         timeout_s = switch.timeout_s or family.timeout_s or ctx.timeout_s
-        targets.append(SwosTarget(switch, password, interval_s=interval_s, timeout_s=timeout_s, family=ctx))
+        targets.append(SwosTarget(switch, password, interval_s=interval_s, timeout_s=timeout_s, family=ctx,
+                                  community=community))  # fmt: skip
     return targets
 
 
@@ -42,7 +45,7 @@ def _configured(config: SwosFamily) -> bool:
 
 SPEC = FamilySpec(
     name="swos",
-    description="SwOS Lite switch (CSS610 PoE): ports, PoE watts per port, host table, system",
+    description="SwOS Lite switch (CSS610 PoE): ports, PoE per port, host table, system; SNMP port counters, FDB",
     datasets=DATASETS,
     parse_kinds=PARSE_KINDS,
     simulator=simulator,

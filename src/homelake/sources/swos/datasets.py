@@ -52,4 +52,38 @@ SWOS_SYSTEM = Dataset(
     "The switch itself per poll (temperature and power where the firmware reports them: SwOS, not SwOS Lite).",
 )
 
-DATASETS: tuple[Dataset, ...] = (SWOS_POE, SWOS_LINKS, SWOS_HOSTS, SWOS_SYSTEM)
+SWOS_IF_COUNTERS = Dataset(
+    "swos",
+    "if_counters",
+    (
+        column("if_index", I, False),
+        column("if_name", S),
+        column("is_up", B),
+        column("speed_mbps", I),
+        column("counter_bits", I, False),
+        column("in_octets", I),
+        column("out_octets", I),
+        column("in_errors", I),
+        column("out_errors", I),
+        column("in_discards", I),
+        column("uptime_s", F),
+    ),
+    "Every interface per SNMP poll (IF-MIB): link, speed and the raw cumulative counters as the switch gave them "
+    "(64-bit ifHC*Octets where it has them, else the 32-bit ifIn/OutOctets that wrap at 2^32; `counter_bits` "
+    "says which), with the switch's uptime so a restart is told from a wrap.",
+)
+
+SWOS_FDB = Dataset(
+    "swos",
+    "fdb",
+    (
+        column("mac", S, False),
+        column("bridge_port", I),
+        column("if_index", I),
+        column("fdb_status", S),
+    ),
+    "The switch's forwarding table per SNMP poll (BRIDGE-MIB dot1dTpFdbTable): each MAC's bridge port and, "
+    "through dot1dBasePortIfIndex, its ifIndex.",
+)
+
+DATASETS: tuple[Dataset, ...] = (SWOS_POE, SWOS_LINKS, SWOS_HOSTS, SWOS_SYSTEM, SWOS_IF_COUNTERS, SWOS_FDB)
