@@ -26,6 +26,7 @@ SHELLY_SWITCH_READINGS = Dataset(
         column("cover_pos", F),
         column("errors", S),  # comma-joined
         column("transport", S),  # http | mqtt
+        column("device_ts", UTC_TS),  # the device's own clock for this reading (UTC), where the payload had one
     ),
     "Outputs and meters of Shelly relays, plugs, lights and covers; one row per channel per reading.",
 )
@@ -45,6 +46,7 @@ SHELLY_SENSOR_READINGS = Dataset(
         column("motion", B),
         column("vibration", B),
         column("transport", S),
+        column("device_ts", UTC_TS),
     ),
     "Shelly environment sensors (H&T, Motion, add-on probes); one row per channel per reading.",
 )
@@ -67,6 +69,7 @@ SHELLY_DEVICE_STATUS = Dataset(
         column("ram_free_bytes", I),
         column("has_update", B),
         column("transport", S),
+        column("device_ts", UTC_TS),
     ),
     "Shelly device health: network, firmware, connectivity; one row per poll or status message.",
 )

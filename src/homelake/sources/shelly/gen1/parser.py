@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -158,6 +160,17 @@ def _probes(payload: Mapping[str, Any]) -> dict[int, Values]:
     return channels
 
 
+def _meter_time(payload: Mapping[str, Any], channel: int, ctx: ParseContext) -> datetime | None:
+    """The channel's meter `timestamp` (local wall-clock epoch, devices.md 2.3), else the status `unixtime`."""
+    meters = payload.get("meters")
+    meter = meters[channel] if isinstance(meters, list) and channel < len(meters) else None
+    stamp = meter.get("timestamp") if isinstance(meter, Mapping) and v.valid(meter) else None
+    try:
+        return v.local_epoch(stamp, ctx.local_tz) or ctx.device_ts
+    except ValueError:  # an unreadable meter clock is no clock: the status's own, else the receipt time
+        return ctx.device_ts
+
+
 def _device(payload: Mapping[str, Any], firmware: str | None, is_online: bool | None) -> Values:
     has_update = v.dig(payload, "update.has_update")
     return {
@@ -193,6 +206,7 @@ def parse_gen1_status(  # noqa: PLR0913 - keyword options of the parse kind
     if not isinstance(payload, Mapping):
         raise PayloadError(f"Gen1 status: expected a JSON object, got {type(payload).__name__}")
     model = model or ids.gen1_model_from_id(ctx.device_id)
+    ctx = replace(ctx, device_ts=v.readable_clock(payload.get("unixtime")))
     ident: Values = {"generation": 1, "model": model, "transport": transport}
     out = Results()
     ambient = any(key in payload for key in _AMBIENT_KEYS)
@@ -204,7 +218,8 @@ def parse_gen1_status(  # noqa: PLR0913 - keyword options of the parse kind
 
     def output_row(channel: int, values: Callable[[], Values]) -> Values:
         # the 2.5 reports one supply voltage for both channels
-        return shared() | {"channel": channel, "voltage_v": v.number(payload.get("voltage"))} | values()
+        row = shared() | {"channel": channel, "voltage_v": v.number(payload.get("voltage"))} | values()
+        return row | {"device_ts": _meter_time(payload, channel, ctx)}
 
     for what, channel, item, values in _outputs(payload, mode):
         out.build(SWITCH_READINGS, ctx, what, item, partial(output_row, channel, values))

@@ -186,7 +186,7 @@ def parse_gen2_status(
     device = Gen2Device.from_info(device_id, device_info)
     return status_results(
         status,
-        replace(ctx, device_id=device_id),
+        replace(ctx, device_id=device_id, device_ts=v.readable_clock(v.dig(status, "sys.unixtime"))),
         device,
         transport=transport,
         is_online=True if transport == "http" else None,  # a successful poll proves it
