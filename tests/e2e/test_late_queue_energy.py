@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -150,8 +149,12 @@ def test_hourly_split_equals_the_truth_across_the_late_queue(late_queue: dict[st
         if device not in steady or want < 0.3:  # noqa: PLR2004 - Gen1 standby channels (0.5 Wh an hour) count too
             continue
         have = got.get((device, channel, hour), 0.0)
-        edges = sum(model.energy_wh((device, channel), at - EDGE, at + EDGE) for at in (hour, hour + timedelta(hours=1)))
+        edges = sum(
+            model.energy_wh((device, channel), at - EDGE, at + EDGE) for at in (hour, hour + timedelta(hours=1))
+        )
         allowed = edges + TOLERANCE * want + 0.05
-        assert abs(have - want) <= allowed, f"{device}:{channel} {hour:%H:%M}Z: {have:.2f} vs {want:.2f} Wh (±{allowed:.2f})"
+        assert abs(have - want) <= allowed, (
+            f"{device}:{channel} {hour:%H:%M}Z: {have:.2f} vs {want:.2f} Wh (±{allowed:.2f})"
+        )
         checked += 1
     assert checked >= 10, f"only {checked} channel-hours to compare"

@@ -73,7 +73,12 @@ def test_gen1_info_topic_carries_the_device_clock_and_value_topics_do_not() -> N
 def test_gen2_notify_status_ts_and_status_topic_sys_unixtime() -> None:
     router = ShellyMqtt()
     full: dict[str, Any] = load("SNSW-001P16EU_1.4.4_status_rpc.json")["result"]
-    frame = {"src": PLUS, "dst": f"{PLUS}/events", "method": "NotifyFullStatus", "params": {"ts": UNIXTIME + 0.25, **full}}
+    frame = {
+        "src": PLUS,
+        "dst": f"{PLUS}/events",
+        "method": "NotifyFullStatus",
+        "params": {"ts": UNIXTIME + 0.25, **full},
+    }
     (first,) = rows(send(router, f"{PLUS}/events/rpc", frame), SWITCH_READINGS)
     assert first["device_ts"] == datetime(2024, 5, 29, 16, 26, 40, 250000, tzinfo=UTC)
     sys_status = dict(full["sys"], unixtime=UNIXTIME + 60)
