@@ -88,6 +88,13 @@ class TariffConfig(_Strict):
 class WarehouseConfig(_Strict):
     path: Path = Path("var/warehouse/homelake.duckdb")
     tariff: TariffConfig = TariffConfig()
+    # A device's clock within this many seconds of the collector's is trusted to place late-delivered
+    # readings (docs/adr/0013-device-time.md); wider than the worst clock drift plus delivery delay.
+    device_clock_skew_s: float = Field(120.0, gt=0, le=3600)
+
+    def dbt_vars(self) -> dict[str, Any]:
+        """The site file's transform settings as the dbt project's vars."""
+        return self.tariff.dbt_vars() | {"device_clock_skew_s": self.device_clock_skew_s}
 
 
 class PollDefaults(_Strict):

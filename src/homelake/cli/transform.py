@@ -31,7 +31,7 @@ def run_transform(settings: Settings, select: str | None = None):  # noqa: ANN20
             metadata_csv=settings.metadata_csv,
             site_timezone=settings.site.timezone,
             select=select,
-            dbt_vars=settings.warehouse.tariff.dbt_vars(),
+            dbt_vars=settings.warehouse.dbt_vars(),
         )
     except TransformError as exc:
         raise UserError(str(exc)) from None

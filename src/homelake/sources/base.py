@@ -30,6 +30,10 @@ class ParseContext:
     observed_at: datetime  # UTC, aware: when the payload was fetched or received
     received_at: datetime  # UTC, aware
     local_tz: tzinfo  # the device's wall-clock zone, for timestamps sent without one
+    # the device's own clock for this payload (UTC, aware) where the payload has one; kept beside the receipt
+    # so the warehouse can place late-delivered readings (docs/adr/0013-device-time.md). Not an origin column:
+    # a family that records it declares a `device_ts` column.
+    device_ts: datetime | None = None
 
     def origin(self) -> dict[str, Any]:
         """The origin columns every lake row starts with."""

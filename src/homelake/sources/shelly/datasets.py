@@ -28,6 +28,7 @@ SHELLY_SWITCH_READINGS = Dataset(
         column("transport", S),  # http | mqtt
         column("reactive_power_var", F),  # Gen1 EM `reactive`
         column("apparent_power_va", F),  # Gen2+ EM `aprt_power`
+        column("device_ts", UTC_TS),  # the device's own clock for this reading (UTC), where the payload had one
     ),
     "Outputs and meters of Shelly relays, plugs, lights, covers and energy meters (EM, 3EM, Pro EM, Pro 3EM: one "
     "channel per phase); one row per channel per reading.",
@@ -48,6 +49,7 @@ SHELLY_SENSOR_READINGS = Dataset(
         column("motion", B),
         column("vibration", B),
         column("transport", S),
+        column("device_ts", UTC_TS),
     ),
     "Shelly environment sensors (H&T, Motion, add-on probes); one row per channel per reading.",
 )
@@ -70,6 +72,7 @@ SHELLY_DEVICE_STATUS = Dataset(
         column("ram_free_bytes", I),
         column("has_update", B),
         column("transport", S),
+        column("device_ts", UTC_TS),
     ),
     "Shelly device health: network, firmware, connectivity; one row per poll or status message.",
 )

@@ -99,9 +99,10 @@ class ShellyMqtt:
         self._prefixes[prefix] = src
         try:
             observed_at = v.unix_time(params.get("ts")) or ctx.observed_at
+            device_ts = v.device_clock(params.get("ts"))
         except ValueError as exc:
             raise PayloadError(f"{topic}: bad `ts`: {exc}") from None
-        ctx = replace(ctx, device_id=src, observed_at=observed_at)
+        ctx = replace(ctx, device_id=src, observed_at=observed_at, device_ts=device_ts)
         body = {key: value for key, value in params.items() if key != "ts"}
         uptime = v.dig(body, "sys.uptime")
         if method == "NotifyFullStatus":
@@ -139,7 +140,8 @@ class ShellyMqtt:
         state = self._status.setdefault(device_id, {})
         state[component] = dict(data)
         uptime = data.get("uptime") if component == "sys" else None
-        ctx = replace(ctx, device_id=device_id)
+        clock = v.readable_clock(data.get("unixtime")) if component == "sys" else None
+        ctx = replace(ctx, device_id=device_id, device_ts=clock)
         return status_results(
             state, ctx, self._device(device_id), transport="mqtt", components=[component], uptime=uptime
         )

@@ -19,6 +19,7 @@ SWITCH_READINGS = SHELLY_SWITCH_READINGS.key
 SENSOR_READINGS = SHELLY_SENSOR_READINGS.key
 DEVICE_STATUS = SHELLY_DEVICE_STATUS.key
 EVENTS = SHELLY_EVENTS.key
+DEVICE_TS = "device_ts"  # the device's own clock, beside the origin's receipt time
 
 # The declared columns of each dataset (after the origin columns): the contract, read from the schema.
 COLUMNS: dict[str, tuple[str, ...]] = {d.key: tuple(f.name for f in d.fields) for d in DATASETS}
@@ -41,12 +42,16 @@ class Results:
         return self._by_dataset.setdefault(dataset, ParseResult(dataset))
 
     def row(self, dataset: str, ctx: ParseContext, values: Mapping[str, Any]) -> None:
-        """Append ctx.origin() plus exactly the dataset's columns (missing ones are None)."""
+        """Append ctx.origin() plus exactly the dataset's columns (missing ones are None); `device_ts` is the
+        context's unless the values name a closer one (a Gen1 meter's own timestamp)."""
         columns = COLUMNS[dataset]
         unknown = set(values) - set(columns)
         if unknown:
             raise KeyError(f"{dataset} has no column(s) {sorted(unknown)}")
-        self._result(dataset).rows.append(ctx.origin() | {name: values.get(name) for name in columns})
+        row = ctx.origin() | {name: values.get(name) for name in columns}
+        if DEVICE_TS in columns and row[DEVICE_TS] is None:
+            row[DEVICE_TS] = ctx.device_ts
+        self._result(dataset).rows.append(row)
 
     def build(
         self, dataset: str, ctx: ParseContext, what: str, item: object, values: Callable[[], Mapping[str, Any]]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 import orjson
@@ -131,6 +131,39 @@ def unix_time(value: object) -> datetime | None:
         return datetime.fromtimestamp(seconds, UTC)
     except (OverflowError, OSError):
         raise ValueError(f"not a unix time: {value!r}") from None
+
+
+def device_clock(value: object) -> datetime | None:
+    """A device's own clock reading (`unixtime`, `ts`) as UTC; 0 is a clock never set (Gen1 before SNTP)."""
+    moment = unix_time(value)
+    return None if moment is None or moment.timestamp() <= 0 else moment
+
+
+def readable_clock(value: object) -> datetime | None:
+    """`device_clock` where a status is still useful without it: a malformed clock is no clock (the
+    warehouse then places the reading at its receipt time)."""
+    try:
+        return device_clock(value)
+    except ValueError:
+        return None
+
+
+_EPOCH = datetime(1970, 1, 1)  # noqa: DTZ001 - the origin of a wall-clock epoch, which has no zone
+
+
+def local_epoch(value: object, tz: tzinfo) -> datetime | None:
+    """Gen1 `meters[].timestamp`: seconds since 1970 on the device's *local* wall clock, as UTC.
+
+    In the hour a DST change repeats, the earlier reading of the wall clock is taken (fold 0).
+    """
+    seconds = number(value)
+    if seconds is None or seconds <= 0:
+        return None
+    try:
+        wall = _EPOCH + timedelta(seconds=seconds)
+    except OverflowError:
+        raise ValueError(f"not a local unix time: {value!r}") from None
+    return wall.replace(tzinfo=tz).astimezone(UTC)
 
 
 def channel_of(key: str) -> tuple[str, int | None]:

@@ -52,7 +52,9 @@ evidence as (
             order by reading_number
             rows between unbounded preceding and 1 preceding
         ),
-        same_transport as (partition by device_id, channel, transport order by reading_number)
+        -- and of the same time source: readings placed by the collector's clock (a late Gen1 queue's bare
+        -- `energy` values, all at one receipt) never compare with those placed by the device's
+        same_transport as (partition by device_id, channel, transport, time_source order by reading_number)
 
 ),
 
@@ -148,7 +150,8 @@ final as (
         counter_wh,
         energy_wh as reading_wh,
         uptime_s,
-        transport
+        transport,
+        time_source  -- whose clock placed the closing reading: 'device' or 'collector'
     from paired
     where previous_order_at is not null
 

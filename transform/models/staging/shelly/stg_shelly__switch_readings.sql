@@ -17,6 +17,7 @@ renamed as (
         family,
         device_id,
         collector,
+        device_ts,  -- the device's own clock, where the payload had one (UTC)
 
         -- which output
         generation,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -172,6 +174,15 @@ def has_update(payload: Mapping[str, Any]) -> bool | None:
         return newer
     flag = v.dig(payload, "update.has_update")
     return v.boolean(flag if flag is not None else payload.get("has_update"))
+def _meter_time(payload: Mapping[str, Any], channel: int, ctx: ParseContext) -> datetime | None:
+    """The channel's meter `timestamp` (local wall-clock epoch, devices.md 2.3), else the status `unixtime`."""
+    meters = payload.get("meters")
+    meter = meters[channel] if isinstance(meters, list) and channel < len(meters) else None
+    stamp = meter.get("timestamp") if isinstance(meter, Mapping) and v.valid(meter) else None
+    try:
+        return v.local_epoch(stamp, ctx.local_tz) or ctx.device_ts
+    except ValueError:  # an unreadable meter clock is no clock: the status's own, else the receipt time
+        return ctx.device_ts
 
 
 def _device(payload: Mapping[str, Any], firmware: str | None, is_online: bool | None) -> Values:
@@ -211,6 +222,7 @@ def parse_gen1_status(  # noqa: PLR0913 - keyword options of the parse kind
         keys = ", ".join(f"`{key}`" for key in list(payload)[:8]) or "none"
         raise PayloadError(f"Gen1 status: not a /status answer (top-level keys: {keys}); expected e.g. `mac`, `uptime`")
     model = model or ids.gen1_model_from_id(ctx.device_id)
+    ctx = replace(ctx, device_ts=v.readable_clock(payload.get("unixtime")))
     ident: Values = {"generation": 1, "model": model, "transport": transport}
     out = Results()
     ambient = any(key in payload for key in _AMBIENT_KEYS)
@@ -222,7 +234,8 @@ def parse_gen1_status(  # noqa: PLR0913 - keyword options of the parse kind
 
     def output_row(channel: int, values: Callable[[], Values]) -> Values:
         # the 2.5 reports one supply voltage for both channels
-        return shared() | {"channel": channel, "voltage_v": v.number(payload.get("voltage"))} | values()
+        row = shared() | {"channel": channel, "voltage_v": v.number(payload.get("voltage"))} | values()
+        return row | {"device_ts": _meter_time(payload, channel, ctx)}
 
     for what, channel, item, values in _outputs(payload, mode):
         out.build(SWITCH_READINGS, ctx, what, item, partial(output_row, channel, values))

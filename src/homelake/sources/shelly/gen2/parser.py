@@ -269,7 +269,7 @@ def parse_gen2_status(
         device = replace(device, generation=ids.FIRST_RPC_GEN)
     return status_results(
         status,
-        replace(ctx, device_id=device_id),
+        replace(ctx, device_id=device_id, device_ts=v.readable_clock(v.dig(status, "sys.unixtime"))),
         device,
         transport=transport,
         is_online=True if transport == "http" else None,  # a successful poll proves it

@@ -1,6 +1,7 @@
 """What the simulated Shellies publish over MQTT in a time range (pure; devices.md 2.4 and 2.6).
 
-Gen1: `shellies/<id>/relay|light/<i>` state, `/power`, `/energy` (watt-minutes) every 30 s; `online` and
+Gen1: `shellies/<id>/relay|light/<i>` state, `/power`, `/energy` (watt-minutes) and `info` (the `/status`)
+every 30 s; `online` and
 `announce` at (re)connect; H&T `sensor/*` at each wake; Motion `status` on changes. Gen2: `<id>/online`,
 `<id>/events/rpc` NotifyFullStatus at (re)connect or wake, NotifyStatus each device minute with the
 switches' `aenergy` and `apower` (`params.ts` on the device's drifting clock), NotifyEvent for button
@@ -92,6 +93,8 @@ def _gen1_periodic(st: ShellyState, dev: ShellyDevice, t: float) -> list[Message
             found.append((t, f"{base}/{kind}/{ch}/power", f"{st.power_w(dev, ch, t):.2f}".encode(), False))
         if ch in dev.metered and dev.has_counter:
             found.append((t, f"{base}/{kind}/{ch}/energy", str(st.gen1_total_wmin(dev, ch, t)).encode(), False))
+    # the whole `/status` each update period: the only Gen1 payload that says when (`unixtime`, meter `timestamp`)
+    found.append((t, f"{base}/info", _json(render_gen1_status(st, dev, t)), False))
     return found
 
 
