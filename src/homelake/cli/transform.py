@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -16,6 +16,12 @@ from homelake.sources import DATASETS
 ConfigOpt = Annotated[
     Path | None, typer.Option("--config", "-c", help="Site file (default $HOMELAKE_CONFIG or ./site.yaml).")
 ]
+
+
+def _traffic_vars(settings: Settings) -> dict[str, Any]:
+    """The firewall flows' LAN networks and destination allow-list (the mikrotik family's `traffic:`)."""
+    traffic = getattr(settings.family_config("mikrotik"), "traffic", None)
+    return traffic.dbt_vars() if traffic is not None else {}
 
 
 def run_transform(settings: Settings, select: str | None = None):  # noqa: ANN201 - BuildReport
@@ -31,7 +37,7 @@ def run_transform(settings: Settings, select: str | None = None):  # noqa: ANN20
             metadata_csv=settings.metadata_csv,
             site_timezone=settings.site.timezone,
             select=select,
-            dbt_vars=settings.warehouse.tariff.dbt_vars(),
+            dbt_vars=settings.warehouse.tariff.dbt_vars() | _traffic_vars(settings),
         )
     except TransformError as exc:
         raise UserError(str(exc)) from None

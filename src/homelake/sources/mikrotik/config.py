@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from homelake.secrets import SecretRef
 from homelake.sources.mikrotik.geoip import GeoipConfig
+from homelake.sources.mikrotik.traffic import TrafficConfig
 
 
 class MikrotikRouter(BaseModel):
@@ -53,6 +54,7 @@ class MikrotikFamily(BaseModel):
     timeout_s: float | None = Field(None, gt=0)
     routers: list[MikrotikRouter] = []
     geoip: GeoipConfig | None = None  # country/ASN databases for the firewall's connections
+    traffic: TrafficConfig = TrafficConfig()  # LAN networks (flow direction) and IoT destination allow-list
 
     @model_validator(mode="after")
     def _unique_names(self) -> MikrotikFamily:
