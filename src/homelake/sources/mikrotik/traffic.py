@@ -26,7 +26,7 @@ class AllowedDestinations(BaseModel):
     @classmethod
     def _iso(cls, value: list[str]) -> list[str]:
         for code in value:
-            if len(code) != 2 or not code.isalpha():
+            if len(code) != 2 or not code.isalpha():  # noqa: PLR2004 - ISO 3166-1 alpha-2
                 raise ValueError(f"{code!r} is not a two-letter ISO country code (e.g. DE)")
         return [code.upper() for code in value]
 
