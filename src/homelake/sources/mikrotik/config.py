@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -55,6 +55,10 @@ class MikrotikFamily(BaseModel):
     routers: list[MikrotikRouter] = []
     geoip: GeoipConfig | None = None  # country/ASN databases for the firewall's connections
     traffic: TrafficConfig = TrafficConfig()  # LAN networks (flow direction) and IoT destination allow-list
+
+    def dbt_vars(self) -> dict[str, Any]:
+        """The flow marts' vars (LAN networks, destination allow-list); `homelake transform` passes them to dbt."""
+        return self.traffic.dbt_vars()
 
     @model_validator(mode="after")
     def _unique_names(self) -> MikrotikFamily:
