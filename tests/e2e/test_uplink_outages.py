@@ -1,6 +1,7 @@
 """E2E: the simulated uplink's outages -> the firewall's probes and interface counters in the backfill -> lake ->
 dbt build -> `uplink_outages` equals the truth (start and end within one probe interval, the cause right),
-`uplink_quality_hourly` equals the probes' truth and `wan_traffic_daily` the WAN port's byte truth."""
+`uplink_quality_hourly` equals the probes' truth and `wan_traffic_daily` the WAN port's byte truth; the PoE
+switch's per-port energy (`poe_energy_hourly`, `poe_energy_daily`) equals the switch model's."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 
 from homelake.cli.transform import run_transform
 from homelake.sim.demo.pipeline import DemoRun
+from homelake.sim.model.poe_switch import POE_PORTS, PoeSwitch
 from homelake.sim.model.uplink import PROBE_TARGETS, PUBLIC_IPS, Uplink
 from homelake.sources.mikrotik.edge_collector import PING_COUNT
 from homelake.sources.mikrotik.simulator.edge import WAN, wan_interfaces
@@ -137,3 +139,43 @@ def test_public_ip_history_follows_the_isp(demo: DemoRun) -> None:
     assert replaced0 == first1 and replaced1 is None
     # the first poll after the outage's end sees the truth's address
     assert uplink.public_ip(first1.astimezone(UTC)) == PUBLIC_IPS[1]
+
+
+def test_poe_energy_per_port_equals_the_switch_truth(demo: DemoRun) -> None:
+    """The switch's PoE readings (every 5 minutes in the backfill) -> energy per port: every whole hour within
+    2% of the switch model's exact energy, the whole local day within 0.5%; each port names the device it
+    powers (cameras by the metadata, access points by their RouterOS MAC) and the camera's room."""
+    switch = PoeSwitch(demo.site)
+    ports = {p.port: p for p in switch.ports}
+    assert {p.kind for p in ports.values()} == {"camera", "ap"}
+    hours = _query(demo, "select port_number, hour_start_at, energy_wh, coverage from poe_energy_hourly "
+                         "where coverage = 1 order by 1, 2")  # fmt: skip
+
+    def truth_wh(port: int, start: datetime, end: datetime) -> float:  # an empty port draws nothing
+        return switch.energy_wh(ports[port], start, end) if port in ports else 0.0
+
+    assert {port for port, *_ in hours} == set(range(1, POE_PORTS + 1))
+    assert len(hours) >= POE_PORTS * 30  # the 1.5 days' whole hours
+    for port, hour, energy_wh, _ in hours:
+        start = hour.astimezone(UTC)
+        assert energy_wh == pytest.approx(truth_wh(port, start, start + timedelta(hours=1)), rel=0.02, abs=1e-9)
+    tz = demo.site.tz
+    day = (NOW.astimezone(tz) - timedelta(days=1)).date()
+    start = datetime.combine(day, datetime.min.time(), tz).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), datetime.min.time(), tz).astimezone(UTC)
+    daily = _query(demo, f"select port_number, energy_wh, is_complete, powered_device, powered_device_type, room "
+                         f"from poe_energy_daily where local_date = '{day}' order by 1")  # fmt: skip
+    assert [row[0] for row in daily] == list(range(1, POE_PORTS + 1))
+    names = {c.id: c.metadata.name for c in demo.site.clients_of_kind("camera")}
+    rooms = {c.id: c.metadata.room for c in demo.site.clients_of_kind("camera")}
+    for port, energy_wh, complete, device, device_type, room in daily:
+        assert complete
+        assert energy_wh == pytest.approx(truth_wh(port, start, end), rel=0.005, abs=1e-9)
+        if port not in ports:
+            assert (device, device_type, room) == (f"Port{port}", None, None) and energy_wh == 0  # the port's name
+            continue
+        truth = ports[port]
+        if truth.kind == "camera":
+            assert (device, device_type, room) == (names[truth.device], "camera", rooms[truth.device])
+        else:
+            assert (device, device_type, room) == (truth.device, "router", None)

@@ -294,6 +294,7 @@ def test_power_page_draws_the_books_and_the_now_figures(page: object, base_url: 
     for tile in ("#tile-pv", "#tile-load", "#tile-soc"):
         assert "stale" not in (page.get_attribute(tile, "class") or "")  # type: ignore[attr-defined]
     assert page.locator("#generator-runs tbody tr").count() >= 2  # type: ignore[attr-defined]
+    assert page.locator("#room-costs tbody tr").count() >= 2  # type: ignore[attr-defined]
     page.screenshot(path=str(SHOTS / "power-week.png"), full_page=True)  # type: ignore[attr-defined]
 
 

@@ -260,3 +260,50 @@ def test_switch_ports_latest_is_the_newest_poll(demo_settings: Settings) -> None
         from l left join p using (port_number) order by l.port_number
     """)  # fmt: skip
     assert got == want and any(w for _, _, w, _ in got if w)
+
+
+def test_power_page_shows_the_cost_per_room(demo_settings: Settings, empty_settings: Settings) -> None:
+    rooms = _sql(demo_settings, "select count(distinct room) from energy_cost_daily_by_room")[0][0]
+    text = client_for(demo_settings).get("/power", params={"range": "7d"}).text
+    assert _table(text, "room-costs").count("<tr") == rooms >= 2
+    # the run's site file sets no tariff: every cost is unknown, never 0
+    assert _table(text, "room-costs").count(">unknown<") == rooms
+    # priced: the page sums each room's days, the dearest room first
+    target = empty_settings.warehouse.path
+    target.parent.mkdir(parents=True)
+    shutil.copyfile(demo_settings.warehouse.path, target)
+    with duckdb.connect(str(target)) as con:
+        con.execute("update energy_cost_daily_by_room set cost = energy_kwh * 0.30, currency = 'EUR'")
+        costs = con.execute(
+            "select room, sum(energy_kwh) * 0.30 as cost from energy_cost_daily_by_room group by room "
+            "order by cost desc"
+        ).fetchall()
+    table = _table(client_for(empty_settings).get("/power", params={"range": "7d"}).text, "room-costs")
+    shown = re.findall(r"<td class=\"num\">([\d,.]+) EUR</td>", table)
+    assert shown == [f"{cost:,.2f}" for _, cost in costs]
+    assert ">unknown<" not in table and table.count(">0.300<") == rooms
+
+
+def test_climate_and_energy_show_the_outdoor_weather(demo_settings: Settings, network_run: NetworkRun) -> None:
+    client = client_for(demo_settings)
+    outdoor = _sql(demo_settings, """
+        select count(distinct hour_start_at) from climate_hourly_by_room where outdoor_temperature_c is not null
+    """)[0][0]  # fmt: skip
+    for chart in ("climate_temperature", "climate_humidity"):
+        body = client.get(f"/api/charts/{chart}", params={"range": "7d"}).json()
+        (line,) = [t for t in body["data"] if t["name"] == "Outdoor"]
+        assert len(line["x"]) == outdoor > 0 and line["line"]["dash"] == "dot"
+        assert len(body["data"]) >= 2  # noqa: PLR2004 - the rooms beside it
+    today = network_run.collected_until.astimezone(demo_settings.tz).date()  # the 7-day range's last day
+    days = _sql(demo_settings, f"""
+        select local_date, round(outdoor_avg_temperature_c, 1), round(heating_degree_days, 2)
+        from heating_vs_degree_days_daily where local_date <= '{today}' order by local_date
+    """)  # fmt: skip
+    assert len(days) >= 2  # noqa: PLR2004 - the run's two days have weather
+    body = client.get("/api/charts/energy_weather", params={"range": "7d"}).json()
+    energy, temperature, degree_days = body["data"]
+    assert energy["type"] == "bar" and all(kwh > 0 for kwh in energy["y"])
+    assert [(d, t) for d, t in zip(temperature["x"], temperature["y"], strict=True) if t is not None] == [
+        (str(day), t) for day, t, _ in days
+    ]
+    assert [h for h in degree_days["y"] if h is not None] == [h for _, _, h in days]

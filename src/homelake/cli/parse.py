@@ -13,7 +13,7 @@ import typer
 
 from homelake.cli.common import UserError, console
 from homelake.sources import PARSE_KINDS as KINDS
-from homelake.sources.base import ParseContext, PayloadError
+from homelake.sources.base import UNNAMED_DEVICE, ParseContext, PayloadError
 
 
 def _when(value: str | None) -> datetime:
@@ -32,7 +32,7 @@ def parse(
     list_kinds: Annotated[bool, typer.Option("--list", help="List the payload kinds.")] = False,
     observed_at: Annotated[str | None, typer.Option(help="UTC time the payload was fetched (default: now).")] = None,
     tz: Annotated[str, typer.Option(help="Device wall-clock zone for times sent without one.")] = "UTC",
-    device: Annotated[str, typer.Option(help="Device id to stamp on the rows.")] = "cli",
+    device: Annotated[str, typer.Option(help="Device id to stamp on the rows.")] = UNNAMED_DEVICE,
 ) -> None:
     """Show, as JSON lines, exactly what the lake would store for a saved device payload."""
     if list_kinds or kind is None:

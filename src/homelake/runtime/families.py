@@ -6,6 +6,7 @@ import asyncio
 import csv
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from homelake.lake import layout
 from homelake.lake.schemas import Dataset
 from homelake.settings import Settings
 from homelake.sources import FAMILIES
-from homelake.sources.base import Discovery, FamilyContext, FamilySpec, PollTarget, StreamTarget
+from homelake.sources.base import Capture, Discovery, FamilyContext, FamilySpec, PollTarget, StreamTarget
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,16 @@ def neighbour_sources(settings: Settings) -> list[Dataset]:
     ]
 
 
+def capture(settings: Settings, collector: str, camera: str) -> Capture | None:
+    """The camera named `camera` of the first configured family that has it, to take a picture on request."""
+    for spec in FAMILIES:
+        if spec.capture is not None and spec.configured(settings.family_config(spec.name)):
+            found = spec.capture(context(settings, spec, collector), camera)
+            if found is not None:
+                return found
+    return None
+
+
 def context(settings: Settings, spec: FamilySpec, collector: str = "homelake") -> FamilyContext:
     return FamilyContext(
         config=settings.family_config(spec.name),
@@ -49,6 +60,7 @@ def context(settings: Settings, spec: FamilySpec, collector: str = "homelake") -
         state_dir=settings.lake.root.parent / "state",
         lake_root=settings.lake.root,
         neighbours_known=bool(neighbour_sources(settings)),
+        capture=partial(capture, settings, collector),
     )
 
 

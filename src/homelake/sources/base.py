@@ -13,6 +13,8 @@ from pydantic import BaseModel
 
 from homelake.lake.schemas import Dataset
 
+UNNAMED_DEVICE = "cli"  # the device id `homelake parse` stamps unless told one: a parser may name the device itself
+
 
 class PayloadError(ValueError):
     """A whole payload is unusable (not JSON, wrong shape); the caller dead-letters the raw bytes."""
@@ -137,6 +139,29 @@ class MqttParser(Protocol):
 
 
 @dataclass(frozen=True)
+class Captured:
+    """A picture a camera family took because another family asked: its lake row (for the camera family's own
+    dataset) and its file."""
+
+    dataset: str  # e.g. "hikvision/snapshots"
+    row: dict[str, Any]
+    path: Path  # the JPEG, absolute
+    sha256: str
+    taken_at: datetime
+
+
+class Capture(Protocol):
+    """One camera another family may ask for a picture now (triggered work: motion -> picture -> cloud vision).
+    The runtime hands it out by camera name, so neither family imports the other."""
+
+    async def take(self, trigger: str, *, event_at: datetime | None, burst_index: int) -> Captured | None:
+        """A picture now, stored and described; None when the camera did not give one (logged)."""
+        ...
+
+    async def aclose(self) -> None: ...
+
+
+@dataclass(frozen=True)
 class FamilyContext:
     """What a family's builders are given: its own config section and site-wide facts, never the whole Settings."""
 
@@ -149,6 +174,8 @@ class FamilyContext:
     state_dir: Path | None = None  # where a family may keep small durable state (a stream's cursor)
     lake_root: Path | None = None  # the raw lake, for a family triggered by another's rows (read only)
     neighbours_known: bool = False  # another family lands a neighbour table (DHCP leases) to discover from
+    # a camera of any configured family by name, for triggered work (None: no such camera); the caller closes it
+    capture: Callable[[str], Capture | None] | None = None
 
 
 # `await discover(neighbours, metadata)` -> every target to poll now, asked every `refresh_s`. Neighbours: the
@@ -236,6 +263,9 @@ class FamilySpec:
     sim_seeds: Mapping[str, Callable[[Path], Path]] = field(default_factory=dict)
     # `homelake <family> ...` commands: given `context(site_file) -> FamilyContext`, a Typer app
     commands: Callable[[Callable[[Path | None], FamilyContext]], Any] | None = None
+    # (its own context, camera name) -> that camera of this family, for another family's triggered work; None when
+    # the family has no such camera (or keeps no pictures)
+    capture: Callable[[FamilyContext, str], Capture | None] | None = None
 
 
 def json_payload(raw: bytes) -> object:

@@ -42,6 +42,7 @@ def _stale_s(kind: str) -> int:
 _ROOM_DAYS = with_columns("power_daily_by_room", coverage="double", is_complete="boolean")
 _CIRCUIT_HOURS = with_columns("energy_hourly_by_circuit", coverage="double", is_bridged="boolean")
 _CLIMATE_HOURS = with_columns("climate_hourly_by_room", last_observed_at="timestamptz")
+_CLIMATE_OUTDOOR = with_columns("climate_hourly_by_room", outdoor_temperature_c="double", outdoor_humidity_pct="double")
 # An hour's readings run from its start for covered_s seconds (the newest hour: up to the last reading).
 _READINGS_UNTIL = "hour_start_at + to_microseconds(cast(covered_s * 1e6 as bigint))"
 PARTIAL = 0.99  # an hour or day with less of it covered is partial, as in the power marts
@@ -227,6 +228,26 @@ where local_date between $first_day and $last_day
 group by all order by local_date, room
 """)
 
+# Daily energy of every room beside the outdoor weather: mean temperature and heating degree-days.
+ENERGY_WEATHER = q("energy_weather", f"""
+with energy as (
+    select local_date, sum(energy_kwh) as energy_kwh, not bool_and(coalesce(is_complete, true)) as is_partial
+    from {_ROOM_DAYS}
+    where local_date between $first_day and $last_day
+    group by local_date
+),
+weather as (
+    select local_date, outdoor_avg_temperature_c, heating_degree_days
+    from heating_vs_degree_days_daily
+    where local_date between $first_day and $last_day
+)
+select local_date, round(energy.energy_kwh, 3) as energy_kwh, energy.is_partial,
+       round(weather.outdoor_avg_temperature_c, 1) as outdoor_temperature_c,
+       round(weather.heating_degree_days, 2) as heating_degree_days
+from energy full join weather using (local_date)
+order by local_date
+""")
+
 ENERGY_PROFILE = q("energy_profile", """
 select hour(hour_start_local) as hour_of_day, room,
        round(sum(energy_wh) / count(distinct local_date), 1) as avg_energy_wh
@@ -285,13 +306,22 @@ order by local_date, flow
 
 # --- climate --------------------------------------------------------------------------------------
 
-CLIMATE_SERIES = q("climate_series", """
+# The rooms, and beside them the outdoor weather each hour carries (Open-Meteo, via weather_hourly) as `outdoor`.
+CLIMATE_SERIES = q("climate_series", f"""
 select date_trunc($bucket, hour_start_local) as period_start, room,
        round(sum(avg_temperature_c * sample_count) / sum(sample_count), 2) as temperature_c,
        round(sum(avg_humidity_pct * sample_count) / sum(sample_count), 1) as humidity_pct
 from climate_hourly_by_room
 where hour_start_at >= $start_at and hour_start_at < $end_at
-group by all order by period_start, room
+group by all
+union all
+select date_trunc($bucket, hour_start_local), 'outdoor', round(avg(outdoor_temperature_c), 2),
+       round(avg(outdoor_humidity_pct), 1)
+from (select distinct hour_start_at, hour_start_local, outdoor_temperature_c, outdoor_humidity_pct
+      from {_CLIMATE_OUTDOOR}
+      where hour_start_at >= $start_at and hour_start_at < $end_at and outdoor_temperature_c is not null)
+group by all
+order by period_start, room
 """)
 
 CLIMATE_ROOMS = q("climate_rooms", f"""
@@ -740,6 +770,20 @@ select local_date, device_id, round(performance_ratio, 3) as performance_ratio, 
 from pv_performance_daily
 where local_date between $first_day and $last_day
 order by local_date, device_id
+""")
+
+# Money per room over the range's days (energy_cost_daily_by_room): unknown, not understated, when a day with
+# energy had no price.
+ROOM_COSTS = q("room_costs", """
+select room, round(sum(energy_kwh), 3) as energy_kwh,
+       case when count(*) filter (where cost is null and energy_kwh > 0) = 0 then round(sum(cost), 2) end as cost,
+       round(sum(cost) / nullif(sum(energy_kwh) filter (where cost is not null), 0), 3) as avg_cost_per_kwh,
+       any_value(currency) as currency,
+       count(distinct local_date) filter (where cost is null and energy_kwh > 0) as unpriced_days
+from energy_cost_daily_by_room
+where local_date between $first_day and $last_day
+group by room
+order by cost desc nulls last, energy_kwh desc, room
 """)
 
 WEATHER = q("weather", """

@@ -13,6 +13,7 @@ from homelake.sources.base import HistoryContext, ParseResult, PollOutcome
 from homelake.sources.hikvision.config import HikvisionCamera, HikvisionFamily
 from homelake.sources.hikvision.datasets import HIKVISION_ALERTS, HIKVISION_SNAPSHOTS
 from homelake.sources.hikvision.media import FrameCache
+from homelake.sources.hikvision.motion import NearbyMotion
 from homelake.sources.hikvision.simulator import CameraServer
 from homelake.sources.hikvision.simulator.history import lay_history
 from homelake.sources.hikvision.stream import AlertStreamTarget
@@ -126,3 +127,86 @@ def test_history_lays_the_pictures_the_collector_would_have_kept(site: object, t
     lay_history(HistoryContext(site=site, store=store, start=start, end=end, step=timedelta(minutes=15),  # type: ignore[arg-type]
                                local_tz=UTC))  # fmt: skip
     assert len(stored) == len(scheduled) + len(starts)  # without a site's media_dir: no pictures
+
+
+def _sensor_rows(lake: Path, family: str, sensor: str, column: str, readings: list[tuple[datetime, bool]]) -> None:
+    """What the shelly or zigbee family lands for a motion sensor: sensor_readings rows in the lake."""
+    from homelake.lake.writer import LakeWriter  # noqa: PLC0415
+    from homelake.sources import DATASETS  # noqa: PLC0415
+
+    rows = [{"observed_at": at, "received_at": at, "family": family, "device_id": sensor, "collector": "test",
+             column: moving} for at, moving in readings]  # fmt: skip
+    LakeWriter(lake, collector="test").write_rows(DATASETS[f"{family}/sensor_readings"], rows)
+
+
+def _nearby_target(sim: CameraServer, clock: ManualClock, tmp_path: Path) -> AlertStreamTarget:
+    camera = HikvisionCamera(name=sim.cam.name, url=sim.url, allow_http=True, snapshot_on=["human"],
+                             motion_sensors=["ShellyMotionSensor-Hall", "hall_pir"], motion_window_s=30)  # fmt: skip
+    nearby = NearbyMotion(tmp_path / "lake", camera.motion_sensors, camera.motion_window_s)
+    return AlertStreamTarget(camera, PASSWORD, local_tz=UTC, timeout_s=2, clock=clock, media_dir=tmp_path / "media",
+                             frames=FrameCache(5, every_s=1.0), nearby=nearby)  # fmt: skip
+
+
+def test_a_nearby_motion_sensor_fills_the_frame_cache_before_the_camera_says_anything(
+    site: object, tmp_path: Path
+) -> None:
+    """The hall sensor reports motion at T; the camera's own start part (for T + 3.4 s) only arrives at T + 6 s:
+    the frames cached meanwhile, on the sensor's word alone, give the episode the frame closest to its start."""
+    clock = ManualClock(T)
+    sim = CameraServer(site, CAMERAS[0], password=PASSWORD, clock=clock).start()  # type: ignore[arg-type]
+    _sensor_rows(tmp_path / "lake", "shelly", "shellymotionsensor-hall", "motion",
+                 [(T - timedelta(minutes=5), False), (T, True)])  # fmt: skip
+    _sensor_rows(tmp_path / "lake", "shelly", "shellymotionsensor-garage", "motion", [(T, True)])  # not near
+    target = _nearby_target(sim, clock, tmp_path)
+
+    async def run() -> tuple[list[int], PollOutcome]:
+        cached = []
+        for second in range(6):  # what the background task does every frame_cache_every_s while connected
+            clock.t = T + timedelta(seconds=second)
+            cached.append(await target.cache_nearby())
+        clock.t = T + timedelta(seconds=6)
+        start = ParseResult(HIKVISION_ALERTS.key, rows=[_alert(T + timedelta(seconds=3.4), 1)])
+        late = PollOutcome(sim.cam.name, results=[start])
+        await target._snapshots(late)
+        await target.aclose()
+        return cached, late
+
+    try:
+        cached, late = asyncio.run(run())
+    finally:
+        sim.stop()
+    assert cached == [1] * 6  # one frame a second of the channel seen (channel 1 from the start)
+    assert [at for at, _ in target.frames.frames[1]][-1] == T + timedelta(seconds=6)  # and the one on arrival
+    (snap,) = late.results[-1].rows
+    assert snap["from_frame_cache"] and snap["taken_at"] == T + timedelta(seconds=3)
+    assert snap["snapshot_lag_ms"] == -400  # the frame 0.4 s before the start, not the one fetched 2.6 s after it
+    assert (tmp_path / "media" / snap["path"]).is_file()
+
+
+def test_no_frames_without_motion_nearby_or_outside_its_window(site: object, tmp_path: Path) -> None:
+    clock = ManualClock(T)
+    sim = CameraServer(site, CAMERAS[0], password=PASSWORD, clock=clock).start()  # type: ignore[arg-type]
+    lake = tmp_path / "lake"
+    _sensor_rows(lake, "shelly", "shellymotionsensor-hall", "motion", [(T, False)])  # a reading, no motion
+    _sensor_rows(lake, "zigbee", "kitchen_pir", "occupancy", [(T, True)])  # motion, but not near this camera
+    target = _nearby_target(sim, clock, tmp_path)
+
+    async def tick(at: datetime) -> int:
+        clock.t = at
+        return await target.cache_nearby()
+
+    async def run() -> list[int]:
+        quiet = await tick(T + timedelta(seconds=1))
+        # the Zigbee hall sensor saw someone 31 s ago: outside the 30 s window, then just inside it
+        _sensor_rows(lake, "zigbee", "hall_pir", "occupancy", [(T + timedelta(seconds=10), True)])
+        stale = await tick(T + timedelta(seconds=41))
+        assert not [path for path in sim.requests if "picture" in path]  # the camera was not even asked
+        fresh = await tick(T + timedelta(seconds=40))
+        await target.aclose()
+        return [quiet, stale, fresh]
+
+    try:
+        assert asyncio.run(run()) == [0, 0, 1]
+    finally:
+        sim.stop()
+    assert [at for at, _ in target.frames.frames[1]] == [T + timedelta(seconds=40)]

@@ -95,6 +95,7 @@ def test_pro_2pm_switch_profile_errors_joined() -> None:
 def test_pro_2pm_cover_profile() -> None:
     (cover,) = rows(parse_gen2_status(load("SPSW-202PE16EU_1.4.4_status_cover.json"), make_ctx()), SWITCH_READINGS)
     assert values(cover) | {"uptime_s": None} == {
+        "generation": 2,  # a Shelly.GetStatus answer is Gen2 or later, even when nothing else says which
         "channel": 0,
         "component": "cover",
         "power_w": 0.0,

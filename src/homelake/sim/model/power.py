@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from homelake.sim.model import weather
 from homelake.sim.model.loads import load_model
+from homelake.sim.model.scenarios import generator_out
 from homelake.sim.model.site import Site
 
 CELL_S = 60
@@ -71,7 +72,8 @@ class PowerModel:
 
     def _step(self, start: float) -> PowerCell:
         sky = weather.irradiance(self.site.seed, start + CELL_S / 2, self.site.latitude, self.site.longitude)
-        available = min(PV_KWP * 1000.0, PV_KWP * sky.global_tilted_irradiance * PV_DERATE)
+        covered = weather.snow_cover(self.site.seed, start + CELL_S / 2)  # snow on the panels
+        available = min(PV_KWP * 1000.0, PV_KWP * sky.global_tilted_irradiance * PV_DERATE) * (1 - covered)
         metered = sum(self.loads.energy_j(ch, start, start + CELL_S) for ch in self.loads.channels) / CELL_S
         demand = metered + UNMETERED_W
         soc, gen_on = self._soc, self._gen_on
@@ -156,5 +158,5 @@ def power_model(site: Site) -> PowerModel:
     with _MODELS_LOCK:
         found = _MODELS.get(site)
         if found is None:
-            found = _MODELS[site] = PowerModel(site)
+            found = _MODELS[site] = PowerModel(site, generator_off=generator_out(site.seed))
         return found

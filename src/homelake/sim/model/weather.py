@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from homelake.sim.model import noise
+from homelake.sim.model.scenarios import week_kind
 
 DAY_S = 86400.0
 YEAR_DAYS = 365.25
@@ -70,8 +71,21 @@ def is_dark(t: float, latitude: float, longitude: float, margin_h: float = 0.5) 
 
 
 def cloud_fraction(seed: int, t: datetime | float) -> float:
-    """Share of the sky covered (0-1); the lux and the irradiance both follow it."""
-    return 0.35 + 0.3 * (smooth(seed, "cloud", _epoch(t), GUST_S) + 1) / 2
+    """Share of the sky covered (0-1); the lux and the irradiance both follow it. A scenario's sunny week is
+    nearly clear, its cloudy and snowy weeks overcast."""
+    ts = _epoch(t)
+    wiggle = (smooth(seed, "cloud", ts, GUST_S) + 1) / 2
+    kind = week_kind(seed, ts)
+    if kind == "sunny":
+        return 0.03 + 0.12 * wiggle
+    if kind in ("cloudy", "snowy"):
+        return 0.82 + 0.13 * wiggle
+    return 0.35 + 0.3 * wiggle
+
+
+def snow_cover(seed: int, t: datetime | float) -> float:
+    """Share of the PV array under snow (0-1): all of it through a scenario's snowy week, none otherwise."""
+    return 0.9 if week_kind(seed, _epoch(t)) == "snowy" else 0.0
 
 
 @dataclass(frozen=True)
@@ -112,6 +126,11 @@ def outdoor(seed: int, t: datetime | float, latitude: float = 52.52, longitude: 
     diurnal = math.cos(2 * math.pi * (solar_hour(ts, longitude) - 15.0) / 24.0)
     front = 3.0 * smooth(seed, "front", ts, FRONT_S) + 1.2 * smooth(seed, "gust", ts, GUST_S)
     temperature = seasonal + swing * diurnal + front
+    kind = week_kind(seed, ts)
+    if kind == "snowy":  # a cold snap
+        temperature -= 7.0
+    elif kind == "sunny":  # clear winter skies: colder nights
+        temperature -= 2.0 * max(0.0, -diurnal)
     humidity = 76.0 - 14.0 * diurnal + 8.0 * smooth(seed, "hum", ts, GUST_S) - 0.3 * front
     cloud = cloud_fraction(seed, ts)
     lux = 100000.0 * sun_elevation_factor(ts, latitude, longitude) * (1 - cloud)

@@ -103,6 +103,10 @@ class SimHTTPServer:
         armed fault kind for this request (or None)."""
         raise NotImplementedError
 
+    def extra_headers(self, status: int) -> dict[str, str]:
+        """Headers a subclass adds to a reply of `status` (e.g. `Retry-After` on a 429)."""
+        return {}
+
     def error_body(self, status: int, message: str) -> Any:
         return {"error": status, "message": message}
 
@@ -229,6 +233,8 @@ def _make_handler(sim: SimHTTPServer) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Length", str(len(data)))
             if status == 401:
                 self.send_header("WWW-Authenticate", f'Basic realm="{sim.realm}"')
+            for name, value in sim.extra_headers(status).items():
+                self.send_header(name, value)
             self.end_headers()
             if transport_fault == "truncated":
                 self.wfile.write(data[: len(data) // 2])

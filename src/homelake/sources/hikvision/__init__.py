@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from homelake.logs import register_secret
 from homelake.sources.base import (
+    Capture,
     FamilyContext,
     FamilySimulator,
     FamilySpec,
@@ -46,6 +47,7 @@ def poll_targets(ctx: FamilyContext) -> list[PollTarget]:
 def stream_targets(ctx: FamilyContext) -> list[StreamTarget]:
     """One alertStream per camera or NVR that has `stream: true` (relaying its events when `relay` is set)."""
     from homelake.sources.hikvision.media import FrameCache  # noqa: PLC0415 - Pillow only when collecting
+    from homelake.sources.hikvision.motion import NearbyMotion  # noqa: PLC0415 - pyarrow only when collecting
     from homelake.sources.hikvision.relay import MqttRelay  # noqa: PLC0415 - paho only when collecting
     from homelake.sources.hikvision.stream import AlertStreamTarget  # noqa: PLC0415 - httpx only when collecting
 
@@ -63,10 +65,28 @@ def stream_targets(ctx: FamilyContext) -> list[StreamTarget]:
             timeout_s=cam.timeout_s or family.timeout_s or ctx.timeout_s, collector=ctx.collector,
             media_dir=family.media_dir, relay=relay_of(cam),
             frames=FrameCache(family.frame_cache, family.frame_cache_every_s),
+            nearby=NearbyMotion(ctx.lake_root, cam.motion_sensors, cam.motion_window_s)
+            if cam.motion_sensors and ctx.lake_root is not None else None,
         )
         for cam in family.cameras
         if cam.stream
     ]  # fmt: skip
+
+
+def capture(ctx: FamilyContext, name: str) -> Capture | None:
+    """Camera `name` for another family's triggered work (a vision zone's motion sensor); None when it is not
+    one of ours or no pictures are kept (`media_dir` unset)."""
+    from homelake.sources.hikvision.capture import CameraCapture  # noqa: PLC0415 - httpx only when collecting
+
+    family: HikvisionFamily = ctx.config
+    cam = next((c for c in family.cameras if c.name == name), None)
+    if cam is None or family.media_dir is None:
+        return None
+    return CameraCapture(
+        cam, _password(cam), media_dir=family.media_dir,
+        local_tz=ctx.local_tz if cam.timezone is None else ZoneInfo(cam.timezone),
+        timeout_s=cam.timeout_s or family.timeout_s or ctx.timeout_s, collector=ctx.collector,
+    )  # fmt: skip
 
 
 def simulator(ctx: SimContext) -> FamilySimulator:
@@ -96,6 +116,7 @@ SPEC = FamilySpec(
     poll_targets=poll_targets,
     stream_targets=stream_targets,
     history=history,
+    capture=capture,
     mqtt_parser=HikvisionMqtt,
     mqtt_topics=("homelake/hikvision/#",),
 )

@@ -34,6 +34,11 @@ class HikvisionCamera(BaseModel):
     # ones `burst_spacing_s` apart), each its own file and snapshots row (`burst_index` 0, 1, ...)
     burst_count: int = Field(1, ge=1, le=10)
     burst_spacing_s: float = Field(1.0, gt=0, le=10)
+    # motion sensors that see what this camera sees (device ids of any family's sensor_readings rows with a
+    # `motion` or `occupancy` flag): while one reported motion within `motion_window_s`, the frame cache fills
+    # even before the camera's own event arrives
+    motion_sensors: list[str] = []
+    motion_window_s: float = Field(30.0, gt=0, le=600)
 
     @field_validator("url")
     @classmethod

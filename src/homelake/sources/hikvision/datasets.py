@@ -85,10 +85,10 @@ HIKVISION_SNAPSHOTS = Dataset(
     "snapshots",
     (
         column("channel", I),
-        column("trigger", S),  # episode_start | scheduled
+        column("trigger", S),  # episode_start | scheduled | motion_sensor
         column("event_type", S),
         column("target_type", S),
-        column("event_at", UTC_TS),  # the start of the episode the picture is for
+        column("event_at", UTC_TS),  # the start of the episode (or of the sensor's motion) the picture is for
         column("taken_at", UTC_TS),
         column("snapshot_lag_ms", I),  # taken_at - event_at
         column("sha256", S),
@@ -97,10 +97,11 @@ HIKVISION_SNAPSHOTS = Dataset(
         column("height", I),
         column("path", S),  # relative to the media root: hikvision/<camera>/date=YYYY-MM-DD/<sha256>.jpg
         column("from_frame_cache", B),  # the cached frame closest to the episode's start, not a fresh fetch
-        column("burst_index", I),  # 0 for the first picture of an episode start, 1.. for the rest of its burst
+        column("burst_index", I),  # 0 for the first picture of a burst, 1.. for the rest of it
     ),
     "Camera snapshots stored as media files (observed_at = taken_at): one row per picture kept, for an episode's "
-    "start (the frame closest to it, then the rest of the camera's burst) or on the hourly schedule.",
+    "start (the frame closest to it, then the rest of the camera's burst), on the hourly schedule, or in a burst a "
+    "vision zone's motion sensor asked for.",
 )
 
 HIKVISION_MEDIA_DELETIONS = Dataset(

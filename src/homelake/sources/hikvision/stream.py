@@ -18,6 +18,7 @@ from homelake.sources.hikvision.client import HTTP_UNAUTHORIZED, HikvisionClient
 from homelake.sources.hikvision.config import HikvisionCamera
 from homelake.sources.hikvision.datasets import HIKVISION_ALERTS, HIKVISION_SNAPSHOTS
 from homelake.sources.hikvision.media import FrameCache, snapshot_row
+from homelake.sources.hikvision.motion import NearbyMotion
 from homelake.sources.hikvision.multipart import MultipartStream, Part, boundary_of
 from homelake.sources.hikvision.paths import fetch_picture
 from homelake.sources.hikvision.relay import MqttRelay
@@ -44,8 +45,11 @@ class AlertStreamTarget:
         relay: MqttRelay | None = None,
         frames: FrameCache | None = None,
         sleep: Callable[[float], Awaitable[None]] | None = None,
+        nearby: NearbyMotion | None = None,
     ) -> None:
         self.media_dir, self.relay = media_dir, relay
+        self.nearby = nearby  # the motion sensors near the camera, read from the lake
+        self.channels_seen: set[int] = {1}  # channels with events so far (the frame cache's channels)
         self.sleep = sleep or asyncio.sleep  # between the pictures of a burst
         self.frames = frames or FrameCache(0, 1.0)
         self.camera, self.name, self.stall_s = camera, f"{camera.name}/alertStream", camera.stall_s
@@ -70,17 +74,53 @@ class AlertStreamTarget:
                 raise HikvisionError(self.camera.name, ALERT_PATH, "http", f"HTTP {reply.status_code}",
                                      reply.status_code)  # fmt: skip
             stream = MultipartStream(boundary_of(reply.headers.get("content-type")) or DEFAULT_BOUNDARY)
-            yield PollOutcome(self.camera.name)  # connected
+            watcher = asyncio.create_task(self._watch_nearby()) if self._watches_nearby() else None
             try:
-                async for chunk in reply.aiter_raw():
-                    outcome = self._outcome(stream.feed(chunk))
-                    await self._snapshots(outcome)
-                    await self._relay(outcome)
-                    yield outcome
-            except (httpx.ReadError, httpx.RemoteProtocolError) as exc:
+                yield PollOutcome(self.camera.name)  # connected
+                try:
+                    async for chunk in reply.aiter_raw():
+                        outcome = self._outcome(stream.feed(chunk))
+                        await self._snapshots(outcome)
+                        await self._relay(outcome)
+                        yield outcome
+                except (httpx.ReadError, httpx.RemoteProtocolError) as exc:
+                    yield self._outcome(stream.flush())
+                    raise HikvisionError(self.camera.name, ALERT_PATH, "cut", type(exc).__name__) from None
                 yield self._outcome(stream.flush())
-                raise HikvisionError(self.camera.name, ALERT_PATH, "cut", type(exc).__name__) from None
-            yield self._outcome(stream.flush())
+            finally:
+                if watcher is not None:
+                    watcher.cancel()
+
+    def _watches_nearby(self) -> bool:
+        return self.nearby is not None and self.media_dir is not None and self.frames.size > 0
+
+    async def _watch_nearby(self) -> None:
+        """While connected: every `frame_cache_every_s`, a frame of each channel seen while a sensor nearby moves."""
+        while True:
+            try:
+                await self.cache_nearby()
+            except Exception as exc:  # a failed look costs one frame, never the stream
+                log.warning("nearby motion: frame cache failed camera=%s: %s", self.camera.name, exc)
+            await asyncio.sleep(self.frames.every_s)
+
+    async def cache_nearby(self) -> int:
+        """One look at the motion sensors near the camera: while one reported motion within its window, cache a
+        frame of each channel seen (when one is due), so that an episode starting later gets the frame closest to
+        its start, even though the camera's own event has not arrived yet. Returns the frames cached."""
+        if self.nearby is None or not self._watches_nearby():
+            return 0
+        now = self.clock()
+        await asyncio.to_thread(self.nearby.refresh, now)
+        if not self.nearby.moving(now):
+            return 0
+        cached = 0
+        for channel in sorted(self.channels_seen):
+            if self.frames.due(channel, now):
+                jpeg = await self._fetch(channel)
+                if jpeg is not None:
+                    self.frames.add(channel, now, jpeg)
+                    cached += 1
+        return cached
 
     def _outcome(self, parts: list[Part]) -> PollOutcome:
         outcome = PollOutcome(self.camera.name)
@@ -98,6 +138,7 @@ class AlertStreamTarget:
                     self._heartbeat(ctx.observed_at)
                 else:
                     channel = int(row["channel"] or 1)
+                    self.channels_seen.add(channel)
             outcome.results.append(result)
         return outcome
 

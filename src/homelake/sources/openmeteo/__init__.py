@@ -11,13 +11,21 @@ from homelake.sources.openmeteo.parse_kinds import PARSE_KINDS
 
 
 def poll_targets(ctx: FamilyContext) -> list[PollTarget]:
+    from homelake.sources.openmeteo.backfill import ArchiveBackfillTarget  # noqa: PLC0415 - lazy, as below
     from homelake.sources.openmeteo.target import OpenMeteoTarget  # noqa: PLC0415 - lazy: registry loads no client
 
     config: OpenMeteoFamily = ctx.config
     if not _configured(config):  # no location, no weather: never a request to a public API the owner did not ask for
         return []
-    return [OpenMeteoTarget(config, local_tz=ctx.local_tz, timeout_s=config.timeout_s or ctx.timeout_s,
-                            collector=ctx.collector)]  # fmt: skip
+    timeout_s = config.timeout_s or ctx.timeout_s
+    targets: list[PollTarget] = [
+        OpenMeteoTarget(config, local_tz=ctx.local_tz, timeout_s=timeout_s, collector=ctx.collector)
+    ]
+    if config.backfill_days > 0:  # the days before homelake ran, or while it was down, from the archive
+        targets.append(ArchiveBackfillTarget(config, local_tz=ctx.local_tz, timeout_s=timeout_s,
+                                             collector=ctx.collector, lake_root=ctx.lake_root,
+                                             state_dir=ctx.state_dir))  # fmt: skip
+    return targets
 
 
 def simulator(ctx: SimContext) -> FamilySimulator:

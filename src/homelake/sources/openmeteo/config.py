@@ -24,6 +24,13 @@ class OpenMeteoFamily(BaseModel):
     forecast_url: str = "https://api.open-meteo.com"
     archive_url: str = "https://archive-api.open-meteo.com"
     interval_s: float = Field(3600.0, gt=0)
+    # the archive backfill: days of the last `backfill_days` (site-local) without observed weather in the lake
+    backfill_days: int = Field(30, ge=0, le=366)  # 0: no archive requests at all
+    backfill_min_gap_h: int = Field(2, ge=1, le=24)  # a day is filled when it misses this many hours in a row
+    archive_lag_days: int = Field(5, ge=0, le=30)  # the archive's delay (ERA5: 5 days); newer days wait
+    archive_interval_s: float = Field(3600.0, gt=0)  # how often the lake is checked for gaps (no gap: no call)
+    archive_daily_calls: float = Field(200.0, gt=0, le=5000)  # weighted calls a UTC day, far under 10,000
+    archive_chunk_days: int = Field(14, ge=1, le=92)  # days per archive request (over 14 counts as more calls)
     timeout_s: float | None = Field(None, gt=0)
     hourly: tuple[str, ...] = (
         "temperature_2m", "relative_humidity_2m", "dew_point_2m", "precipitation", "cloud_cover",

@@ -20,6 +20,7 @@ OPENMETEO_WEATHER = Dataset(
         column("granularity", S, False),  # current | hourly | daily
         column("time", UTC_TS, False),  # start of the step, UTC
         column("issued_at", UTC_TS, False),  # when this run was fetched: every run is kept, to score forecasts
+        column("api", S),  # forecast | archive: which Open-Meteo API answered (null in files from before the column)
         column("interval_s", I),  # current: Open-Meteo's `interval`; hourly 3600; daily 86400
         column("latitude", F),
         column("longitude", F),

@@ -10,9 +10,14 @@ def _forecast(raw: bytes, ctx: ParseContext) -> list[ParseResult]:
     return [parser.parse_weather(json_payload(raw), ctx)]
 
 
+def _archive(raw: bytes, ctx: ParseContext) -> list[ParseResult]:
+    return [parser.parse_weather(json_payload(raw), ctx, api="archive")]
+
+
 PARSE_KINDS = (
     ParseKind(
-        "openmeteo-forecast", "openmeteo", "GET /v1/forecast or /v1/archive answer (JSON; iso8601 or unixtime)",
+        "openmeteo-forecast", "openmeteo", "GET /v1/forecast answer (JSON; iso8601 or unixtime), rows api=forecast",
         _forecast,
     ),
+    ParseKind("openmeteo-archive", "openmeteo", "GET /v1/archive answer (JSON), its rows marked api=archive", _archive),
 )  # fmt: skip

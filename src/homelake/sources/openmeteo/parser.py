@@ -9,6 +9,7 @@ from homelake.sources.base import ParseContext, ParseResult, PayloadError
 from homelake.sources.openmeteo.datasets import OPENMETEO_WEATHER, VARIABLES
 
 WEATHER = OPENMETEO_WEATHER.key
+APIS = ("forecast", "archive")  # the `api` column: /v1/forecast or the historical /v1/archive
 # granularity -> (its block in the answer, the step length when the block does not say)
 BLOCKS: dict[str, tuple[str, int]] = {
     "current": ("current", 900),
@@ -40,12 +41,12 @@ def _number(value: object, name: str) -> float | None:
     return float(value) + 0.0  # -0 becomes 0.0
 
 
-def _head(data: dict[str, Any], ctx: ParseContext) -> dict[str, Any]:
+def _head(data: dict[str, Any], ctx: ParseContext, api: str) -> dict[str, Any]:
     offset = data.get("utc_offset_seconds") or 0
     if not isinstance(offset, int):
         raise PayloadError(f"utc_offset_seconds {offset!r} is not a whole number")
     return ctx.origin() | {
-        "issued_at": ctx.observed_at, "latitude": _number(data.get("latitude"), "latitude"),
+        "issued_at": ctx.observed_at, "api": api, "latitude": _number(data.get("latitude"), "latitude"),
         "longitude": _number(data.get("longitude"), "longitude"),
         "elevation": _number(data.get("elevation"), "elevation"),
         "timezone": data.get("timezone"), "utc_offset_seconds": offset,
@@ -85,8 +86,11 @@ def _block_rows(data: dict[str, Any], granularity: str, head: dict[str, Any]) ->
     return rows
 
 
-def parse_weather(data: object, ctx: ParseContext) -> ParseResult:
-    """A forecast/archive answer (or a list of them, one per location); the error body is a PayloadError."""
+def parse_weather(data: object, ctx: ParseContext, api: str = "forecast") -> ParseResult:
+    """A forecast/archive answer (or a list of them, one per location); the error body is a PayloadError.
+    `api` says which API answered (kept in each row: an archive answer looks like a forecast without `current`)."""
+    if api not in APIS:
+        raise ValueError(f"api must be one of {', '.join(APIS)}, not {api!r}")
     answers = data if isinstance(data, list) else [data]
     result = ParseResult(WEATHER)
     for answer in answers:
@@ -96,7 +100,7 @@ def parse_weather(data: object, ctx: ParseContext) -> ParseResult:
             raise PayloadError(f"Open-Meteo refused the request: {answer.get('reason') or 'no reason given'}")
         if not any(key in answer for key, _ in BLOCKS.values()):
             raise PayloadError("not an Open-Meteo answer: none of current, hourly or daily is present")
-        head = _head(answer, ctx)
+        head = _head(answer, ctx, api)
         for granularity in BLOCKS:
             result.rows.extend(_block_rows(answer, granularity, head))
     return result

@@ -11,7 +11,7 @@ SHELLY_SWITCH_READINGS = Dataset(
         column("generation", I),
         column("model", S),
         column("channel", I),
-        column("component", S),  # switch | relay | light | cover | roller | pm1 | meter
+        column("component", S),  # switch | relay | light | cover | roller | pm1 | meter | em | em1
         column("output", B),
         column("power_w", F),
         column("voltage_v", F),
@@ -26,8 +26,11 @@ SHELLY_SWITCH_READINGS = Dataset(
         column("cover_pos", F),
         column("errors", S),  # comma-joined
         column("transport", S),  # http | mqtt
+        column("reactive_power_var", F),  # Gen1 EM `reactive`
+        column("apparent_power_va", F),  # Gen2+ EM `aprt_power`
     ),
-    "Outputs and meters of Shelly relays, plugs, lights and covers; one row per channel per reading.",
+    "Outputs and meters of Shelly relays, plugs, lights, covers and energy meters (EM, 3EM, Pro EM, Pro 3EM: one "
+    "channel per phase); one row per channel per reading.",
 )
 
 SHELLY_SENSOR_READINGS = Dataset(

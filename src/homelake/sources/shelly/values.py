@@ -167,3 +167,30 @@ def json_object(payload: bytes, topic: str) -> Mapping[str, Any]:
     if not isinstance(data, Mapping):
         raise PayloadError(f"{topic}: expected a JSON object, got {type(data).__name__}")
     return data
+
+
+_VERSION_RE = re.compile(r"v?(\d+)\.(\d+)(?:\.(\d+))?(?:-([0-9A-Za-z.]+))?")
+_PRERELEASE_RE = re.compile(r"(alpha|beta|rc)", re.IGNORECASE)
+
+
+def firmware_version(value: object) -> tuple[int, int, int, int] | None:
+    """A comparable version from `1.4.4`, `1.5.0-beta1`, `20241011-114455/1.4.4-g6d2a586` or
+    `20230913-113421/v1.14.0-gcb84623`: (major, minor, patch, 1 for a release / 0 for a pre-release).
+
+    A `-g<hash>` suffix is a build, not a pre-release; None when no version can be read.
+    """
+    raw = text(value)
+    if raw is None:
+        return None
+    match = _VERSION_RE.search(raw.rpartition("/")[2])
+    if match is None:
+        return None
+    major, minor, patch, suffix = match.groups()
+    release = 0 if suffix and _PRERELEASE_RE.search(suffix) else 1
+    return int(major), int(minor), int(patch or 0), release
+
+
+def is_newer(offered: object, installed: object) -> bool | None:
+    """True when `offered` is a later version than `installed`; None when either cannot be read."""
+    new, old = firmware_version(offered), firmware_version(installed)
+    return None if new is None or old is None else new > old

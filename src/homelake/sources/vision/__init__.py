@@ -37,6 +37,7 @@ def poll_targets(ctx: FamilyContext) -> list[PollTarget]:
             timeout_s=family.timeout_s or ctx.timeout_s,
             collector=ctx.collector,
             lake_root=ctx.lake_root,
+            capture=ctx.capture,
         )
     ]
 

@@ -66,16 +66,19 @@ class VisionCamera(BaseModel):
 
 
 class MotionZone(BaseModel):
-    """`vision.motion_zones.<zone>`: a motion sensor of the zone that starts reporting motion has the zone's
-    cameras' pictures nearest that moment analysed (those already kept in the media tree: episode starts and
-    their bursts, scheduled pictures), whatever class the camera itself saw."""
+    """`vision.motion_zones.<zone>`: a motion sensor of the zone that starts reporting motion has each zone camera
+    take a burst of `count` pictures `spacing_s` apart, one job each (whatever class the camera itself saw). A
+    camera no family can take a picture from, or a motion learnt of more than `capture_within_s` after it
+    happened, gets the `count` pictures already kept in the media tree nearest the motion instead."""
 
     model_config = ConfigDict(extra="forbid")
 
     sensors: list[str] = Field(min_length=1)  # device ids as in the lake (e.g. shelly-motion-hall, living_motion)
     cameras: list[str] = Field(min_length=1)  # opted-in cameras (vision.cameras) that see the zone
-    window_s: float = Field(30.0, gt=0, le=600)  # pictures taken at most this long before or after the motion
-    count: int = Field(3, ge=1, le=20)  # at most this many per camera, the nearest first
+    count: int = Field(3, ge=1, le=20)  # pictures per camera and motion: a burst, or the nearest stored ones
+    spacing_s: float = Field(1.0, gt=0, le=10)  # between the pictures of a burst
+    capture_within_s: float = Field(60.0, gt=0, le=600)  # an older motion is not captured (the scene moved on)
+    window_s: float = Field(30.0, gt=0, le=600)  # stored pictures: taken at most this long before or after it
 
 
 class VisionFamily(BaseModel):

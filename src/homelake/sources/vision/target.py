@@ -6,20 +6,21 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
-from homelake.sources.base import ParseResult, PollOutcome
-from homelake.sources.vision.config import VisionFamily
+from homelake.sources.base import Capture, Captured, ParseResult, PollOutcome
+from homelake.sources.vision.config import MotionZone, VisionFamily
 from homelake.sources.vision.outbox import Outbox
 from homelake.sources.vision.providers.base import Provider, ProviderError, TransientError
 from homelake.sources.vision.trigger import MotionFeed, MotionStart, SnapshotFeed, wanted
 from homelake.sources.vision.worker import Worker
 
 log = logging.getLogger(__name__)
-TIME_COLUMNS = ("observed_at", "received_at", "taken_at")
+TIME_COLUMNS = ("observed_at", "received_at", "taken_at", "event_at")
+MOTION_SENSOR = "motion_sensor"  # the trigger of a zone's burst in the camera family's snapshots rows
 LATE_S = 180.0  # how long after a motion's window its pictures may still land in the lake (writers flush late)
 
 
@@ -95,8 +96,13 @@ class VisionTarget:
         collector: str = "homelake",
         clock: Callable[[], datetime] | None = None,
         lake_root: Path | None = None,
+        capture: Callable[[str], Capture | None] | None = None,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
     ) -> None:
         self.name = "outbox"
+        self.capture, self.sleep = capture, sleep or asyncio.sleep  # a camera by name; between a burst's pictures
+        self.cameras: dict[str, Capture | None] = {}  # asked once per camera, closed with the target
+        self.bursts: list[tuple[str, MotionStart]] = []  # (zone, motion start) still to capture
         self.feed = SnapshotFeed(lake_root) if lake_root is not None else None
         sensors = {sensor for zone in config.motion_zones.values() for sensor in zone.sensors}
         self.motion = MotionFeed(lake_root, sensors) if lake_root is not None and sensors else None
@@ -141,7 +147,11 @@ class VisionTarget:
         for start in self.motion.new(days):
             if start.at >= self.started_at - timedelta(minutes=10):
                 for zone, spec in zones.items():
-                    if start.sensor in {sensor.lower() for sensor in spec.sensors}:
+                    if start.sensor not in {sensor.lower() for sensor in spec.sensors}:
+                        continue
+                    if self.capture is not None and (now - start.at).total_seconds() <= spec.capture_within_s:
+                        self.bursts.append((zone, start))  # taken by poll(), which can talk to the camera
+                    else:
                         self.motions.setdefault((zone, start), {camera: set() for camera in spec.cameras})
         queued = 0
         for (zone, start), chosen in list(self.motions.items()):
@@ -159,14 +169,61 @@ class VisionTarget:
                 del self.motions[(zone, start)]
         return queued
 
-    def _drain(self) -> tuple[int, list[tuple[int, str, dict[str, Any]]]]:
-        self.scan()
-        handled = self.worker.run_due()
-        return handled, self.outbox.pending_rows()
+    async def capture_bursts(self) -> int:
+        """Each zone motion start waiting: every zone camera takes its burst now (the cameras side by side), unless
+        a privacy switch holds for it (not opted in: no picture at all; quiet hours or someone home: none is taken,
+        as none could be sent). A camera no family can take a picture from gets its stored pictures instead."""
+        queued = 0
+        while self.bursts:
+            zone, start = self.bursts.pop(0)
+            spec = self.config.motion_zones[zone]
+            takes = []
+            for name in spec.cameras:
+                reason = withheld_reason(self.config, name, self.clock(), self.local_tz)
+                camera = None if reason else await self._camera(name)
+                if reason:
+                    log.info("vision: motion zone=%s sensor=%s camera=%s not captured: %s", zone, start.sensor, name,
+                             reason)  # fmt: skip
+                elif camera is None:
+                    self.motions.setdefault((zone, start), {}).setdefault(name, set())
+                else:
+                    takes.append(self._burst(camera, name, zone, start, spec))
+            queued += sum(await asyncio.gather(*takes))
+        return queued
+
+    async def _camera(self, name: str) -> Capture | None:
+        if name not in self.cameras:
+            self.cameras[name] = self.capture(name) if self.capture is not None else None
+        return self.cameras[name]
+
+    async def _burst(self, camera: Capture, name: str, zone: str, start: MotionStart, spec: MotionZone) -> int:
+        """`spec.count` pictures `spec.spacing_s` apart, each kept by the camera family's rules (its media tree, its
+        snapshots row, which leaves through the outbox with the vision rows) and queued once by its sha256."""
+        queued = 0
+        for index in range(spec.count):
+            if index:
+                await self.sleep(spec.spacing_s)
+            shot = await camera.take(MOTION_SENSOR, event_at=start.at, burst_index=index)
+            if shot is not None:
+                log.info("vision: motion zone=%s sensor=%s at=%s captured camera=%s picture=%s", zone, start.sensor,
+                         start.at.isoformat(), name, shot.sha256[:12])  # fmt: skip
+                queued += await asyncio.to_thread(self._keep, shot, name)
+        return queued
+
+    def _keep(self, shot: Captured, camera: str) -> bool:
+        self.outbox.add_rows([(shot.dataset, shot.row)])
+        return submit(self.outbox, self.config, path=shot.path, camera=camera, taken_at=shot.taken_at,
+                      now=self.clock(), local_tz=self.local_tz)  # fmt: skip
+
+    def _send(self) -> list[tuple[int, str, dict[str, Any]]]:
+        self.worker.run_due()
+        return self.outbox.pending_rows()
 
     async def poll(self) -> PollOutcome:
         outcome = PollOutcome(self.name)
-        _, pending = await asyncio.to_thread(self._drain)
+        await asyncio.to_thread(self.scan)
+        await self.capture_bursts()
+        pending = await asyncio.to_thread(self._send)
         outcome.results.extend(as_results(pending))
         if pending:
             last = pending[-1][0]
@@ -190,6 +247,9 @@ class VisionTarget:
         return not isinstance(exc, ProviderError) or isinstance(exc, TransientError)
 
     async def aclose(self) -> None:
+        for camera in self.cameras.values():
+            if camera is not None:
+                await camera.aclose()
         for provider in self.providers.values():
             provider.close()
         self.outbox.close()

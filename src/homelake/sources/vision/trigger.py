@@ -1,8 +1,9 @@
 """What triggers an analysis: a new row of a camera family's `snapshots` dataset in the lake, for an episode start
 of a class the camera is opted in for (each picture of its burst), or a motion sensor of a configured zone that
-starts reporting motion (the zone's cameras' pictures nearest that moment). The lake's layout and the datasets'
-columns are the contract (no import of another family): `raw/<family>/snapshots/date=YYYY-MM-DD/*.parquet` with
-device_id, trigger, target_type, taken_at, sha256 and path (relative to the media root); and
+starts reporting motion (a burst the zone's cameras take then, or their stored pictures nearest it). The lake's
+layout and the datasets' columns are the contract (no import of another family):
+`raw/<family>/snapshots/date=YYYY-MM-DD/*.parquet` with device_id, trigger, target_type, taken_at, sha256 and path
+(relative to the media root); and
 `raw/<family>/sensor_readings/...` with device_id, observed_at and a boolean `motion` or `occupancy`."""
 
 from __future__ import annotations
@@ -79,12 +80,14 @@ class MotionStart:
 
 class MotionFeed:
     """Starts of motion (a reading with motion after one without, or the first one seen) of the given sensors in
-    new `sensor_readings` rows of any family, each lake file read once."""
+    new `sensor_readings` rows of any family, each lake file read once; a reading no newer than the sensor's latest
+    one seen (the same row again: redelivered, or rewritten by compaction) is ignored, so it starts nothing twice."""
 
     def __init__(self, lake_root: Path, sensors: set[str]) -> None:
         self.lake_root, self.sensors = lake_root, {s.lower() for s in sensors}  # ids compared without case
         self._read: set[Path] = set()
         self._moving: dict[str, bool] = {}
+        self._last_at: dict[str, datetime] = {}  # a reading seen again (redelivered, compacted) is no news
 
     def new(self, days: list[str]) -> list[MotionStart]:
         readings: list[tuple[datetime, str, bool]] = []
@@ -104,6 +107,9 @@ class MotionFeed:
                         readings.append((row["observed_at"], sensor, any(values)))
         starts = []
         for at, sensor, moving in sorted(readings):
+            if sensor in self._last_at and at <= self._last_at[sensor]:
+                continue
+            self._last_at[sensor] = at
             if moving and not self._moving.get(sensor, False):
                 starts.append(MotionStart(sensor, at))
             self._moving[sensor] = moving

@@ -2,15 +2,39 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from homelake.web import queries
-from homelake.web.charts import PARTIAL_NOTE, Chart, ChartContext, hbar, register, series
+from homelake.web.charts import PARTIAL_NOTE, Chart, ChartContext, Figure, _layout, hbar, register, series
+from homelake.web.db import Result
 from homelake.web.pages import WarehouseDep, page_now, render, request_range
 from homelake.web.staleness import age_of
 
 router = APIRouter()
+
+
+def energy_weather_figure(result: Result) -> Figure:
+    """The site's daily kWh as bars (hatched when partial), the outdoor mean temperature and the heating
+    degree-days as lines on a second axis: a cold day's energy is told apart from a wasteful one."""
+    rows = result.records()
+    days = [r["local_date"] for r in rows]
+    partial = [bool(r["is_partial"]) for r in rows]
+    traces: list[dict[str, Any]] = [
+        {"type": "bar", "name": "energy (all rooms)", "x": days, "y": [r["energy_kwh"] for r in rows],
+         "marker": {"color": "#2563eb", "pattern": {"shape": ["/" if p else "" for p in partial], "solidity": 0.45}}},
+        {"type": "scatter", "mode": "lines+markers", "name": "outdoor °C (mean)", "x": days, "yaxis": "y2",
+         "y": [r["outdoor_temperature_c"] for r in rows], "line": {"width": 1.6, "color": "#b45309"}},
+        {"type": "scatter", "mode": "lines+markers", "name": "heating degree-days", "x": days, "yaxis": "y2",
+         "y": [r["heating_degree_days"] for r in rows], "line": {"width": 1.2, "color": "#7c3aed", "dash": "dot"}},
+    ]  # fmt: skip
+    layout = _layout("", "kWh")
+    layout["yaxis2"] = {"title": {"text": "°C · degree-days"}, "overlaying": "y", "side": "right",
+                        "showgrid": False, "automargin": True}  # fmt: skip
+    return {"data": traces, "layout": layout}
+
 
 register(Chart(
     "energy_daily", "Daily energy by room", queries.ENERGY_DAILY,
@@ -42,9 +66,16 @@ register(Chart(
     note="Site-local days from the inverter's polls. " + PARTIAL_NOTE,
     none_message="No inverter data in this range.",
 ))  # fmt: skip
+register(Chart(
+    "energy_weather", "Energy and the weather", queries.ENERGY_WEATHER, energy_weather_figure,
+    note="Site-local days: every room's kWh beside the outdoor mean temperature and the heating degree-days "
+    "(Open-Meteo). " + PARTIAL_NOTE,
+    none_message="No energy or weather in this range.",
+))  # fmt: skip
 
 
-CHARTS = ["energy_daily", "energy_live", "energy_devices", "energy_profile", "energy_circuits", "power_flows_daily"]
+CHARTS = ["energy_daily", "energy_live", "energy_devices", "energy_profile", "energy_circuits", "power_flows_daily",
+          "energy_weather"]  # fmt: skip
 
 
 @router.get("/energy")

@@ -1,5 +1,6 @@
 """Power `/power`: the inverter now, the daily books (PV, battery, generator, grid, load, losses), power and
-state of charge over time, the battery per day, generator runs, self-sufficiency, PV performance and the weather."""
+state of charge over time, the battery per day, generator runs, self-sufficiency, PV performance, the cost per room
+and the weather."""
 
 from __future__ import annotations
 
@@ -166,6 +167,7 @@ def power(request: Request, wh: WarehouseDep) -> Response:
     battery = wh.run(queries.BATTERY_DAYS, values)
     runs = wh.run(queries.GENERATOR_RUNS, values)
     pv = wh.run(queries.PV_PERFORMANCE, values)
+    costs = wh.run(queries.ROOM_COSTS, values)
     return render(
         request,
         "power.html",
@@ -181,5 +183,7 @@ def power(request: Request, wh: WarehouseDep) -> Response:
         runs_missing=runs.missing,
         pv=pv.records(),
         pv_missing=pv.missing,
+        costs=costs.records(),
+        costs_missing=costs.missing,
         charts=CHARTS,
     )

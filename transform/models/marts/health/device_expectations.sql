@@ -5,7 +5,7 @@
     longest gap it usually leaves, so an event-driven sensor is not judged by its bursts) - for a Zigbee sensor,
     which reports on change (a motion sensor in an empty room says nothing for hours), the longest gap it left
     in the window; it is silent when
-    nothing came for longer than `silent_after_cadences` cadences before as_of_at (the newest report or
+    nothing came for longer than `silent_after_cadences` cadences (and at least `silent_after_min_s`) before as_of_at (the newest report or
     poll in the lake, never the wall clock), and failing when silent or when its collector's last poll
     failed - except a battery Shelly (sensor readings, no switch readings), which sleeps between reports:
     its failed polls are expected, only its silence counts. -#}
@@ -212,9 +212,11 @@ judged as (
         expected.*,
         as_of.as_of_at,
         expected.last_seen_at is null
-        or epoch(as_of.as_of_at - expected.last_seen_at)
-            > coalesce(expected.expected_every_s, {{ var('expected_every_default_s') }})
-            * {{ var('silent_after_cadences') }} as is_silent
+        or epoch(as_of.as_of_at - expected.last_seen_at) > greatest(
+            coalesce(expected.expected_every_s, {{ var('expected_every_default_s') }})
+            * {{ var('silent_after_cadences') }},
+            {{ var('silent_after_min_s') }}
+        ) as is_silent
     from expected
     cross join as_of
 

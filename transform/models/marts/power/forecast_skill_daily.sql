@@ -8,7 +8,7 @@ forecasts as (
 
     select *
     from {{ ref('stg_openmeteo__weather') }}
-    where granularity = 'hourly' and lead_time_h > 0
+    where granularity = 'hourly' and lead_time_h > 0 and api = 'forecast'
 
 ),
 

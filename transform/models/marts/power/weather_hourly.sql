@@ -1,5 +1,6 @@
 {#- Outdoor weather per location and UTC hour, from the newest Open-Meteo run that carried the hour (a run issued
-    after the hour carries what happened; `is_forecast` says when only a forecast is known yet). -#}
+    after the hour carries what happened; `is_forecast` says when only a forecast is known yet; `api` which API: an
+    hour the collector missed is filled later from the archive). -#}
 with
 
 hourly as (
@@ -24,6 +25,7 @@ select
     cast({{ to_site_local('valid_at') }} as date) as local_date,
     issued_at,
     lead_time_h > 0 as is_forecast,
+    api,
     temperature_2m,
     relative_humidity_2m,
     dew_point_2m,

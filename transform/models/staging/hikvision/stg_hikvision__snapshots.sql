@@ -25,7 +25,7 @@ select
     height,
     path,
     coalesce(from_frame_cache, false) as from_frame_cache,
-    case when trigger = 'episode_start' then coalesce(burst_index, 0) end as burst_index
+    case when trigger in ('episode_start', 'motion_sensor') then coalesce(burst_index, 0) end as burst_index
 from source
 -- the same picture written twice (a retried batch) is one row
 qualify row_number() over (

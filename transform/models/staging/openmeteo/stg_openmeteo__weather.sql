@@ -17,6 +17,7 @@ renamed as (
         collector,
 
         -- which run, which step
+        coalesce(api, 'forecast') as api,  -- files from before the column are all forecast runs
         granularity,
         issued_at,
         time as valid_at,

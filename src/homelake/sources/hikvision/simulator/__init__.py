@@ -19,6 +19,7 @@ class HikvisionSimulator:
 
     def __init__(self, ctx: SimContext) -> None:
         passwords: dict[str, str] = dict(ctx.options.get("passwords") or {})
+        self.site = ctx.site
         self.servers: dict[str, CameraServer] = {
             cam.name: CameraServer(
                 ctx.site, cam, host=ctx.host, clock=ctx.clock,
@@ -49,6 +50,14 @@ class HikvisionSimulator:
             secret = write_secret(Path(secrets_dir) / f"hikvision-{name}.password", server.auth.password)
             cameras.append({"name": name, "url": server.url, "username": server.auth.username,
                             "password": {"file": str(secret)}, "allow_http": True})  # fmt: skip
-            if name == "cam-front":  # a short burst at each episode start at the front door
-                cameras[-1] |= {"burst_count": 3, "burst_spacing_s": 1.0}
+            if name == "cam-front":  # a short burst at each episode start; the hall's motion sensor sees the door
+                cameras[-1] |= {"burst_count": 3, "burst_spacing_s": 1.0, "motion_sensors": self._hall_sensors()}
         return {"interval_s": interval_s, "cameras": cameras}
+
+    def _hall_sensors(self) -> list[str]:
+        """The device ids (as their rows carry them in the lake) of the simulated site's hall motion sensors."""
+        from homelake.sim.model.occupancy import MOTION_ROOMS  # noqa: PLC0415 - only for the site file
+        from homelake.sim.model.shelly_state import shelly_state  # noqa: PLC0415
+
+        shelly = {d.key: d.device_id for d in shelly_state(self.site).devices}
+        return [shelly.get(key, key) for key, room in MOTION_ROOMS.items() if room == "hall"]

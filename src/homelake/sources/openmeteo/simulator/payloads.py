@@ -13,6 +13,7 @@ MAX_LATITUDE = 90.0
 OVERCAST, CLOUDY = 0.6, 0.45  # cloud fractions for WMO codes 3 and 2
 WIND_PERIOD_S = 6 * 3600.0
 HORIZON_H = 10 * 24  # the model's horizon: later steps are null, as Open-Meteo's are past its models' reach
+ARCHIVE_DELAY = timedelta(days=2)  # the archive's newest data (best match, with ECMWF IFS): later hours are null
 UNITS = {
     "temperature_2m": "°C", "relative_humidity_2m": "%", "dew_point_2m": "°C", "precipitation": "mm",
     "cloud_cover": "%", "shortwave_radiation": "W/m²", "direct_radiation": "W/m²", "diffuse_radiation": "W/m²",
@@ -125,7 +126,8 @@ def render(query: dict[str, str], now: datetime, seed: int, archive: bool = Fals
     time_unit = {"time": "unixtime" if unixtime else "iso8601"}
     hourly, current, daily = _vars(query, "hourly", UNITS), _vars(query, "current", UNITS), _vars(query, "daily", DAILY)
     start, days = _window(query, now, offset, archive)
-    issued = start if archive else now.replace(minute=0, second=0, microsecond=0)
+    # the archive is what happened (no lead time); a forecast run is issued at the top of the hour
+    issued = start + timedelta(days=days) if archive else now.replace(minute=0, second=0, microsecond=0)
     answer: dict[str, Any] = {
         "latitude": round(where[0], 2), "longitude": round(where[1], 2), "generationtime_ms": 0.05,
         "utc_offset_seconds": offset, "timezone": "GMT" if name == "auto" else name,
@@ -133,7 +135,7 @@ def render(query: dict[str, str], now: datetime, seed: int, archive: bool = Fals
     }  # fmt: skip
     if hourly:
         times = [start + timedelta(hours=h) for h in range(24 * days)]
-        horizon = now + timedelta(hours=HORIZON_H)
+        horizon = now - ARCHIVE_DELAY if archive else now + timedelta(hours=HORIZON_H)
         actual = {t: truth(seed, t, *where) for t in times if t <= horizon}
         answer["hourly_units"] = time_unit | {v: UNITS[v] for v in hourly}
         answer["hourly"] = {"time": [_fmt(t, offset, unixtime) for t in times]} | {

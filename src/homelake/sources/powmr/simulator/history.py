@@ -18,7 +18,9 @@ MAX_GAP_S = 60.0
 POLL_EVERY = timedelta(seconds=10)  # the inverter's own poll interval, whatever step the other families use
 
 
-def lay_history(ctx: HistoryContext, outages: tuple[tuple[datetime, datetime], ...] = ()) -> int:
+def lay_history(
+    ctx: HistoryContext, outages: tuple[tuple[datetime, datetime], ...] = (), poll_every: timedelta = POLL_EVERY
+) -> int:
     """Every poll of [start, end) as the 8851 frame the bridge would send, parsed and integrated; rows stored.
     Polls inside an outage (the bridge unreachable) are missing, so the interval across it is a marked gap."""
     model, register_map = power_model(ctx.site), load_map("inv8851")
@@ -26,7 +28,7 @@ def lay_history(ctx: HistoryContext, outages: tuple[tuple[datetime, datetime], .
     previous: dict[str, Any] | None = None
     frames: dict[float, bytes] = {}  # the inverter's state is constant within a model cell: encode it once
     rows = 0
-    for t in sample_times(ctx.start, ctx.end, POLL_EVERY):
+    for t in sample_times(ctx.start, ctx.end, poll_every):
         if any(a <= t < b for a, b in outages):
             continue
         cell_start = model.cell(t).start
@@ -40,7 +42,7 @@ def lay_history(ctx: HistoryContext, outages: tuple[tuple[datetime, datetime], .
         status = parser.parse_8851(raw, pctx, register_map, "generator")
         results = [status]
         if previous is not None:
-            energy = parser.energy_row(previous, status.rows[0], MAX_GAP_S)
+            energy = parser.energy_row(previous, status.rows[0], max(MAX_GAP_S, 3 * poll_every.total_seconds()))
             if energy is not None:
                 results.append(ParseResult(parser.ENERGY, [energy]))
         previous = status.rows[0]

@@ -44,6 +44,14 @@ SINGLE_VALUE_TOPICS: dict[str, tuple[str, Callable[[str], Values]]] = {
     "roller/N/pos": (SWITCH_READINGS, _position),
     "roller/N/power": (SWITCH_READINGS, _one("power_w", v.number)),
     "roller/N/energy": (SWITCH_READINGS, _one("energy_wh", wmin_to_wh)),
+    # EM / 3EM: `total` and `total_returned` are Wh counters (the ones `/status` `emeters[]` reports)
+    "emeter/N/power": (SWITCH_READINGS, _one("power_w", v.number)),
+    "emeter/N/reactive_power": (SWITCH_READINGS, _one("reactive_power_var", v.number)),
+    "emeter/N/voltage": (SWITCH_READINGS, _one("voltage_v", v.number)),
+    "emeter/N/current": (SWITCH_READINGS, _one("current_a", v.number)),
+    "emeter/N/pf": (SWITCH_READINGS, _one("pf", v.number)),
+    "emeter/N/total": (SWITCH_READINGS, _one("energy_wh", v.number)),
+    "emeter/N/total_returned": (SWITCH_READINGS, _one("returned_energy_wh", v.number)),
     "temperature": (SWITCH_READINGS, _one("temperature_c", v.number)),  # the device's own
     "sensor/temperature": (SENSOR_READINGS, _one("temperature_c", v.number)),
     "sensor/humidity": (SENSOR_READINGS, _one("humidity_pct", v.number)),
@@ -57,6 +65,8 @@ IGNORED_TOPICS = frozenset({
     "relay/N/command", "relay/N/overpower_value", "light/N/set", "light/N/command", "roller/N/command",
     "roller/N/command/pos", "temperature_f", "overtemperature", "temperature_status", "input/N",
     "longpush/N", "adc/N", "command",
+    # EM `energy`/`returned_energy` repeat `total`/`total_returned` in watt-minutes (not kept across reboots)
+    "emeter/N/energy", "emeter/N/returned_energy",
 })  # fmt: skip
 
 
@@ -127,6 +137,8 @@ def apply_gen1(  # noqa: PLR0911, PLR0912 - one branch per Gen1 topic, like the 
         group = shape.split("/")[0]
         if group in ("relay", "light", "roller"):
             ident |= {"channel": channel, "component": group}
+        elif group == "emeter":  # the component `/status` `emeters[]` rows carry
+            ident |= {"channel": channel, "component": "meter"}
         elif dataset == SENSOR_READINGS:
             ident["channel"] = channel if channel is not None else 0
         if group == "roller":  # a 2.5 in roller mode: its `info` is read in roller mode too

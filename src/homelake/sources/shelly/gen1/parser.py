@@ -17,6 +17,11 @@ Values = dict[str, Any]
 _AMBIENT_KEYS = ("hum", "bat", "lux", "sensor")
 _ROLLER_FLAGS = ("overtemperature", "safety_switch")
 _RELAY_FLAGS = ("overpower", "overtemperature")
+# Keys every Gen1 `/status` has some of; a body with none (`{"foo": 1}`, a dump of several calls) is not one.
+_STATUS_KEYS = frozenset({
+    "mac", "uptime", "wifi_sta", "update", "unixtime", "serial", "has_update", "ram_free", "relays", "meters",
+    "emeters", "rollers", "lights", "tmp", "hum", "bat", "sensor", "lux",
+})  # fmt: skip
 _PROBES = (("ext_temperature", "temperature_c", "tC"), ("ext_humidity", "humidity_pct", "hum"))
 
 
@@ -88,7 +93,7 @@ def _roller(roller: object, meters: list[Any]) -> Values:
 
 
 def _emeter(emeter: object) -> Values:
-    """EM / 3EM channels count Wh, not watt-minutes."""
+    """EM / 3EM channels count Wh, not watt-minutes; `total_returned` is the exported energy."""
     item = _object(emeter)
     ok = v.valid(item)
     return {
@@ -97,6 +102,7 @@ def _emeter(emeter: object) -> Values:
         "voltage_v": v.number(item.get("voltage")) if ok else None,
         "current_a": v.number(item.get("current")) if ok else None,
         "pf": v.number(item.get("pf")) if ok else None,
+        "reactive_power_var": v.number(item.get("reactive")) if ok else None,  # EM only
         "energy_wh": v.number(item.get("total")),
         "returned_energy_wh": v.number(item.get("total_returned")),
     }
@@ -158,8 +164,17 @@ def _probes(payload: Mapping[str, Any]) -> dict[int, Values]:
     return channels
 
 
+def has_update(payload: Mapping[str, Any]) -> bool | None:
+    """True only when `update.new_version` is a later version than `update.old_version` (a beta,
+    `beta_version`, is no update); the device's own `has_update` flag when the versions cannot be read."""
+    newer = v.is_newer(v.dig(payload, "update.new_version"), v.dig(payload, "update.old_version"))
+    if newer is not None:
+        return newer
+    flag = v.dig(payload, "update.has_update")
+    return v.boolean(flag if flag is not None else payload.get("has_update"))
+
+
 def _device(payload: Mapping[str, Any], firmware: str | None, is_online: bool | None) -> Values:
-    has_update = v.dig(payload, "update.has_update")
     return {
         "mac": v.mac(payload.get("mac")),
         "ip": v.text(v.dig(payload, "wifi_sta.ip")),
@@ -171,7 +186,7 @@ def _device(payload: Mapping[str, Any], firmware: str | None, is_online: bool | 
         "cloud_connected": v.boolean(v.dig(payload, "cloud.connected")),
         "mqtt_connected": v.boolean(v.dig(payload, "mqtt.connected")),
         "ram_free_bytes": v.integer(payload.get("ram_free")),
-        "has_update": v.boolean(has_update if has_update is not None else payload.get("has_update")),
+        "has_update": has_update(payload),
     }
 
 
@@ -192,6 +207,9 @@ def parse_gen1_status(  # noqa: PLR0913 - keyword options of the parse kind
     """
     if not isinstance(payload, Mapping):
         raise PayloadError(f"Gen1 status: expected a JSON object, got {type(payload).__name__}")
+    if not _STATUS_KEYS & set(payload):
+        keys = ", ".join(f"`{key}`" for key in list(payload)[:8]) or "none"
+        raise PayloadError(f"Gen1 status: not a /status answer (top-level keys: {keys}); expected e.g. `mac`, `uptime`")
     model = model or ids.gen1_model_from_id(ctx.device_id)
     ident: Values = {"generation": 1, "model": model, "transport": transport}
     out = Results()

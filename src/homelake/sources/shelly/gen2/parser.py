@@ -2,27 +2,38 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
 
-from homelake.sources.base import ParseContext, ParseResult, PayloadError
+from homelake.sources.base import UNNAMED_DEVICE, ParseContext, ParseResult, PayloadError
 from homelake.sources.shelly import ids
 from homelake.sources.shelly import values as v
+from homelake.sources.shelly.gen2.meters import COUNTERS, METER_KINDS, meter_rows
 from homelake.sources.shelly.rows import DEVICE_STATUS, SENSOR_READINGS, SWITCH_READINGS, Results
 
 Values = dict[str, Any]
 Columns = tuple[tuple[str, str, Callable[[Any], Any]], ...]  # (column, path in the component, convert)
 
 
-def _has_update(value: object) -> bool | None:
-    """`sys.available_updates` is `{}` when up to date, else `{"stable": {"version": ..}, ...}`."""
-    if value is None:
+def has_update(available: object, installed: str | None) -> bool | None:
+    """True only when `sys.available_updates` offers a *stable* version newer than the installed one.
+
+    `{}` is up to date; a `beta` alone is no update; an offered stable equal to or older than the
+    installed version is none either. Without the installed version (an MQTT status carries none) the
+    device's own offer is trusted: it lists versions newer than its own.
+    """
+    if available is None:
         return None
-    if not isinstance(value, Mapping):
-        raise ValueError(f"available_updates: expected an object, got {type(value).__name__}")
-    return bool(value)
+    if not isinstance(available, Mapping):
+        raise ValueError(f"available_updates: expected an object, got {type(available).__name__}")
+    offered = v.dig(available, "stable.version")
+    if offered is None:
+        return False
+    newer = v.is_newer(offered, installed) if installed else None
+    return True if newer is None else newer
 
 
 _METERED: Columns = (
@@ -51,6 +62,7 @@ SENSOR_COMPONENTS: dict[str, Columns] = {
     "temperature": (("temperature_c", "tC", v.number),),
     "humidity": (("humidity_pct", "rh", v.number),),
     "devicepower": (("battery_pct", "battery.percent", v.number), ("battery_v", "battery.V", v.number)),
+    "illuminance": (("lux", "lux", v.number),),  # Wall Display, Plus/Gen3 motion and door sensors
 }
 
 # Singleton components that make up the device_status row.
@@ -58,7 +70,6 @@ DEVICE_COMPONENTS: dict[str, Columns] = {
     "sys": (
         ("mac", "mac", v.mac),
         ("ram_free_bytes", "ram_free", v.integer),
-        ("has_update", "available_updates", _has_update),
     ),
     "wifi": (("ip", "sta_ip", v.text), ("rssi_dbm", "rssi", v.number), ("ssid", "ssid", v.text)),
     "cloud": (("cloud_connected", "connected", v.boolean),),
@@ -114,6 +125,20 @@ def _output(ident: Values, kind: str, channel: int, item: object, uptime: object
     return values | _columns(OUTPUT_COMPONENTS[kind], item)
 
 
+def _meter(out: Results, ctx: ParseContext, status: Mapping[str, Any], ident: Values, meter: tuple[str, int]) -> None:
+    """One switch_readings row per phase or channel of an energy meter (gen2/meters.py)."""
+    kind, index = meter
+    keys = (f"{kind}:{index}", f"{COUNTERS[kind]}:{index}")
+    item = {key: status.get(key) for key in keys}
+    for component, channel, values in meter_rows(status, kind, index):
+        row = partial(_meter_row, ident, component, channel, values)
+        out.build(SWITCH_READINGS, ctx, f"{keys[0]} channel {channel}", item, row)
+
+
+def _meter_row(ident: Values, component: str, channel: int, values: Callable[[], Values]) -> Values:
+    return ident | {"channel": channel, "component": component} | values()
+
+
 def _sensor(ident: Values, status: Mapping[str, Any], channel: int) -> Values:
     values = ident | {"channel": channel}
     for kind, table in SENSOR_COMPONENTS.items():
@@ -127,6 +152,7 @@ def _device(ident: Values, status: Mapping[str, Any], extra: Values, uptime: obj
     for kind, table in DEVICE_COMPONENTS.items():
         item = status.get(kind)
         values |= _columns(table, item) if item is not None else {}
+    values["has_update"] = has_update(v.dig(status, "sys.available_updates"), extra.get("firmware"))
     return values
 
 
@@ -148,6 +174,7 @@ def status_results(  # noqa: PLR0913 - keyword options: what the caller knows ab
     out = Results()
     keys = list(status) if components is None else [key for key in components if key in status]
     sensor_channels: list[int] = []
+    meters: list[tuple[str, int]] = []  # (meter kind, index) in first-seen order
     has_device_part = False
     for key in keys:
         try:
@@ -158,10 +185,15 @@ def status_results(  # noqa: PLR0913 - keyword options: what the caller knows ab
         if kind in OUTPUT_COMPONENTS and channel is not None:
             values = partial(_output, ident, kind, channel, status[key], uptime)
             out.build(SWITCH_READINGS, ctx, key, status[key], values)
+        elif kind in METER_KINDS and channel is not None:
+            meter = (kind if kind in COUNTERS else next(m for m, c in COUNTERS.items() if c == kind), channel)
+            meters += [meter] if meter not in meters else []
         elif kind in SENSOR_COMPONENTS and channel is not None and channel not in sensor_channels:
             sensor_channels.append(channel)
         elif kind in DEVICE_COMPONENTS:
             has_device_part = True
+    for meter in meters:
+        _meter(out, ctx, status, ident | {"uptime_s": v.number(uptime)}, meter)
     for channel in sensor_channels:
         parts = {key: status.get(key) for key in (f"{kind}:{channel}" for kind in SENSOR_COMPONENTS)}
         out.build(SENSOR_READINGS, ctx, f"sensors:{channel}", parts, partial(_sensor, ident, status, channel))
@@ -172,18 +204,69 @@ def status_results(  # noqa: PLR0913 - keyword options: what the caller knows ab
     return out.to_list()
 
 
+_COMPONENT_KEY = re.compile(r"[a-z][a-z0-9_]*:\d+")
+_SYS_IDENTITY = ("id", "gen", "model", "ver", "fw_id")  # the Wall Display's `sys` repeats its device info
+
+
+def check_shape(status: Mapping[str, Any]) -> None:
+    """A status has `sys` or `<component>:<id>` keys; anything else (`{"foo": 1}`, a dump of several
+    calls) is a PayloadError rather than zero rows that look like success."""
+    if "sys" in status or any(isinstance(key, str) and _COMPONENT_KEY.fullmatch(key) for key in status):
+        return
+    keys = ", ".join(f"`{key}`" for key in list(status)[:8]) or "none"
+    wrapped = [key for key, value in status.items() if isinstance(value, Mapping) and "sys" in value]
+    hint = f"; it wraps a status under `{wrapped[0]}`: save that part alone" if wrapped else ""
+    raise PayloadError(
+        f"Gen2 status: not a Shelly.GetStatus result (top-level keys: {keys}); "
+        f"expected `sys` and `<component>:<id>` keys{hint}"
+    )
+
+
+def sys_identity(status: Mapping[str, Any]) -> dict[str, Any]:
+    """Device info a bare status carries itself: `sys.id`/`model`/`gen`/`ver` where present (Wall
+    Display), else the id from `sys.mac` (12 lowercase hex digits: the MAC part of a Gen2 id)."""
+    sys = status.get("sys")
+    if not isinstance(sys, Mapping):
+        return {}
+    info = {key: sys[key] for key in _SYS_IDENTITY if sys.get(key) is not None}
+    if not isinstance(info.get("id"), str) or not info["id"]:
+        try:
+            mac = v.mac(sys.get("mac"))
+        except ValueError:
+            mac = None  # the device_status row rejects it with the reason
+        info.pop("id", None)
+        info |= {"id": mac.replace(":", "")} if mac else {}
+    return info
+
+
 def parse_gen2_status(
     payload: object, ctx: ParseContext, *, device_info: Mapping[str, Any] | None = None, transport: str = "http"
 ) -> list[ParseResult]:
     """A `Shelly.GetStatus` answer -> switch_readings, sensor_readings and device_status rows.
 
-    The device id is `device_info["id"]`, else the envelope's `src`, else `ctx.device_id`; an
-    error envelope raises PayloadError with its code and message.
+    The device id is `device_info["id"]`, else the envelope's `src`, else `sys.id`, else
+    `ctx.device_id`, unless that is `homelake parse`'s placeholder: then the MAC in `sys.mac`.
+    The generation is the device info's `gen`, else read from the id, else 2: a `Shelly.GetStatus`
+    answer comes from a Gen2 or later device. An error envelope, or a body that is not a status,
+    raises PayloadError.
     """
     status, src = unwrap(payload)
+    check_shape(status)
+    own = sys_identity(status)
+    info = own | dict(device_info or {})
     info_id = (device_info or {}).get("id")
-    device_id = info_id if isinstance(info_id, str) and info_id else src or ctx.device_id
-    device = Gen2Device.from_info(device_id, device_info)
+    own_id = own.get("id")
+    if isinstance(info_id, str) and info_id:
+        device_id = info_id
+    elif src:
+        device_id = src
+    elif isinstance(own_id, str) and (ctx.device_id == UNNAMED_DEVICE or "id" in (status.get("sys") or {})):
+        device_id = own_id  # a MAC-derived id never overrides a device the caller named
+    else:
+        device_id = ctx.device_id
+    device = Gen2Device.from_info(device_id, info)
+    if device.generation is None:
+        device = replace(device, generation=ids.FIRST_RPC_GEN)
     return status_results(
         status,
         replace(ctx, device_id=device_id),
