@@ -18,6 +18,8 @@ TABLES = {
     "avg_power_w double, coverage double",
     "rpt_dead_letters_by_dataset": "source_family varchar, dataset varchar, reject_count bigint, "
     "last_rejected_at timestamptz, last_reason varchar",
+    "device_destinations_unexpected": "mac varchar, device_name varchar, device_type varchar, country_code varchar, "
+    "asn bigint, as_org varchar, first_seen_at timestamptz, last_seen_at timestamptz",
 }
 
 

@@ -39,6 +39,22 @@ def test_unknown_devices_seen_recently_are_alerts(tmp_path: Path) -> None:
     assert list(run(tmp_path, {"inventory": inv})) == ["unknown_device/aa:00:00:00:00:01"]
 
 
+def test_a_device_talking_outside_its_allow_list_is_one_alert(tmp_path: Path) -> None:
+    """One alert per device naming every destination; a device whose last such connection is over the window
+    older than the newest one is over."""
+
+    def row(mac: str, country: str | None, asn: int, seen: timedelta) -> dict[str, Any]:
+        return {"mac": mac, "device_name": f"dev {mac[-1]}", "device_type": "vacuum", "country_code": country,
+                "asn": asn, "as_org": None, "first_seen_at": T0 - seen, "last_seen_at": T0 - seen}  # fmt: skip
+
+    rows = [row("aa:00:00:00:00:01", "CN", 64510, timedelta(0)), row("aa:00:00:00:00:01", None, 64999, timedelta(1)),
+            row("aa:00:00:00:00:02", "US", 64501, timedelta(days=2))]  # fmt: skip
+    found = run(tmp_path, {"device_destinations_unexpected": rows})
+    assert list(found) == ["unexpected_destination/aa:00:00:00:00:01"]
+    message = found["unexpected_destination/aa:00:00:00:00:01"]
+    assert "CN / AS64510" in message and "?? / AS64999" in message
+
+
 def test_a_silent_device_and_a_failing_collector_are_one_alert_each(tmp_path: Path) -> None:
     def device(name: str, **kw: Any) -> dict[str, Any]:
         return {"device": f"zigbee/{name}", "family": "zigbee", "device_id": name, "kind": "sensor",

@@ -69,6 +69,33 @@ def unknown_devices(inp: RuleInput) -> list[Condition]:
     ]
 
 
+def unexpected_destinations(inp: RuleInput) -> list[Condition]:
+    """Devices the site file's allow-list checks talking to a country or network it does not allow, seen within
+    `unknown_device_window_h` of the newest such connection: one alert per device, naming the destinations."""
+    rows = _rows(inp.con, """
+        with recent as (
+            select * from device_destinations_unexpected
+            where last_seen_at >= (select max(last_seen_at) from device_destinations_unexpected)
+                - to_seconds(? * 3600)
+        )
+        select mac, any_value(device_name) as device_name, any_value(device_type) as device_type,
+               min(first_seen_at) as first_seen_at,
+               string_agg(coalesce(country_code, '??') || ' / AS' || coalesce(cast(asn as varchar), '?')
+                          || coalesce(' ' || as_org, ''), ', ' order by first_seen_at) as destinations
+        from recent group by mac order by mac""", [inp.rules.unknown_device_window_h])  # fmt: skip
+    return [
+        Condition(
+            f"unexpected_destination/{r['mac']}",
+            "unexpected_destination",
+            f"Unexpected destination: {r['device_name'] or r['mac']}",
+            f"{r['device_name'] or r['mac']} ({r['device_type']}, {r['mac']}) talks to destinations its allow-list "
+            f"does not name: {r['destinations']}; first seen {_when(r['first_seen_at'])}.",
+            r["first_seen_at"],
+        )  # fmt: skip
+        for r in rows
+    ]
+
+
 _FAILING = """
     select e.device, e.kind, e.last_seen_at, e.failing_since, e.last_error, e.expected_every_s,
            e.is_poll_failing
@@ -198,6 +225,7 @@ def dead_letters(inp: RuleInput) -> list[Condition]:
 # rule name (the first part of every key it makes) -> the rule
 RULES: dict[str, Callable[[RuleInput], list[Condition]]] = {
     "unknown_device": unknown_devices,
+    "unexpected_destination": unexpected_destinations,
     "device_silent": silent_devices,
     "collector_failing": failing_collectors,
     "circuit_power": circuit_power,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -11,11 +11,21 @@ from homelake.cli.common import UserError, console, load
 from homelake.lake.schemas import ALERT_EVENTS
 from homelake.lake.writer import LakeWriter
 from homelake.settings import Settings
-from homelake.sources import DATASETS
+from homelake.sources import DATASETS, FAMILIES
 
 ConfigOpt = Annotated[
     Path | None, typer.Option("--config", "-c", help="Site file (default $HOMELAKE_CONFIG or ./site.yaml).")
 ]
+
+
+def family_dbt_vars(settings: Settings) -> dict[str, Any]:
+    """The dbt vars each family's section of the site file gives (a config with a `dbt_vars()` method)."""
+    found: dict[str, Any] = {}
+    for spec in FAMILIES:
+        dbt_vars = getattr(settings.family_config(spec.name), "dbt_vars", None)
+        if callable(dbt_vars):
+            found |= dbt_vars()
+    return found
 
 
 def run_transform(settings: Settings, select: str | None = None):  # noqa: ANN201 - BuildReport
@@ -31,7 +41,7 @@ def run_transform(settings: Settings, select: str | None = None):  # noqa: ANN20
             metadata_csv=settings.metadata_csv,
             site_timezone=settings.site.timezone,
             select=select,
-            dbt_vars=settings.warehouse.dbt_vars(),
+            dbt_vars=settings.warehouse.dbt_vars() | family_dbt_vars(settings),
         )
     except TransformError as exc:
         raise UserError(str(exc)) from None

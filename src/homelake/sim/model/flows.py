@@ -1,18 +1,22 @@
-"""Who on the LAN talks to which external service (the truth): one long-lived connection per device, service and
-hour, with byte counters that grow at the device's rate while it is online."""
+"""Who on the LAN talks to which external service (the truth): long-lived connections renewed on a schedule,
+short-lived ones the table poll mostly misses (the churn), a forwarded port that outsiders reach, and a device
+that starts talking to a new country a while after the site's start."""
 
 from __future__ import annotations
 
 import ipaddress
 import math
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from homelake.sim.model.model import Client
 from homelake.sim.model.site import Site
 
 HOUR_S = 3600
+RENEW_S = 6 * HOUR_S  # a persistent connection (cloud MQTT/TLS, streaming keep-alive) is reopened every 6 h
+FORWARDED_PORT, FORWARDED_TO_PORT = 8443, 443  # the firewall's dst-nat rule: public :8443 -> the LAN host's :443
 
 
 @dataclass(frozen=True)
@@ -31,21 +35,49 @@ SERVICES = {
     "cdn": Service("cdn.example.net", "2001:db8:ffff::1", "US", 64501, "Example CDN"),
     "api": Service("api.example.org", "203.0.113.80", "NL", 64502, "Example API"),
     "time": Service("time.example.net", "192.0.2.123", "SE", 64503, "Example Time"),
+    "ota": Service("ota.example.cn", "203.0.113.200", "CN", 64510, "Example OTA"),
+    "remote": Service("remote.example.io", "192.0.2.66", "FR", 64520, "Example Remote"),
 }
-# device kind -> (service, bytes/s sent, bytes/s received)
-TALKS: dict[str, tuple[tuple[str, float, float], ...]] = {
-    "shelly_relay": (("cloud", 12.0, 20.0),),
-    "shelly_plug": (("cloud", 12.0, 20.0),),
-    "shelly_bulb": (("cloud", 8.0, 12.0),),
-    "camera": (("cloud", 30_000.0, 900.0),),
-    "vacuum": (("cloud", 40.0, 60.0), ("api", 10.0, 10.0)),
-    "speaker": (("cdn", 300.0, 24_000.0),),
-    "tv_box": (("cdn", 900.0, 450_000.0),),
-    "laptop": (("cdn", 2_000.0, 60_000.0), ("api", 500.0, 1_500.0)),
-    "phone": (("cdn", 600.0, 20_000.0),),
-    "tablet": (("cdn", 600.0, 30_000.0),),
-    "k3s_node": (("api", 1_500.0, 3_000.0), ("time", 1.0, 1.0)),
+
+
+@dataclass(frozen=True)
+class Talk:
+    """A device's habit: a connection to `service` opens every `every_s` (on a phase of its own) and lives
+    `lasts_s` or until the device goes offline; bytes grow at fixed rates (as the LAN device sends/receives)."""
+
+    service: str
+    sent_rate: float
+    received_rate: float
+    lasts_s: float = RENEW_S
+    every_s: float = RENEW_S
+    since_s: float = 0.0  # opens no earlier than this long after the site's start (a new destination)
+    inbound: bool = False  # the outside opens it, through the forwarded port
+    protocol: str = "tcp"
+
+
+TALKS: dict[str, tuple[Talk, ...]] = {
+    "shelly_relay": (Talk("cloud", 12.0, 20.0),),
+    "shelly_plug": (Talk("cloud", 12.0, 20.0),),
+    "shelly_bulb": (Talk("cloud", 8.0, 12.0),),
+    "camera": (Talk("cloud", 30_000.0, 900.0),),
+    # the vacuum starts fetching from a new country (CN) 8 h after the site's start: a new destination
+    "vacuum": (Talk("cloud", 40.0, 60.0), Talk("api", 10.0, 10.0), Talk("ota", 30.0, 400.0, since_s=8 * HOUR_S)),
+    "speaker": (Talk("cdn", 300.0, 24_000.0),),
+    "tv_box": (Talk("cdn", 900.0, 450_000.0),),
+    "laptop": (Talk("cdn", 2_000.0, 60_000.0), Talk("api", 500.0, 1_500.0)),
+    "phone": (Talk("cdn", 600.0, 20_000.0),),
+    "tablet": (Talk("cdn", 600.0, 30_000.0),),
+    # time queries: 30 s every 10 min, so most start and end between two polls of the table (the churn)
+    "k3s_node": (Talk("api", 1_500.0, 3_000.0), Talk("time", 48.0, 48.0, lasts_s=30, every_s=600, protocol="udp")),
 }
+# habits of one device (by client id): someone outside reaches the k3s master's web UI through the forwarded port
+TALKS_BY_ID: dict[str, tuple[Talk, ...]] = {
+    "k3s-master": (Talk("remote", 4_000.0, 300.0, lasts_s=20 * 60, every_s=3 * HOUR_S, inbound=True),),
+}
+
+
+def talks(client: Client) -> tuple[Talk, ...]:
+    return TALKS.get(client.kind, ()) + TALKS_BY_ID.get(client.id, ())
 
 
 @dataclass(frozen=True)
@@ -53,15 +85,37 @@ class Flow:
     """One connection at one instant: the device's side, the service, and the bytes so far (cumulative)."""
 
     client: Client
-    src_address: str
-    src_port: int
+    src_address: str  # the LAN device's address
+    src_port: int  # the LAN device's port (for an inbound flow: the outside's port)
     service: Service
     started_at: datetime
-    sent_bytes: int
+    sent_bytes: int  # by the LAN device
     received_bytes: int
+    protocol: str = "tcp"
+    inbound: bool = False
+
+
+@dataclass(frozen=True)
+class FlowLife:
+    """One connection from open to close (the truth the table poll samples)."""
+
+    client: Client
+    talk: Talk
+    started_at: datetime
+    ended_at: datetime
+
+    @property
+    def service(self) -> Service:
+        return SERVICES[self.talk.service]
+
+    def bytes_between(self, start: datetime, end: datetime) -> tuple[float, float]:
+        """(sent, received) by the LAN device while the connection was open within [start, end)."""
+        seconds = max(0.0, (min(end, self.ended_at) - max(start, self.started_at)).total_seconds())
+        return self.talk.sent_rate * seconds, self.talk.received_rate * seconds
 
 
 LAN_V6_PREFIX = "2001:db8:88:0"  # the LAN's IPv6 /64; devices use SLAAC addresses (EUI-64 from the MAC)
+LAN_NETWORKS = ("192.168.88.0/24", "2001:db8:88::/64")  # the simulated site's LAN, as its site file names it
 
 
 def slaac_address(mac: str) -> str:
@@ -73,21 +127,53 @@ def slaac_address(mac: str) -> str:
     return str(ipaddress.ip_address(f"{LAN_V6_PREFIX}:" + ":".join(groups)))
 
 
-def _port(client: Client, service: str, hour: int) -> int:
-    return 32768 + zlib.crc32(f"{client.mac}/{service}/{hour}".encode()) % 28000
+def _phase(client: Client, talk: Talk) -> float:
+    return zlib.crc32(f"{client.mac}/{talk.service}/phase".encode()) % int(talk.every_s)
+
+
+def _port(client: Client, talk: Talk, started: datetime) -> int:
+    return 32768 + zlib.crc32(f"{client.mac}/{talk.service}/{started.timestamp():.0f}".encode()) % 28000
+
+
+def _window(client: Client, talk: Talk, t: float) -> float:
+    """Start of the renewal window holding epoch second t."""
+    phase = _phase(client, talk)
+    return phase + math.floor((t - phase) / talk.every_s) * talk.every_s
 
 
 def flows_at(site: Site, t: datetime) -> list[Flow]:
-    """Every connection open at t: one per online device and service it uses, renewed every hour."""
-    hour = math.floor(t.timestamp() / HOUR_S)
-    started = datetime.fromtimestamp(hour * HOUR_S, UTC)
-    elapsed = (t - started).total_seconds()
+    """Every connection open at t: per online device and habit, the one opened in the current window (at the
+    window's start, or when the device came online, whichever is later) until it lasted `lasts_s`."""
+    now = t.timestamp()
     flows = []
     for state in site.state_at(t).online():
-        if state.ip is None:
+        if state.ip is None or state.online_since is None:
             continue
-        for service, sent_rate, received_rate in TALKS.get(state.client.kind, ()):
-            source = slaac_address(state.mac) if ":" in SERVICES[service].address else state.ip
-            flows.append(Flow(state.client, source, _port(state.client, service, hour), SERVICES[service], started,
-                              int(sent_rate * elapsed), int(received_rate * elapsed)))  # fmt: skip
+        for talk in talks(state.client):
+            window = _window(state.client, talk, now)
+            opened = max(window, state.online_since.timestamp(), site.start.timestamp() + talk.since_s)
+            if not opened <= now < window + talk.lasts_s:
+                continue
+            service = SERVICES[talk.service]
+            started = datetime.fromtimestamp(opened, UTC)
+            source = slaac_address(state.mac) if ":" in service.address else state.ip
+            elapsed = now - opened
+            flows.append(Flow(state.client, source, _port(state.client, talk, started), service, started,
+                              int(talk.sent_rate * elapsed), int(talk.received_rate * elapsed), talk.protocol,
+                              talk.inbound))  # fmt: skip
     return flows
+
+
+def flow_lives(site: Site, start: datetime, end: datetime) -> Iterator[FlowLife]:
+    """Every connection open at some time in [start, end), whole (the truth of what the LAN sent and received)."""
+    for client in site.clients:
+        for talk in talks(client):
+            since = site.start + timedelta(seconds=talk.since_s)
+            for online, offline in site.online_sessions(client, start, end):
+                window = _window(client, talk, online.timestamp())
+                while window < min(end, offline).timestamp():
+                    opened = max(datetime.fromtimestamp(window, UTC), online, since)
+                    closed = min(datetime.fromtimestamp(window + talk.lasts_s, UTC), offline)
+                    if opened < closed and closed > start and opened < end:
+                        yield FlowLife(client, talk, opened, closed)
+                    window += talk.every_s

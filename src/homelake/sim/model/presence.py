@@ -187,6 +187,19 @@ class Timeline:
                 return None
             return self._starts[index], self._ends[index], t < self._ends[index]
 
+    def sessions(self, start: float, end: float) -> list[tuple[float, float]]:
+        """(start, end) of every online session overlapping [start, end); ends are final (the plan is laid a
+        day past `end`, so a session running on into the next day is merged already)."""
+        with self._lock:
+            self._extend_to(end + 86400)
+            index = max(0, bisect_right(self._starts, start) - 1)
+            found = []
+            while index < len(self._starts) and self._starts[index] < end:
+                if self._ends[index] > start:
+                    found.append((self._starts[index], self._ends[index]))
+                index += 1
+            return found
+
     def ip_changes(self, t: float) -> int:
         """How many times the client's dynamic address changed between the origin and t."""
         with self._lock:

@@ -148,6 +148,12 @@ class Site:
         c = client if isinstance(client, Client) else self.client(client)
         return self._timelines[c.mac].is_online(_epoch(t))
 
+    def online_sessions(self, client: Client | str, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+        """The client's online sessions overlapping [start, end), unclipped (UTC)."""
+        c = client if isinstance(client, Client) else self.client(client)
+        spans = self._timelines[c.mac].sessions(_epoch(start), _epoch(end))
+        return [(datetime.fromtimestamp(s, UTC), datetime.fromtimestamp(e, UTC)) for s, e in spans]
+
     def router_boot_at(self, name: str, t: datetime) -> datetime:
         anchor = self.start - timedelta(seconds=self.router(name).boot_offset_s)
         if t >= anchor:

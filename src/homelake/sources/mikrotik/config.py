@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from homelake.secrets import SecretRef
 from homelake.sources.mikrotik.geoip import GeoipConfig
+from homelake.sources.mikrotik.traffic import TrafficConfig
 
 
 class MikrotikRouter(BaseModel):
@@ -53,6 +54,11 @@ class MikrotikFamily(BaseModel):
     timeout_s: float | None = Field(None, gt=0)
     routers: list[MikrotikRouter] = []
     geoip: GeoipConfig | None = None  # country/ASN databases for the firewall's connections
+    traffic: TrafficConfig = TrafficConfig()  # LAN networks (flow direction) and IoT destination allow-list
+
+    def dbt_vars(self) -> dict[str, Any]:
+        """The flow marts' vars (LAN networks, destination allow-list); `homelake transform` passes them to dbt."""
+        return self.traffic.dbt_vars()
 
     @model_validator(mode="after")
     def _unique_names(self) -> MikrotikFamily:

@@ -6,6 +6,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from homelake.sim.model.flows import LAN_NETWORKS
 from homelake.sim.model.uplink import PROBE_TARGETS
 from homelake.sim.servers.secrets import write_secret
 from homelake.sources.base import SimContext
@@ -89,4 +90,5 @@ class MikrotikSimulator:
             if endpoint["role"] == "firewall":
                 entry["probe_targets"] = list(PROBE_TARGETS)
             routers.append(entry)
-        return {"interval_s": interval_s, "routers": routers}
+        # the simulated LAN has a global IPv6 /64, which the default private ranges would not count as the LAN
+        return {"interval_s": interval_s, "routers": routers, "traffic": {"lan_networks": list(LAN_NETWORKS)}}

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from homelake.sim.model.flows import SERVICES, flows_at
+from homelake.sim.model.flows import FORWARDED_PORT, FORWARDED_TO_PORT, SERVICES, flows_at
 from homelake.sim.model.model import Router
 from homelake.sim.model.site import Site
 from homelake.sim.model.uplink import GATEWAY, ISP_DNS, PUBLIC_IPS, Uplink
@@ -16,6 +16,7 @@ WAN = "ether1"
 DHCP_CLIENT, PING = "/ip/dhcp-client", "/ping"
 CONNECTIONS, DNS_CACHE = "/ip/firewall/connection", "/ip/dns/cache"
 PACKET_BYTES = 900
+SERVICE_PORTS = {"tcp": 443, "udp": 123}  # https; NTP for the short-lived time queries
 MAX_COUNT = 100
 
 
@@ -82,23 +83,35 @@ def _endpoint(address: str, port: int) -> str:
 
 
 def connections(site: Site, router: Router, t: datetime) -> list[dict[str, str]]:
-    """`/ip/firewall/connection`: the LAN's open connections to external services, src-nat to the public address."""
+    """`/ip/firewall/connection`: the LAN's open connections to external services (src-nat to the public address;
+    IPv6 is not NATed), and outsiders' connections to the forwarded port (dst-nat to the LAN host)."""
     del router
-    public = Uplink(site).public_ip(t) or PUBLIC_IPS[0]
+    uplink = Uplink(site)
     rows = []
     for number, flow in enumerate(flows_at(site, t), start=1):
-        v6 = ":" in flow.service.address
-        reply_dst = _endpoint(flow.src_address if v6 else public, flow.src_port)  # IPv6 is not NATed
-        rows.append({
-            ".id": f"*{number:X}", "protocol": "tcp", "src-address": _endpoint(flow.src_address, flow.src_port),
-            "dst-address": _endpoint(flow.service.address, 443),
-            "reply-src-address": _endpoint(flow.service.address, 443),
-            "reply-dst-address": reply_dst, "tcp-state": "established", "timeout": "23h59m59s",
-            "orig-packets": str(flow.sent_bytes // PACKET_BYTES + 1), "orig-bytes": str(flow.sent_bytes),
-            "repl-packets": str(flow.received_bytes // PACKET_BYTES + 1), "repl-bytes": str(flow.received_bytes),
+        public = uplink.public_ip(flow.started_at) or PUBLIC_IPS[0]  # NAT keeps a connection's address
+        remote = flow.service.address
+        if flow.inbound:  # the outside originates: orig = theirs, reply = the LAN host's
+            orig = (_endpoint(remote, flow.src_port), _endpoint(public, FORWARDED_PORT))
+            reply = (_endpoint(flow.src_address, FORWARDED_TO_PORT), _endpoint(remote, flow.src_port))
+            orig_bytes, repl_bytes, nat = flow.received_bytes, flow.sent_bytes, ("false", "true")
+        else:
+            v6 = ":" in remote
+            orig = (_endpoint(flow.src_address, flow.src_port), _endpoint(remote, SERVICE_PORTS[flow.protocol]))
+            reply = (orig[1], _endpoint(flow.src_address if v6 else public, flow.src_port))
+            orig_bytes, repl_bytes, nat = flow.sent_bytes, flow.received_bytes, ("false" if v6 else "true", "false")
+        row = {
+            ".id": f"*{number:X}", "protocol": flow.protocol, "src-address": orig[0], "dst-address": orig[1],
+            "reply-src-address": reply[0], "reply-dst-address": reply[1],
+            "timeout": "23h59m59s" if flow.protocol == "tcp" else "2m59s",
+            "orig-packets": str(orig_bytes // PACKET_BYTES + 1), "orig-bytes": str(orig_bytes),
+            "repl-packets": str(repl_bytes // PACKET_BYTES + 1), "repl-bytes": str(repl_bytes),
             "assured": "true", "seen-reply": "true", "confirmed": "true", "dying": "false", "fasttrack": "false",
-            "srcnat": "false" if v6 else "true", "dstnat": "false",
-        })  # fmt: skip
+            "srcnat": nat[0], "dstnat": nat[1],
+        }  # fmt: skip
+        if flow.protocol == "tcp":
+            row["tcp-state"] = "established"
+        rows.append(row)
     return rows
 
 
