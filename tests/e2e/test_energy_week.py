@@ -177,7 +177,9 @@ def test_http_alone_covered_the_mqtt_outage(week: dict) -> None:
 
 def test_unmetered_load_is_the_truth(week: dict) -> None:
     """The inverter's load minus every Shelly circuit it feeds: the load no circuit sees (the model's unmetered
-    base load: router, fridge controller, the inverter's standby), per complete hour and per day, within 2%."""
+    base load: router, fridge controller, the inverter's standby), over each day's complete hours within 2%. An hour
+    alone is not that exact: a meter polled every 5 minutes spreads a load step over its reading interval, so energy
+    moves between neighbouring hours on the circuits' side (the spread is printed)."""
     model = power_model(week["site"])
     con = connect_readonly(week["warehouse"])
     try:
@@ -186,12 +188,21 @@ def test_unmetered_load_is_the_truth(week: dict) -> None:
     finally:
         con.close()
     assert len(rows) >= DAYS * 24 * 0.8  # the MQTT outage and the offline meter leave some hours incomplete
-    errors = []
+    days: dict[object, list[float]] = {}
+    hourly = []
     for hour, unmetered_wh, inverter_wh in rows:
         a = hour.astimezone(UTC)
         b = a + timedelta(hours=1)
         want = model.energy_wh("load", a, b) - model.energy_wh("metered_load", a, b)
         assert inverter_wh == pytest.approx(model.energy_wh("load", a, b), rel=0.01)
-        errors.append((abs(unmetered_wh - want) / want, a, unmetered_wh, want))
-    print("worst unmetered hours:", sorted(errors, reverse=True)[:3])
-    assert max(errors)[0] <= 0.02, sorted(errors, reverse=True)[:3]
+        hourly.append(abs(unmetered_wh - want) / want)
+        day = days.setdefault(a.astimezone(TZ).date(), [0.0, 0.0, 0])
+        day[0] += unmetered_wh
+        day[1] += want
+        day[2] += 1
+    print(f"unmetered per hour: median error {sorted(hourly)[len(hourly) // 2]:.2%}, worst {max(hourly):.2%}")
+    for day, (have, want, hours) in sorted(days.items()):
+        print(f"unmetered {day}: {have:.1f} Wh vs truth {want:.1f} Wh over {hours} complete hours")
+        if hours >= 12:
+            assert have == pytest.approx(want, rel=0.02), day
+    assert sum(1 for _, _, hours in days.values() if hours >= 12) >= DAYS
