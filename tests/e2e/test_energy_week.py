@@ -196,7 +196,7 @@ def test_unmetered_load_is_the_truth(week: dict) -> None:
         want = model.energy_wh("load", a, b) - model.energy_wh("metered_load", a, b)
         assert inverter_wh == pytest.approx(model.energy_wh("load", a, b), rel=0.01)
         hourly.append(abs(unmetered_wh - want) / want)
-        day = days.setdefault(a.astimezone(TZ).date(), [0.0, 0.0, 0])
+        day = days.setdefault(a.astimezone(TZ).date(), [0.0, 0.0, 0.0])
         day[0] += unmetered_wh
         day[1] += want
         day[2] += 1
