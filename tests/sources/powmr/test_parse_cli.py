@@ -38,3 +38,8 @@ def test_open_meteo_rows_and_the_error_body() -> None:
     assert [r["granularity"] for r in rows].count("hourly") == 4 and rows[0]["time"].startswith("2024-06-01T12:45")
     bad = homelake("parse", "openmeteo-forecast", str(OPENMETEO / "error_v1_400.json"))
     assert bad.returncode != 0 and "Open-Meteo refused the request" in bad.stderr and "Traceback" not in bad.stderr
+    # the name for the kind gives the same rows
+    at = ("--observed-at", "2024-06-01T12:50:00Z")
+    alias = homelake("parse", "open-meteo", str(OPENMETEO / "forecast_v1_berlin_iso8601.json"), *at)
+    same = homelake("parse", "openmeteo-forecast", str(OPENMETEO / "forecast_v1_berlin_iso8601.json"), *at)
+    assert alias.returncode == 0 and alias.stdout == same.stdout and len(alias.stdout.splitlines()) == len(rows)
