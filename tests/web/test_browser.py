@@ -298,7 +298,7 @@ def test_power_page_draws_the_books_and_the_now_figures(page: object, base_url: 
     page.screenshot(path=str(SHOTS / "power-week.png"), full_page=True)  # type: ignore[attr-defined]
 
 
-def test_network_page_shows_the_uplink_and_the_switch(page: object, base_url: str) -> None:
+def test_network_page_shows_the_uplink_and_the_switch(page: object, base_url: str, demo_settings: Settings) -> None:
     _open(page, base_url + "/network?range=7d")
     assert page.errors == []  # type: ignore[attr-defined]
     assert page.inner_text("#tile-uplink-fw .uplink-line").startswith("internet: up for ")  # type: ignore[attr-defined]
@@ -307,4 +307,15 @@ def test_network_page_shows_the_uplink_and_the_switch(page: object, base_url: st
     assert page.get_attribute("#chart-wan_traffic", "data-state") == "drawn"  # type: ignore[attr-defined]
     assert page.locator("#uplink-outages tbody tr").count() >= 3  # type: ignore[attr-defined]
     assert page.locator("#switch-ports tbody tr").count() == 10  # type: ignore[attr-defined]
+    for chart in ("#chart-external_by_country", "#chart-switch_port_traffic"):
+        assert page.get_attribute(chart, "data-state") == "drawn", chart  # type: ignore[attr-defined]
+    with connect_readonly(demo_settings.warehouse.path) as con:
+        ports, inbound = con.execute("""
+            select (select count(distinct (switch, port_number)) from poe_energy_daily),
+                   (select count(*) from (select distinct country_code, asn, lan_address, protocol, dst_port
+                                          from inbound_attempts_daily))
+        """).fetchone()  # fmt: skip
+    assert page.locator("#poe-energy tbody tr").count() == ports  # type: ignore[attr-defined]
+    assert page.locator("#inbound-attempts tbody tr").count() == inbound  # type: ignore[attr-defined]
+    assert page.locator("#external-destinations tbody tr").count() > 0  # type: ignore[attr-defined]
     page.screenshot(path=str(SHOTS / "network-week.png"), full_page=True)  # type: ignore[attr-defined]

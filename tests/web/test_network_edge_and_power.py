@@ -3,6 +3,7 @@ shared network run's real warehouse; and both pages with their marts missing or 
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 from datetime import UTC, datetime, timedelta
@@ -10,9 +11,12 @@ from datetime import UTC, datetime, timedelta
 import duckdb
 import pytest
 
+from homelake.secrets import SecretRef
 from homelake.settings import Settings
 from homelake.warehouse.query import connect_readonly
-from homelake.web.fmt import span
+from homelake.web.config import DashboardAuth, DashboardConfig
+from homelake.web.fmt import size, span
+from homelake.web.queries import TOP_DESTINATIONS
 from homelake.web.routes.network import UplinkStatus
 from homelake.web.staleness import age_of
 from tests.conftest import NetworkRun
@@ -21,11 +25,19 @@ from tests.web.conftest import client_for
 
 pytestmark = pytest.mark.integration
 
-NETWORK_CHARTS = ["uplink_latency", "wan_traffic"]
+NETWORK_CHARTS = ["uplink_latency", "wan_traffic", "external_by_country", "switch_port_traffic"]
 POWER_CHARTS = ["power_day", "power_books", "power_hourly", "battery_soc", "self_sufficiency", "pv_ratio", "weather"]
 # the marts the two pages read, beyond the wifi and interface ones
 EDGE_MARTS = ["uplink_outages", "uplink_quality_hourly", "public_ip_history", "wan_traffic_daily",
               "switch_ports_latest"]  # fmt: skip
+# the flow, switch traffic and PoE energy marts behind the Network page's edge sections
+FLOW_MARTS = ["external_traffic_daily", "new_destinations", "device_destinations_unexpected", "inbound_attempts_daily",
+              "switch_port_traffic_hourly", "poe_energy_daily"]  # fmt: skip
+FLOW_MISSING = ["No external traffic data yet (external_traffic_daily is not in the warehouse yet)",
+                "No destination data yet (new_destinations is not in the warehouse yet)",
+                "No allow-list check yet (device_destinations_unexpected is not in the warehouse yet)",
+                "No inbound data yet (inbound_attempts_daily is not in the warehouse yet)",
+                "No PoE energy yet (poe_energy_daily is not in the warehouse yet)"]  # fmt: skip
 POWER_MARTS = ["inverter_latest", "energy_flows_daily", "energy_flows_hourly", "battery_daily", "generator_runs",
                "self_sufficiency_daily", "pv_performance_daily", "weather_hourly"]  # fmt: skip
 
@@ -201,6 +213,7 @@ def test_pages_say_which_mart_is_missing(empty_settings: Settings, path: str) ->
         assert "No public address data yet (public_ip_history is not in the warehouse yet)" in text
         assert "No switch data yet (switch_ports_latest is not in the warehouse yet)" in text
         assert "no uplink probes yet (uplink_quality_hourly is not in the warehouse yet)" in text
+        assert all(message in text for message in FLOW_MISSING)
     elif path == "/power":
         assert "No inverter data yet (inverter_latest is not in the warehouse yet)" in text
         assert "No generator data yet (generator_runs is not in the warehouse yet)" in text
@@ -229,13 +242,17 @@ def test_empty_marts_say_none(demo_settings: Settings, empty_settings: Settings)
     target.parent.mkdir(parents=True)
     shutil.copyfile(demo_settings.warehouse.path, target)
     with duckdb.connect(str(target)) as con:
-        for table in EDGE_MARTS + POWER_MARTS:
+        for table in EDGE_MARTS + FLOW_MARTS + POWER_MARTS:
             con.execute(f"delete from {table}")
     client = client_for(empty_settings)
     network = client.get("/network", params={"range": "7d"}).text
     assert "None: the internet stayed up in this range." in network
     assert "No public address seen in this range." in network and "No switch polled yet." in network
     assert 'id="tile-uplink"' in network and "no uplink probes yet<" in network
+    for none in ("No external traffic in this range.", "None: no device talked to a new country or network",
+                 "None: every checked device stayed within", "None: no connection from outside reached",
+                 "No PoE energy in this range."):  # fmt: skip
+        assert none in network, none
     power = client.get("/power", params={"range": "7d"}).text
     assert "None: the generator did not run in this range." in power
     assert "No battery readings in this range." in power and "No PV yield with irradiance in this range." in power
@@ -307,3 +324,150 @@ def test_climate_and_energy_show_the_outdoor_weather(demo_settings: Settings, ne
         (str(day), t) for day, t, _ in days
     ]
     assert [h for h in degree_days["y"] if h is not None] == [h for _, _, h in days]
+
+
+def _cells(row: str) -> list[str]:
+    return [html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+
+
+def _rows(text: str, table_id: str) -> list[tuple[str, list[str]]]:
+    """Each body row of a table: its class and its cells' text."""
+    body = _table(text, table_id)
+    return [(cls, _cells(row)) for cls, row in re.findall(r'<tr(?: class="([^"]*)")?>(.*?)</tr>', body, re.S)]
+
+
+def test_network_page_shows_the_external_destinations_and_inbound_attempts(demo_settings: Settings) -> None:
+    top = _sql(demo_settings, f"""
+        select coalesce(device_name, mac, '(no device)'), direction, sum(bytes_sent), sum(bytes_received)
+        from external_traffic_daily group by all
+        order by coalesce(sum(bytes_sent), 0) + coalesce(sum(bytes_received), 0) desc limit {TOP_DESTINATIONS}
+    """)  # fmt: skip
+    inbound = _sql(demo_settings, "select sum(connections), sum(answered_connections) from inbound_attempts_daily")[0]
+    new = _sql(demo_settings, "select count(*) from new_destinations")[0][0]
+    assert len(top) >= 8 and inbound[0] > 0  # the run's devices talk out, and the outside reaches the k3s master
+    text = client_for(demo_settings).get("/network", params={"range": "7d"}).text
+    shown = [(c[0], c[3], c[4], c[5]) for _, c in _rows(text, "external-destinations")]
+    assert shown == [(device, direction, size(sent), size(received)) for device, direction, sent, received in top]
+    attempts = [c for _, c in _rows(text, "inbound-attempts")]
+    assert sum(int(c[4]) for c in attempts) == inbound[0] and sum(int(c[5]) for c in attempts) == inbound[1]
+    # the run has no GeoIP databases: countries and networks are unknown, so no destination is new
+    assert new == 0 and "None: no device talked to a new country or network in this range." in text
+    assert {c[1] for _, c in _rows(text, "external-destinations")} == {"unknown"}
+
+
+def test_new_destinations_highlight_the_unexpected(
+    demo_settings: Settings, empty_settings: Settings, network_run: NetworkRun
+) -> None:
+    """With GeoIP answers and an allow-list (rows put into a copy of the run's warehouse): the new country and
+    network outside the list are highlighted, the allowed new country is not, and the unexpected table lists it."""
+    mac, name = _sql(demo_settings, """
+        select distinct mac, device_name from external_traffic_daily where direction = 'outbound' order by mac limit 1
+    """)[0]  # fmt: skip
+    at = network_run.collected_until - timedelta(hours=1)
+    seen = at.astimezone(demo_settings.tz).date()
+    target = empty_settings.warehouse.path
+    target.parent.mkdir(parents=True)
+    shutil.copyfile(demo_settings.warehouse.path, target)
+    with duckdb.connect(str(target)) as con:
+        for kind, destination, country, asn, org in (("country", "DE", "DE", None, None),
+                                                      ("country", "CN", "CN", None, None),
+                                                      ("asn", "64500", "CN", 64500, "Example Cloud")):  # fmt: skip
+            con.execute("""
+                insert into new_destinations by name select ? as mac, ? as device_name, 'camera' as device_type,
+                    ? as destination_kind, ? as destination, ? as country_code, ? as asn, ? as as_org,
+                    ? as first_seen_at, ? as first_seen_local_date, '192.0.2.7' as first_external_address
+            """, [mac, name, kind, destination, country, asn, org, at, seen])  # fmt: skip
+        con.execute("""
+            insert into device_destinations_unexpected by name select ? as mac, ? as device_name,
+                'camera' as device_type, 'CN' as country_code, 64500 as asn, 'Example Cloud' as as_org,
+                ? as first_seen_at, ? as last_seen_at, 1000 as bytes_sent, 2000 as bytes_received,
+                3 as connections, ['192.0.2.7'] as external_addresses
+        """, [mac, name, at, at])  # fmt: skip
+    text = client_for(empty_settings).get("/network", params={"range": "7d"}).text
+    new = {(c[2].removesuffix("unexpected"), c[3]): cls for cls, c in _rows(text, "new-destinations")}
+    assert new == {("country", "DE"): "", ("country", "CN"): "bad", ("asn", "CN"): "bad"}
+    assert text.count('<span class="badge">unexpected</span>') == 2
+    (unexpected,) = _rows(text, "unexpected-destinations")
+    assert unexpected[0] == "bad" and unexpected[1][:4] == [name, "camera", "CN", "AS64500 Example Cloud"]
+
+
+def test_poe_energy_per_port_and_day(demo_settings: Settings) -> None:
+    days = [str(d) for (d,) in _sql(demo_settings, "select distinct local_date from poe_energy_daily order by 1")]
+    ports = _sql(demo_settings, """
+        select switch || ' ' || port_number, arg_min(powered_device, local_date), sum(energy_wh) from poe_energy_daily
+        group by switch, port_number order by switch, port_number
+    """)  # fmt: skip
+    partial = _sql(demo_settings, "select count(distinct local_date) from poe_energy_daily where not is_complete")[0][0]
+    assert len(days) == 2 and len(ports) == 8  # noqa: PLR2004 - the run's two days, the CSS610-8P's PoE ports
+    text = client_for(demo_settings).get("/network", params={"range": "7d"}).text
+    rows = [c for _, c in _rows(text, "poe-energy")]
+    assert [(c[0], c[1], c[-1]) for c in rows] == [(port, device, f"{wh:,.1f}") for port, device, wh in ports]
+    header = re.search(r'<table id="poe-energy">\s*<thead>(.*?)</thead>', text, re.S).group(1)  # type: ignore[union-attr]
+    assert re.findall(r"\d{4}-\d{2}-\d{2}", header) == days and header.count(">partial<") == partial
+    total = sum(wh for _, _, wh in ports)
+    assert re.search(rf'<td colspan="5">Total</td><td class="num">{total:,.1f}</td>', text)
+
+
+def test_external_traffic_chart_is_the_marts_bytes_per_country_and_device(demo_settings: Settings) -> None:
+    devices = _sql(demo_settings, """
+        select coalesce(device_name, mac, '(no device)') as device,
+               sum(coalesce(bytes_sent, 0) + coalesce(bytes_received, 0)) / 1e6 as mb
+        from external_traffic_daily group by device order by mb desc, device limit 8
+    """)  # fmt: skip
+    body = client_for(demo_settings).get("/api/charts/external_by_country", params={"range": "7d"}).json()
+    got = {t["name"]: sum(t["y"]) for t in body["data"]}
+    assert got.keys() == {d for d, _ in devices} and all(t["x"] == ["unknown"] for t in body["data"])
+    for device, mb in devices:
+        assert got[device] == pytest.approx(mb, abs=0.01), device
+    assert body["layout"]["barmode"] == "stack" and body["layout"]["xaxis"]["categoryorder"] == "total descending"
+
+
+def test_switch_port_traffic_chart_is_the_busiest_ports_bytes(demo_settings: Settings) -> None:
+    ports = _sql(demo_settings, """
+        select device_id || ' ' || port_number || coalesce(' ' || any_value(port_name), ''),
+               sum(in_bytes) / 1e6, sum(out_bytes) / 1e6
+        from switch_port_traffic_hourly group by device_id, port_number
+        having sum(in_bytes) + sum(out_bytes) > 0
+        order by sum(in_bytes) + sum(out_bytes) desc, device_id, port_number limit 8
+    """)  # fmt: skip
+    body = client_for(demo_settings).get("/api/charts/switch_port_traffic", params={"range": "7d"}).json()
+    traces = {t["name"]: t for t in body["data"]}
+    assert traces.keys() == {f"{port} {way}" for port, _, _ in ports for way in ("in", "out")}
+    for port, in_mb, out_mb in ports:
+        assert sum(v or 0 for v in traces[f"{port} in"]["y"]) == pytest.approx(in_mb, abs=0.05), port
+        assert sum(v or 0 for v in traces[f"{port} out"]["y"]) == pytest.approx(out_mb, abs=0.05), port
+        assert traces[f"{port} out"]["line"]["dash"] == "dot"
+
+
+def test_flows_need_the_credential_on_every_route(demo_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Flows are personal data: with a token configured, neither the page nor its chart data nor the CSV answer
+    without it."""
+    monkeypatch.setenv("HOMELAKE_DASH_TOKEN", "flows-token-123")
+    config = DashboardConfig(auth=DashboardAuth(token=SecretRef(env="HOMELAKE_DASH_TOKEN")))
+    client = client_for(demo_settings, config)
+    paths = ["/network", "/api/charts/external_by_country", "/api/charts/external_by_country.csv",
+             "/api/charts/switch_port_traffic", "/api/charts/switch_port_traffic.csv"]  # fmt: skip
+    for path in paths:
+        denied = client.get(path, params={"range": "7d"})
+        assert denied.status_code == 401 and "Driveway camera" not in denied.text, path
+    allowed = client.get(paths[2], params={"range": "7d"}, headers={"Authorization": "Bearer flows-token-123"})
+    assert allowed.status_code == 200 and "Driveway camera" in allowed.text
+
+
+def test_network_page_on_a_warehouse_from_before_the_flow_marts(
+    demo_settings: Settings, empty_settings: Settings
+) -> None:
+    target = empty_settings.warehouse.path
+    target.parent.mkdir(parents=True)
+    shutil.copyfile(demo_settings.warehouse.path, target)
+    with duckdb.connect(str(target)) as con:
+        for table in FLOW_MARTS:
+            con.execute(f"drop table {table}")
+    client = client_for(empty_settings)
+    response = client.get("/network", params={"range": "7d"})
+    assert response.status_code == 200 and "Traceback" not in response.text
+    assert all(message in response.text for message in FLOW_MISSING)
+    assert _table(response.text, "switch-ports").count("<tr") == 10  # noqa: PLR2004 - the rest of the page stands
+    for name in ("external_by_country", "switch_port_traffic"):
+        body = client.get(f"/api/charts/{name}", params={"range": "7d"}).json()
+        assert body["empty"] and "is not in the warehouse yet" in body["message"], name

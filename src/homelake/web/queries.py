@@ -653,6 +653,95 @@ from switch_ports_latest
 order by device_id, port_number
 """)
 
+# --- the network's edge: external traffic, destinations, inbound attempts, switch ports, PoE energy -----
+
+# The LAN device as the page names it: its inventory name, else its MAC, else the flow had no device.
+_FLOW_DEVICE = "coalesce(device_name, mac, '(no device)')"
+TOP_DESTINATIONS = 25
+
+# Top device x country x ASN x direction by bytes in the range; `connections` sums each day's distinct
+# connections (one open across midnight counts on both days).
+EXTERNAL_DESTINATIONS = q("external_destinations", f"""
+select {_FLOW_DEVICE} as device, mac, device_type, country_code, asn, as_org, direction,
+       sum(bytes_sent) as bytes_sent, sum(bytes_received) as bytes_received,
+       coalesce(sum(bytes_sent), 0) + coalesce(sum(bytes_received), 0) as bytes, sum(connections) as connections
+from external_traffic_daily
+where local_date between $first_day and $last_day
+group by all
+order by bytes desc, device, country_code nulls last, asn nulls last, direction
+limit {TOP_DESTINATIONS}
+""")
+
+# MB per country (or "unknown": no GeoIP answer) per device, the busiest $top devices; the chart sorts countries.
+EXTERNAL_BY_COUNTRY = q("external_by_country", f"""
+with traffic as (
+    select {_FLOW_DEVICE} as device, coalesce(country_code, 'unknown') as country,
+           coalesce(bytes_sent, 0) + coalesce(bytes_received, 0) as bytes
+    from external_traffic_daily
+    where local_date between $first_day and $last_day
+),
+busiest as (select device from traffic group by device order by sum(bytes) desc, device limit $top)
+select country, device, round(sum(bytes) / 1e6, 3) as megabytes
+from traffic join busiest using (device)
+group by all order by country, device
+""")
+
+NEW_DESTINATIONS = q("new_destinations", """
+select mac, coalesce(device_name, mac) as device, device_type, destination_kind, destination, country_code, asn,
+       as_org, first_seen_at, first_external_address
+from new_destinations
+where first_seen_at >= $start_at and first_seen_at < $end_at
+order by first_seen_at desc, device, destination_kind, destination
+limit 200
+""")
+
+UNEXPECTED_DESTINATIONS = q("unexpected_destinations", """
+select mac, coalesce(device_name, mac) as device, device_type, country_code, asn, as_org, first_seen_at,
+       last_seen_at, bytes_sent, bytes_received, connections, external_addresses
+from device_destinations_unexpected
+where first_seen_at < $end_at and last_seen_at >= $start_at
+order by last_seen_at desc, device, country_code nulls last, asn nulls last
+limit 200
+""")
+
+INBOUND_ATTEMPTS = q("inbound_attempts", """
+select country_code, asn, as_org, coalesce(device_name, mac, lan_address) as lan_host, lan_address, protocol,
+       dst_port, sum(connections) as connections, sum(answered_connections) as answered_connections,
+       max(external_addresses) as external_addresses
+from inbound_attempts_daily
+where local_date between $first_day and $last_day
+group by all
+order by connections desc, country_code nulls last, asn nulls last, lan_host, dst_port
+limit 100
+""")
+
+# The busiest $top ports' bytes per hour (or day): received on the port (what the device sent) and sent out of it.
+SWITCH_PORT_TRAFFIC = q("switch_port_traffic", """
+with busiest as (
+    select device_id, port_number
+    from switch_port_traffic_hourly
+    where hour_start_at >= $start_at and hour_start_at < $end_at
+    group by all
+    having coalesce(sum(in_bytes), 0) + coalesce(sum(out_bytes), 0) > 0
+    order by coalesce(sum(in_bytes), 0) + coalesce(sum(out_bytes), 0) desc, device_id, port_number limit $top
+)
+select date_trunc($bucket, timezone($tz, t.hour_start_at)) as period_start,
+       t.device_id || ' ' || t.port_number || coalesce(' ' || any_value(t.port_name), '') as port,
+       round(sum(t.in_bytes) / 1e6, 3) as in_megabytes, round(sum(t.out_bytes) / 1e6, 3) as out_megabytes
+from switch_port_traffic_hourly t
+join busiest using (device_id, port_number)
+where t.hour_start_at >= $start_at and t.hour_start_at < $end_at
+group by period_start, t.device_id, t.port_number
+order by t.device_id, t.port_number, period_start
+""")
+
+POE_ENERGY_DAYS = q("poe_energy_days", """
+select local_date, switch, port_number, port_name, powered_device, room, energy_wh, is_complete, coverage
+from poe_energy_daily
+where local_date between $first_day and $last_day
+order by switch, port_number, local_date
+""")
+
 # --- power (the inverter, the battery, the generator, PV and the weather) -------------------------
 
 INVERTER_NOW = q("inverter_now", """

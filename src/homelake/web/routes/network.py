@@ -1,5 +1,6 @@
-"""Network `/network`: the internet uplink (status, outages, latency, public IPs, WAN traffic), wifi clients
-per AP, the signal distribution, interface traffic, and the switch's ports with their PoE draw."""
+"""Network `/network`: the internet uplink (status, outages, latency, public IPs, WAN traffic), external traffic
+and destinations (network_edge), wifi clients per AP, the signal distribution, interface traffic, and the switch's
+ports with their PoE draw, traffic and energy."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from homelake.web.charts import Chart, ChartContext, Figure, _layout, register, 
 from homelake.web.db import Result, Warehouse
 from homelake.web.fmt import span
 from homelake.web.pages import WarehouseDep, page_now, render, request_range
+from homelake.web.routes.network_edge import edge_sections
 from homelake.web.staleness import Age, age_of
 
 router = APIRouter()
@@ -170,5 +172,14 @@ def network(request: Request, wh: WarehouseDep) -> Response:
         ports=ports.records(),
         ports_missing=ports.missing,
         port_ages=port_ages,
-        charts=["uplink_latency", "wan_traffic", "wifi_clients", "wifi_signal", "interface_traffic"],
+        **edge_sections(wh, values),
+        charts=[
+            "uplink_latency",
+            "wan_traffic",
+            "external_by_country",
+            "switch_port_traffic",
+            "wifi_clients",
+            "wifi_signal",
+            "interface_traffic",
+        ],
     )
