@@ -138,7 +138,7 @@ def test_the_weeks_weather_and_the_snow_on_the_array(month: tuple[Site, Path]) -
     """weather_hourly has the sunny week clear and the cloudy and snowy weeks overcast, the snowy week cold; the PV
     performance ratio flags every day of the snowy week (the panels under snow) and no day of the sunny week."""
     site, warehouse = month
-    hours = query(warehouse, "select hour_start_at, cloud_cover, temperature_2m from weather_hourly "
+    hours = query(warehouse, "select hour_start_at, cloud_cover, temperature_2m, weather_code from weather_hourly "
                              "where not is_forecast order by 1")  # fmt: skip
     by_week: dict[str, list[dict[str, Any]]] = {}
     for hour in hours:
@@ -148,6 +148,9 @@ def test_the_weeks_weather_and_the_snow_on_the_array(month: tuple[Site, Path]) -
     assert mean(h["cloud_cover"] for h in by_week["sunny"]) < 20
     assert mean(h["cloud_cover"] for h in by_week["cloudy"]) > 80
     assert mean(h["temperature_2m"] for h in by_week["snowy"]) < mean(h["temperature_2m"] for h in by_week["cloudy"])
+    assert {h["weather_code"] for h in by_week["snowy"]} == {71} and 71 not in {
+        h["weather_code"] for h in hours if h not in by_week["snowy"]
+    }
     columns = "local_date, uncurtailed_performance_ratio, uncurtailed_share, is_underperforming"
     performance = query(warehouse, f"select {columns} from pv_performance_daily where is_complete order by 1")
     week_of = {day_bounds(i)[0].astimezone(site.tz).date(): MONTH.week_kind(day_bounds(i)[0].timestamp())

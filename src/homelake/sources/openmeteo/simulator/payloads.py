@@ -38,16 +38,18 @@ def truth(seed: int, t: datetime, latitude: float, longitude: float) -> dict[str
     # radiation is Open-Meteo's mean over the preceding hour (four samples of it)
     skies = [weather.irradiance(seed, t - timedelta(minutes=m), latitude, longitude) for m in (7.5, 22.5, 37.5, 52.5)]
     cloud = weather.cloud_fraction(seed, t)
+    snowing = weather.snow_cover(seed, t) > 0  # a scenario's snowy week: light snow all week (WMO 71)
     return {
         "temperature_2m": out.temperature_c, "relative_humidity_2m": out.humidity_pct,
-        "dew_point_2m": round(_dew_point(out.temperature_c, out.humidity_pct), 1), "precipitation": 0.0,
+        "dew_point_2m": round(_dew_point(out.temperature_c, out.humidity_pct), 1),
+        "precipitation": 0.3 if snowing else 0.0,
         "cloud_cover": round(100 * cloud),
         "wind_speed_10m": round(8 + 6 * weather.smooth(seed, "wind", t.timestamp(), WIND_PERIOD_S), 1),
         "shortwave_radiation": round(sum(s.shortwave_radiation for s in skies) / 4, 1),
         "direct_radiation": round(sum(s.direct_radiation for s in skies) / 4, 1),
         "diffuse_radiation": round(sum(s.diffuse_radiation for s in skies) / 4, 1),
         "global_tilted_irradiance": round(sum(s.global_tilted_irradiance for s in skies) / 4, 1),
-        "weather_code": 3 if cloud > OVERCAST else 2 if cloud > CLOUDY else 1,
+        "weather_code": 71 if snowing else 3 if cloud > OVERCAST else 2 if cloud > CLOUDY else 1,
         "is_day": 1 if weather.sun_elevation_factor(t.timestamp(), latitude, longitude) > 0 else 0,
     }  # fmt: skip
 
