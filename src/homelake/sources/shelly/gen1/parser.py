@@ -174,6 +174,8 @@ def has_update(payload: Mapping[str, Any]) -> bool | None:
         return newer
     flag = v.dig(payload, "update.has_update")
     return v.boolean(flag if flag is not None else payload.get("has_update"))
+
+
 def _meter_time(payload: Mapping[str, Any], channel: int, ctx: ParseContext) -> datetime | None:
     """The channel's meter `timestamp` (local wall-clock epoch, devices.md 2.3), else the status `unixtime`."""
     meters = payload.get("meters")
