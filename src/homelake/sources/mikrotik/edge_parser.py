@@ -15,14 +15,16 @@ from homelake.sources.mikrotik.edge_datasets import (
     MIKROTIK_CONNECTIONS,
     MIKROTIK_DHCP_CLIENT,
     MIKROTIK_DNS_CACHE,
+    MIKROTIK_NETWATCH,
     MIKROTIK_PINGS,
 )
-from homelake.sources.mikrotik.parser import BOOL, DURATION, FLOAT, INT, TEXT, Column, Convert
+from homelake.sources.mikrotik.parser import BOOL, DURATION, FLOAT, INT, LOCAL_TIME, TEXT, Column, Convert
 
 CONNECTIONS = MIKROTIK_CONNECTIONS.key
 DNS_CACHE = MIKROTIK_DNS_CACHE.key
 PINGS = MIKROTIK_PINGS.key
 DHCP_CLIENT = MIKROTIK_DHCP_CLIENT.key
+NETWATCH = MIKROTIK_NETWATCH.key
 
 _BRACKETED = re.compile(r"\[([0-9A-Fa-f:.%a-z]+)\](?::(\d{1,5}))?")
 _MAX_PORT = 65535
@@ -77,6 +79,12 @@ def _flag(value: object, _ctx: ParseContext) -> bool:
 def _milliseconds(value: object, _ctx: ParseContext) -> float | None:
     seconds = v.parse_duration(value)
     return None if seconds is None else round(seconds * 1000, 3)
+
+
+def _percent(value: object, _ctx: ParseContext) -> float | None:
+    """`0`, `33.3` or `33.3%` (Netwatch's loss-percent)."""
+    text = v.parse_text(value)
+    return None if text is None else v.parse_float(text.strip().removesuffix("%"))
 
 
 def _interface_ip(value: object, _ctx: ParseContext) -> str | None:
@@ -154,6 +162,25 @@ DHCP_CLIENT_COLUMNS = (
     _col("is_disabled", "disabled", BOOL),
 )
 
+NETWATCH_COLUMNS = (
+    _col("entry_id", ".id", TEXT),
+    _col("host", "host", TEXT, required=True),
+    _col("probe_type", "type", TEXT),  # simple, icmp, tcp-conn, http-get, https-get, dns (v7.4+; before: simple)
+    _col("status", "status", TEXT),  # up, down, unknown (not yet tested)
+    _col("since_at", "since", LOCAL_TIME),  # the last status change, the router's wall clock
+    _col("comment", "comment", TEXT),
+    _col("is_disabled", "disabled", BOOL),
+    _col("interval_s", "interval", DURATION),
+    _col("done_tests", "done-tests", INT),
+    _col("failed_tests", "failed-tests", INT),
+    _col("loss_pct", "loss-percent", _percent),  # icmp only, like the rtt fields: the last test's figures
+    _col("rtt_avg_ms", "rtt-avg", _milliseconds),
+    _col("rtt_min_ms", "rtt-min", _milliseconds),
+    _col("rtt_max_ms", "rtt-max", _milliseconds),
+    _col("rtt_jitter_ms", "rtt-jitter", _milliseconds),
+    _col("rtt_stdev_ms", "rtt-stdev", _milliseconds),
+)
+
 
 def _raw(item: object) -> bytes:
     return json.dumps(item, ensure_ascii=False, separators=(",", ":"), default=str).encode()
@@ -199,9 +226,22 @@ def parse_dhcp_client(payload: object, ctx: ParseContext) -> ParseResult:
     return _rows(DHCP_CLIENT, _items(payload, "dhcp client"), ctx, DHCP_CLIENT_COLUMNS)
 
 
+def parse_netwatch(payload: object, ctx: ParseContext) -> ParseResult:
+    """`GET /rest/tool/netwatch` -> one row per entry (an empty table, none configured, is no rows).
+
+    The up/down/test scripts are dropped first: they may carry a webhook token, and a rejected entry's bytes
+    go to the dead-letter dataset."""
+    items = [
+        {k: x for k, x in item.items() if not k.endswith("-script")} if isinstance(item, dict) else item
+        for item in _items(payload, "netwatch")
+    ]
+    return _rows(NETWATCH, items, ctx, NETWATCH_COLUMNS)
+
+
 EDGE_PARSERS: dict[str, Callable[[Any, ParseContext], ParseResult]] = {
     CONNECTIONS: parse_connections,
     DNS_CACHE: parse_dns_cache,
     PINGS: parse_ping,
     DHCP_CLIENT: parse_dhcp_client,
+    NETWATCH: parse_netwatch,
 }

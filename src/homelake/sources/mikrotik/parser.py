@@ -33,6 +33,9 @@ def _local_time(value: object, ctx: ParseContext) -> object:
     return v.parse_local_time(value, ctx.local_tz)
 
 
+LOCAL_TIME: Convert = _local_time
+
+
 TEXT, BOOL, INT, FLOAT = (
     _plain(v.parse_text),
     _plain(v.parse_bool),
