@@ -63,7 +63,8 @@ class Column:
     required: bool = False
 
     def value(self, item: dict[str, Any], ctx: ParseContext) -> object:
-        key = next((k for k in self.keys if v.present(item.get(k)) is not None), self.keys[0])
+        keys = self.keys
+        key = keys[0] if len(keys) == 1 else next((k for k in keys if v.present(item.get(k)) is not None), keys[0])
         try:
             result = self.convert(item.get(key), ctx)
         except ValueError as exc:

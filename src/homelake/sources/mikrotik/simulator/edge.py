@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
 from homelake.sim.model.flows import FORWARDED_PORT, FORWARDED_TO_PORT, SERVICES, flows_at
@@ -83,7 +84,8 @@ def ping(site: Site, address: str, count: int, t: datetime) -> list[dict[str, st
 
 def _ms(value: float) -> str:
     micro = round(value * 1000)
-    return f"{micro // 1000}ms{micro % 1000}us" if micro >= 1000 else f"{micro}us"
+    ms, us = divmod(micro, 1000)
+    return f"{ms}ms{us}us" if ms else f"{us}us"
 
 
 def netwatch(site: Site, router: Router, t: datetime) -> list[dict[str, str]]:
@@ -110,7 +112,7 @@ def netwatch(site: Site, router: Router, t: datetime) -> list[dict[str, str]]:
                 "loss-percent": f"{lost * 100 // NETWATCH_PACKETS}%"}  # fmt: skip
         if rtts:
             mean = sum(rtts) / len(rtts)
-            steps = [abs(b - a) for a, b in zip(rtts, rtts[1:], strict=False)] or [0.0]
+            steps = [abs(b - a) for a, b in pairwise(rtts)] or [0.0]
             stdev = (sum((r - mean) ** 2 for r in rtts) / len(rtts)) ** 0.5
             row |= {"rtt-avg": _ms(mean), "rtt-min": _ms(min(rtts)), "rtt-max": _ms(max(rtts)),
                     "rtt-jitter": _ms(max(steps)), "rtt-stdev": _ms(stdev)}  # fmt: skip

@@ -31,8 +31,8 @@ def _tables(ctx: HistoryContext, router: Router, t: datetime, geoip: GeoIP | Non
 
 
 def lay_edge_history(ctx: HistoryContext) -> int:
-    """Pings, the DHCP client and the Netwatch entries of every firewall at start, start + step, ... < end, and its connection table
-    and DNS cache every TABLES_EVERY (every step when that is longer); rows stored."""
+    """Pings, the DHCP client and the Netwatch entries of every firewall at start, start + step, ... < end, and
+    its connection table and DNS cache every TABLES_EVERY (every step when that is longer); rows stored."""
     rows = 0
     config = ctx.config
     geoip = GeoIP(config.geoip) if config is not None and config.geoip is not None else None
