@@ -77,7 +77,7 @@ def _address_ip(value: object, _ctx: ParseContext) -> str | None:
 def _address_port(value: object, _ctx: ParseContext) -> int | None:
     """A separate `src-port` field, or the port inside `src-address` (the table asks them in that order)."""
     text = v.parse_text(value)
-    if text is not None and any(c in text for c in ".:["):
+    if text is not None and ("." in text or ":" in text or "[" in text):
         return split_address(text)[1]
     return _port(text)
 
@@ -210,28 +210,38 @@ def _rows(dataset: str, items: Sequence[Any], ctx: ParseContext, columns: Sequen
     remembered, so its error and reject are as before."""
     result = ParseResult(dataset)
     origin = ctx.origin()
-    memos: list[dict[str, object]] = [{} for _ in columns]
+    memos: list[dict[object, object]] = [{} for _ in columns]
     plan = [(c.name, c.keys[0] if len(c.keys) == 1 else None, c, memo) for c, memo in zip(columns, memos, strict=True)]
     for index, item in enumerate(items):
         try:
             if not isinstance(item, dict):
                 raise ValueError(f"expected an object, got {type(item).__name__}")
             row = dict(origin)
-            for name, key, column, memo in plan:
-                raw = item.get(key) if key is not None else None
-                if key is None or not isinstance(raw, str):  # several keys, absent or typed: converted each time
+            for name, only_key, column, memo in plan:
+                key = only_key if only_key is not None else _first_set(item, column.keys)
+                raw = item.get(key)
+                if not isinstance(raw, str):  # absent or typed: converted each time
                     row[name] = column.value(item, ctx)
                     continue
-                converted = memo.get(raw, _MISS)
+                converted = memo.get((key, raw) if only_key is None else raw, _MISS)
                 if converted is _MISS:
                     converted = _convert(column, key, raw, ctx)
                     if len(memo) < _MEMO_MAX:
-                        memo[raw] = converted
+                        memo[(key, raw) if only_key is None else raw] = converted
                 row[name] = converted
             result.rows.append(row)
         except ValueError as exc:
             result.rejects.append(Reject(f"{dataset} item {index}: {exc}", _raw(item)))
     return result
+
+
+def _first_set(item: dict[str, Any], keys: tuple[str, ...]) -> str:
+    """The key Column.value reads: the first whose value is set, else the first."""
+    for key in keys:
+        value = item.get(key)
+        if value is not None and not (isinstance(value, str) and not value.strip()):
+            return key
+    return keys[0]
 
 
 def _convert(column: Column, key: str, raw: str, ctx: ParseContext) -> object:
