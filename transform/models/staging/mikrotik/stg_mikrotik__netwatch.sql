@@ -41,4 +41,4 @@ renamed as (
 )
 
 select * from renamed
-{{ dedupe_redeliveries(['host', 'probe_type']) }}
+{{ dedupe_redeliveries(['entry_id', 'host', 'probe_type']) }}
