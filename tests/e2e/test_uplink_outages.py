@@ -1,6 +1,7 @@
 """E2E: the simulated uplink's outages -> the firewall's probes and interface counters in the backfill -> lake ->
 dbt build -> `uplink_outages` equals the truth (start and end within one probe interval, the cause right),
-`uplink_quality_hourly` equals the probes' truth and `wan_traffic_daily` the WAN port's byte truth; the PoE
+`uplink_quality_hourly` equals the probes' truth, `netwatch_status_changes` the router's Netwatch down periods
+to the second, and `wan_traffic_daily` the WAN port's byte truth; the PoE
 switch's per-port energy (`poe_energy_hourly`, `poe_energy_daily`) equals the switch model's."""
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import pytest
 from homelake.cli.transform import run_transform
 from homelake.sim.demo.pipeline import DemoRun
 from homelake.sim.model.poe_switch import POE_PORTS, PoeSwitch
-from homelake.sim.model.uplink import PROBE_TARGETS, PUBLIC_IPS, Uplink
+from homelake.sim.model.uplink import GATEWAY, PROBE_TARGETS, PUBLIC_IPS, RESOLVER, Uplink
 from homelake.sources.mikrotik.edge_collector import PING_COUNT
 from homelake.sources.mikrotik.simulator.edge import WAN, wan_interfaces
 from homelake.warehouse.query import connect_readonly
@@ -53,6 +54,25 @@ def test_uplink_outages_equal_the_truth(demo: DemoRun) -> None:
         assert cause == outage.cause
         assert timedelta(0) <= started_at.astimezone(UTC) - outage.start < PROBE_INTERVAL
         assert timedelta(0) <= ended_at.astimezone(UTC) - outage.end < PROBE_INTERVAL
+
+
+def test_netwatch_down_periods_equal_the_uplink_outages(demo: DemoRun) -> None:
+    """Per Netwatch host: the down periods are the spans the uplink model makes it unreachable, to the second
+    (Netwatch's `since` is the transition, however seldom it is polled), each after an up period."""
+    uplink = Uplink(demo.site)
+    rows = _query(demo, "select host, status, previous_status, changed_at, ended_at, is_current "
+                        "from netwatch_status_changes where device_id = 'fw' order by host, changed_at")  # fmt: skip
+    assert {host for host, *_ in rows} == set(PROBE_TARGETS)
+    for target in PROBE_TARGETS:
+        periods = [row[1:] for row in rows if row[0] == target]
+        down = [(start.astimezone(UTC), end.astimezone(UTC)) for status, _, start, end, _ in periods
+                if status == "down"]  # fmt: skip
+        assert down == list(uplink.unreachable_spans(target)), target
+        assert [status for status, *_ in periods] == ["up", "down"] * len(down) + ["up"]
+        assert [previous for _, previous, *_ in periods] == [None] + [s for s, *_ in periods[:-1]]
+        assert [current for *_, current in periods] == [False] * (len(periods) - 1) + [True]
+    # the gateway answers through the upstream outage: it has fewer down periods than the resolver
+    assert len(uplink.unreachable_spans(GATEWAY)) < len(uplink.unreachable_spans(RESOLVER))
 
 
 def test_uplink_quality_hourly_equals_the_probes_truth(demo: DemoRun) -> None:

@@ -78,6 +78,18 @@ class Uplink:
             return True
         return target == GATEWAY and outage.cause == "upstream_unreachable"
 
+    def unreachable_spans(self, target: str) -> tuple[tuple[datetime, datetime], ...]:
+        """The [start, end) spans during which `target` does not answer (what a Netwatch entry on it sees down)."""
+        spans: list[tuple[datetime, datetime]] = []
+        for outage in self.outages:
+            if self.reachable(target, outage.start):
+                continue
+            if spans and spans[-1][1] >= outage.start:  # back-to-back outages are one down period
+                spans[-1] = (spans[-1][0], max(spans[-1][1], outage.end))
+            else:
+                spans.append((outage.start, outage.end))
+        return tuple(spans)
+
     def rtt_ms(self, target: str, t: datetime, seq: int) -> float | None:
         """The round trip of echo `seq` of a probe sent at t; None when it is lost."""
         second = int(t.timestamp())

@@ -3,21 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from http import HTTPStatus
 
 from homelake.sources.base import ParseContext, ParseResult, PayloadError, PollOutcome
 from homelake.sources.mikrotik import edge_parser
 from homelake.sources.mikrotik.client import MikrotikClient
-from homelake.sources.mikrotik.errors import MikrotikBadPayload, MikrotikError, MikrotikNotAvailable
+from homelake.sources.mikrotik.errors import (
+    MikrotikBadPayload,
+    MikrotikError,
+    MikrotikHTTPError,
+    MikrotikNotAvailable,
+)
 from homelake.sources.mikrotik.geoip import GEOIP_LOOKUPS, GeoIP
 
 PING_PATH = "/ping"
 CONNECTIONS_PATH, DNS_CACHE_PATH = "/ip/firewall/connection", "/ip/dns/cache"
-DHCP_CLIENT_PATH = "/ip/dhcp-client"
+DHCP_CLIENT_PATH, NETWATCH_PATH = "/ip/dhcp-client", "/tool/netwatch"
 # Only what the flow marts need: a 20k-entry table stays small on the wire.
 CONNECTION_PROPLIST = ",".join((
     "protocol", "src-address", "dst-address", "src-port", "dst-port", "reply-src-address", "reply-dst-address",
     "tcp-state", "orig-bytes", "repl-bytes", "orig-packets", "repl-packets", "assured", "seen-reply", "srcnat",
     "dstnat", "timeout",
+))  # fmt: skip
+# The status and the last test's figures; never the up/down/test scripts, which may carry a webhook token.
+NETWATCH_PROPLIST = ",".join((
+    ".id", "host", "type", "status", "since", "comment", "disabled", "interval", "done-tests", "failed-tests",
+    "loss-percent", "rtt-avg", "rtt-min", "rtt-max", "rtt-jitter", "rtt-stdev",
 ))  # fmt: skip
 PING_COUNT = 3  # small on purpose: a probe, never a speed test
 
@@ -46,8 +57,9 @@ async def probe(client: MikrotikClient, make_ctx: Callable[[], ParseContext], ou
 async def tables(
     client: MikrotikClient, make_ctx: Callable[[], ParseContext], outcome: PollOutcome, geoip: GeoIP | None = None
 ) -> None:
-    """The firewall's connection table (`.proplist`-limited), DNS cache and DHCP clients (the WAN's public address);
-    a router without one of them skips it.
+    """The firewall's connection table (`.proplist`-limited), DNS cache, DHCP clients (the WAN's public address)
+    and Netwatch entries; a router without one of them skips it (400 "no such command", or 404), and an empty
+    table (no Netwatch configured) lands nothing.
 
     With `geoip`, each external address seen for the first time gets a `mikrotik/geoip_lookups` row."""
     if client.router.role != "firewall":
@@ -56,11 +68,16 @@ async def tables(
         (f"{CONNECTIONS_PATH}?.proplist={CONNECTION_PROPLIST}", edge_parser.CONNECTIONS, edge_parser.parse_connections),
         (DNS_CACHE_PATH, edge_parser.DNS_CACHE, edge_parser.parse_dns_cache),
         (DHCP_CLIENT_PATH, edge_parser.DHCP_CLIENT, edge_parser.parse_dhcp_client),
+        (f"{NETWATCH_PATH}?.proplist={NETWATCH_PROPLIST}", edge_parser.NETWATCH, edge_parser.parse_netwatch),
     )
     for path, dataset, parse in menus:
         try:
             response = await client.get(path)
         except MikrotikNotAvailable:
+            continue
+        except MikrotikHTTPError as exc:
+            if exc.status != HTTPStatus.NOT_FOUND:
+                outcome.errors.append(exc)
             continue
         except MikrotikBadPayload as exc:
             outcome.dead_letters.append((dataset, str(exc), exc.raw))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from homelake.lake.schemas import B, Dataset, F, I, S, column
+from homelake.lake.schemas import UTC_TS, B, Dataset, F, I, S, column
 
 MIKROTIK_CONNECTIONS = Dataset(
     "mikrotik",
@@ -73,6 +73,31 @@ MIKROTIK_DHCP_CLIENT = Dataset(
     "The router's DHCP clients per poll (on the WAN port: the public address the ISP gave, or none while searching).",
 )
 
+MIKROTIK_NETWATCH = Dataset(
+    "mikrotik",
+    "netwatch",
+    (
+        column("entry_id", S),
+        column("host", S),
+        column("probe_type", S),
+        column("status", S),
+        column("since_at", UTC_TS),
+        column("comment", S),
+        column("is_disabled", B),
+        column("interval_s", F),
+        column("done_tests", I),
+        column("failed_tests", I),
+        column("loss_pct", F),
+        column("rtt_avg_ms", F),
+        column("rtt_min_ms", F),
+        column("rtt_max_ms", F),
+        column("rtt_jitter_ms", F),
+        column("rtt_stdev_ms", F),
+    ),
+    "The router's Netwatch entries per poll: each watched host's status (up/down/unknown) and since when "
+    "(`since`, the router's local time stored as UTC); ICMP probes add the last test's loss and round trips.",
+)
+
 GEOIP_LOOKUPS = Dataset(
     "mikrotik",
     "geoip_lookups",
@@ -91,5 +116,6 @@ EDGE_DATASETS: tuple[Dataset, ...] = (
     MIKROTIK_DNS_CACHE,
     MIKROTIK_PINGS,
     MIKROTIK_DHCP_CLIENT,
+    MIKROTIK_NETWATCH,
     GEOIP_LOOKUPS,
 )

@@ -22,5 +22,6 @@ EDGE_PARSE_KINDS = (
     ),
     ParseKind("mikrotik-dns-cache", "mikrotik", "GET /rest/ip/dns/cache", _kind(edge_parser.parse_dns_cache)),
     ParseKind("mikrotik-dhcp-client", "mikrotik", "GET /rest/ip/dhcp-client", _kind(edge_parser.parse_dhcp_client)),
+    ParseKind("mikrotik-netwatch", "mikrotik", "GET /rest/tool/netwatch", _kind(edge_parser.parse_netwatch)),
     ParseKind("mikrotik-ping", "mikrotik", "POST /rest/ping {address, count}", _kind(edge_parser.parse_ping)),
 )

@@ -33,6 +33,9 @@ def _local_time(value: object, ctx: ParseContext) -> object:
     return v.parse_local_time(value, ctx.local_tz)
 
 
+LOCAL_TIME: Convert = _local_time
+
+
 TEXT, BOOL, INT, FLOAT = (
     _plain(v.parse_text),
     _plain(v.parse_bool),
@@ -60,7 +63,8 @@ class Column:
     required: bool = False
 
     def value(self, item: dict[str, Any], ctx: ParseContext) -> object:
-        key = next((k for k in self.keys if v.present(item.get(k)) is not None), self.keys[0])
+        keys = self.keys
+        key = keys[0] if len(keys) == 1 else next((k for k in keys if v.present(item.get(k)) is not None), keys[0])
         try:
             result = self.convert(item.get(key), ctx)
         except ValueError as exc:

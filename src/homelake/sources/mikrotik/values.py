@@ -67,6 +67,8 @@ def parse_bool(value: object) -> bool | None:
 
 def parse_int(value: object) -> int | None:
     """A decimal integer string (counters are 64-bit and may exceed 2**32)."""
+    if type(value) is str and value.isdigit() and value.isascii():  # the common case, first: counters
+        return int(value)
     value = present(value)
     if value is None:
         return None

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
 from homelake.sim.model.flows import FORWARDED_PORT, FORWARDED_TO_PORT, SERVICES, flows_at
 from homelake.sim.model.model import Router
 from homelake.sim.model.site import Site
-from homelake.sim.model.uplink import GATEWAY, ISP_DNS, PUBLIC_IPS, Uplink
+from homelake.sim.model.uplink import GATEWAY, ISP_DNS, PROBE_TARGETS, PUBLIC_IPS, RESOLVER, Uplink
 from homelake.sources.mikrotik.simulator.payloads import format_duration, interfaces
 
 WAN = "ether1"
 DHCP_CLIENT, PING = "/ip/dhcp-client", "/ping"
 CONNECTIONS, DNS_CACHE = "/ip/firewall/connection", "/ip/dns/cache"
+NETWATCH = "/tool/netwatch"
+NETWATCH_INTERVAL_S, NETWATCH_PACKETS = 10, 10  # RouterOS's defaults: a test every 10 s, 10 echoes (icmp)
+NETWATCH_COMMENTS = {GATEWAY: "isp gateway", RESOLVER: "public resolver", ISP_DNS: "isp dns"}
 PACKET_BYTES = 900
 SERVICE_PORTS = {"tcp": 443, "udp": 123}  # https; NTP for the short-lived time queries
 MAX_COUNT = 100
@@ -78,6 +82,44 @@ def ping(site: Site, address: str, count: int, t: datetime) -> list[dict[str, st
     return rows
 
 
+def _ms(value: float) -> str:
+    micro = round(value * 1000)
+    ms, us = divmod(micro, 1000)
+    return f"{ms}ms{us}us" if ms else f"{us}us"
+
+
+def netwatch(site: Site, router: Router, t: datetime) -> list[dict[str, str]]:
+    """`/tool/netwatch`: an icmp entry per probe target, down while the uplink model makes it unreachable;
+    `since` is the last transition (or the boot), in the router's wall clock. The up script is there, as on
+    a real router, so that a collector that does not ask for it is seen not to store it."""
+    uplink = Uplink(site)
+    boot = site.router_boot_at(router.name, t)
+    done = int((t - boot).total_seconds()) // NETWATCH_INTERVAL_S
+    last_test = boot + timedelta(seconds=done * NETWATCH_INTERVAL_S)
+    rows = []
+    for number, target in enumerate(PROBE_TARGETS, start=1):
+        spans = uplink.unreachable_spans(target)
+        failed = sum(max(0, int((min(b, t) - max(a, boot)).total_seconds())) // NETWATCH_INTERVAL_S for a, b in spans)
+        since = max([boot, *(edge for span in spans for edge in span if boot <= edge <= t)])
+        row = {".id": f"*{number:X}", "host": target, "type": "icmp", "interval": f"{NETWATCH_INTERVAL_S}s",
+               "timeout": "3s", "comment": NETWATCH_COMMENTS.get(target, ""), "disabled": "false",
+               "status": "up" if uplink.reachable(target, t) else "down", "since": _local(site, since),
+               "done-tests": str(done), "failed-tests": str(failed), "sent-count": str(NETWATCH_PACKETS),
+               "up-script": "/tool fetch url=\"https://hooks.example.net/up?token=sim-secret\""}  # fmt: skip
+        rtts = [r for seq in range(NETWATCH_PACKETS) if (r := uplink.rtt_ms(target, last_test, seq)) is not None]
+        lost = NETWATCH_PACKETS - len(rtts)
+        row |= {"response-count": str(len(rtts)), "loss-count": str(lost),
+                "loss-percent": f"{lost * 100 // NETWATCH_PACKETS}%"}  # fmt: skip
+        if rtts:
+            mean = sum(rtts) / len(rtts)
+            steps = [abs(b - a) for a, b in pairwise(rtts)] or [0.0]
+            stdev = (sum((r - mean) ** 2 for r in rtts) / len(rtts)) ** 0.5
+            row |= {"rtt-avg": _ms(mean), "rtt-min": _ms(min(rtts)), "rtt-max": _ms(max(rtts)),
+                    "rtt-jitter": _ms(max(steps)), "rtt-stdev": _ms(stdev)}  # fmt: skip
+        rows.append(row)
+    return rows
+
+
 def _endpoint(address: str, port: int) -> str:
     return f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
 
@@ -130,4 +172,5 @@ def edge_menus(router: Router) -> dict[str, Callable[[Site, Router, datetime], A
     """The firewall's extra menus (and its `/interface` with the WAN link following the uplink)."""
     if router.role != "firewall":
         return {}
-    return {"/interface": wan_interfaces, DHCP_CLIENT: dhcp_client, CONNECTIONS: connections, DNS_CACHE: dns_cache}
+    return {"/interface": wan_interfaces, DHCP_CLIENT: dhcp_client, CONNECTIONS: connections, DNS_CACHE: dns_cache,
+            NETWATCH: netwatch}  # fmt: skip

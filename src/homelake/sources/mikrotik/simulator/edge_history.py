@@ -1,4 +1,4 @@
-"""Simulated history of the firewall's edge: each step's pings, connection table and DNS cache, through the parsers."""
+"""Simulated history of the firewall's edge: each step's pings, Netwatch, connection table and DNS cache, parsed."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from homelake.sources.base import HistoryContext, ParseContext, ParseResult
 from homelake.sources.mikrotik import edge_parser
 from homelake.sources.mikrotik.edge_collector import PING_COUNT
 from homelake.sources.mikrotik.geoip import GEOIP_LOOKUPS, GeoIP
-from homelake.sources.mikrotik.simulator.edge import connections, dhcp_client, dns_cache, ping
+from homelake.sources.mikrotik.simulator.edge import connections, dhcp_client, dns_cache, netwatch, ping
 
 COLLECTOR = "backfill"
 # The connection table and DNS cache go every minute (the live collector's default interval), whatever the step
@@ -31,8 +31,8 @@ def _tables(ctx: HistoryContext, router: Router, t: datetime, geoip: GeoIP | Non
 
 
 def lay_edge_history(ctx: HistoryContext) -> int:
-    """Pings and the DHCP client of every firewall at start, start + step, ... < end, and its connection table
-    and DNS cache every TABLES_EVERY (every step when that is longer); rows stored."""
+    """Pings, the DHCP client and the Netwatch entries of every firewall at start, start + step, ... < end, and
+    its connection table and DNS cache every TABLES_EVERY (every step when that is longer); rows stored."""
     rows = 0
     config = ctx.config
     geoip = GeoIP(config.geoip) if config is not None and config.geoip is not None else None
@@ -45,5 +45,6 @@ def lay_edge_history(ctx: HistoryContext) -> int:
             for at in sample_times(t, min(t + ctx.step, ctx.end), min(TABLES_EVERY, ctx.step)):
                 results.extend(_tables(ctx, router, at, geoip))
             results.append(edge_parser.parse_dhcp_client(dhcp_client(ctx.site, router, t), parse_ctx))
+            results.append(edge_parser.parse_netwatch(netwatch(ctx.site, router, t), parse_ctx))
             rows += ctx.store(results, "mikrotik", router.name)
     return rows
