@@ -80,7 +80,8 @@ def test_activity_while_away_is_when_no_resident_was_home(demo_run: DemoRun) -> 
         rows = con.execute("select event_at, kind from activity_while_away").fetchall()
         humans = [t for (t,) in con.execute("select started_at from camera_episodes where target_type = 'human' "
                                             "and started_at >= (select min(observed_at) from "
-                                            "staging.stg_mikrotik__wifi_clients) order by started_at").fetchall()]  # fmt: skip
+                                            "staging.stg_mikrotik__wifi_clients) "
+                                            "order by started_at").fetchall()]  # fmt: skip
     assert all(not (people.home(t.timestamp()) & residents) for t, _ in rows)
     moves = [t for t, name, _ in people.movements(humans[0].timestamp() - 3600, humans[-1].timestamp() + 3600)
              if name in residents]  # fmt: skip

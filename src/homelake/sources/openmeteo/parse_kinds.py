@@ -15,8 +15,7 @@ def _archive(raw: bytes, ctx: ParseContext) -> list[ParseResult]:
 
 
 PARSE_KINDS = (
-    ParseKind("open-meteo", "openmeteo", "a saved Open-Meteo /v1/forecast answer (the same as openmeteo-forecast)",
-              _forecast),  # fmt: skip
+    ParseKind("open-meteo", "openmeteo", "a saved Open-Meteo /v1/forecast answer (as openmeteo-forecast)", _forecast),
     ParseKind(
         "openmeteo-forecast", "openmeteo", "GET /v1/forecast answer (JSON; iso8601 or unixtime), rows api=forecast",
         _forecast,
