@@ -12,6 +12,7 @@ import orjson
 import typer
 
 from homelake.cli.common import UserError, console
+from homelake.sources import PARSE_KIND_ALIASES
 from homelake.sources import PARSE_KINDS as KINDS
 from homelake.sources.base import UNNAMED_DEVICE, ParseContext, PayloadError
 
@@ -37,8 +38,10 @@ def parse(
     """Show, as JSON lines, exactly what the lake would store for a saved device payload."""
     if list_kinds or kind is None:
         for k in KINDS.values():
-            console.print(f"{k.name:24} {k.description}", highlight=False)
+            also = f" (also: {', '.join(k.aliases)})" if k.aliases else ""
+            console.print(f"{k.name:24} {k.description}{also}", highlight=False)
         return
+    kind = PARSE_KIND_ALIASES[kind].name if kind in PARSE_KIND_ALIASES else kind
     if kind not in KINDS:
         raise UserError(f"unknown kind {kind!r}; run 'homelake parse --list'")
     if file is None:

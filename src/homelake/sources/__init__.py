@@ -23,6 +23,10 @@ FAMILIES: tuple[FamilySpec, ...] = (
 # The catalog: homelake's own datasets and every family's, by key ("<family>/<name>").
 DATASETS: dict[str, Dataset] = {d.key: d for d in (*CORE_DATASETS, *(d for f in FAMILIES for d in f.datasets))}
 PARSE_KINDS: dict[str, ParseKind] = {k.name: k for f in FAMILIES for k in f.parse_kinds}
+# `homelake parse` also takes a kind's aliases (they are not listed apart, and never shadow a kind's own name)
+PARSE_KIND_ALIASES: dict[str, ParseKind] = {
+    alias: k for k in PARSE_KINDS.values() for alias in k.aliases if alias not in PARSE_KINDS
+}
 
 
 def family(name: str) -> FamilySpec:
@@ -41,4 +45,6 @@ def dataset(key: str) -> Dataset:
         raise KeyError(f"unknown lake dataset {key!r}; known: {', '.join(sorted(DATASETS))}") from None
 
 
-__all__ = ["DATASETS", "FAMILIES", "MQTT_MESSAGES", "PARSE_KINDS", "FamilySpec", "dataset", "family"]
+__all__ = [
+    "DATASETS", "FAMILIES", "MQTT_MESSAGES", "PARSE_KINDS", "PARSE_KIND_ALIASES", "FamilySpec", "dataset", "family",
+]  # fmt: skip

@@ -134,6 +134,7 @@ class ParseKind:
     run: Callable[[bytes, ParseContext], list[ParseResult]]
     # what `homelake parse` prints of a lake row, where the lake's column names or types are not the payload's
     view: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    aliases: tuple[str, ...] = ()  # other names `homelake parse` accepts (e.g. a vendor's own spelling)
 
 
 class MqttParser(Protocol):

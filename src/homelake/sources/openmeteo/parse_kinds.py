@@ -15,10 +15,9 @@ def _archive(raw: bytes, ctx: ParseContext) -> list[ParseResult]:
 
 
 PARSE_KINDS = (
-    ParseKind("open-meteo", "openmeteo", "a saved Open-Meteo /v1/forecast answer (as openmeteo-forecast)", _forecast),
     ParseKind(
         "openmeteo-forecast", "openmeteo", "GET /v1/forecast answer (JSON; iso8601 or unixtime), rows api=forecast",
-        _forecast,
+        _forecast, aliases=("open-meteo",),
     ),
     ParseKind("openmeteo-archive", "openmeteo", "GET /v1/archive answer (JSON), its rows marked api=archive", _archive),
 )  # fmt: skip
