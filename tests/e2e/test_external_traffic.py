@@ -1,19 +1,17 @@
-"""E2E: the simulated LAN's connections -> the firewall's connection table polled in the backfill (GeoIP from
-databases built by mmdb-writer) -> lake -> dbt build -> `external_traffic_daily` equals the simulator's flow
-truth per device x country x ASN, the churn between polls measured; a device that starts talking to a new
-country shows in `new_destinations` the same day and, outside the allow-list, raises an alert."""
+"""E2E: the simulated LAN's connections -> the firewall's connection table polled in the backfill (GeoIP from the
+databases the demo's site file names, which the simulator wrote for its services) -> lake -> dbt build ->
+`external_traffic_daily` equals the simulator's flow truth per device x country x ASN, the churn between polls
+measured; a device that starts talking to a new country shows in `new_destinations` the same day and, outside the
+allow-list, raises an alert."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from mmdb_writer import MMDBWriter
-from netaddr import IPSet
 
 from homelake.alerts.engine import state_path
 from homelake.alerts.store import AlertStore
@@ -32,19 +30,6 @@ IOT_TYPES = ["relay", "smart_plug", "light", "camera", "vacuum"]
 Key = tuple[str, str, int, str]  # mac, country, asn, direction
 
 
-def _databases(folder: Path) -> dict[str, str]:
-    paths = {}
-    for kind, record in (("GeoLite2-Country", lambda s: {"country": {"iso_code": s.country}}),
-                         ("GeoLite2-ASN", lambda s: {"autonomous_system_number": s.asn,
-                                                     "autonomous_system_organization": s.org})):  # fmt: skip
-        writer = MMDBWriter(ip_version=6, ipv4_compatible=True, database_type=kind)
-        for service in SERVICES.values():
-            writer.insert_network(IPSet([service.address]), record(service))
-        paths[kind] = folder / f"{kind}.mmdb"
-        writer.to_db_file(str(paths[kind]))
-    return {"country_db": str(paths["GeoLite2-Country"]), "asn_db": str(paths["GeoLite2-ASN"])}
-
-
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
     workdir = tmp_path_factory.mktemp("traffic")
@@ -52,9 +37,11 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
     demo.start()
     try:
         config = yaml.safe_load(demo.site_file.read_text())
-        config["mikrotik"]["geoip"] = _databases(workdir)
-        # IoT devices may talk to Germany and the Netherlands; the vacuum's new CN destination is outside
-        config["mikrotik"]["traffic"]["allowed_destinations"] = [{"device_types": IOT_TYPES, "countries": ["DE", "NL"]}]
+        # the demo's own site file: the simulator's GeoIP databases of its services, and its allow-list (IoT
+        # devices may talk to Germany and the Netherlands; the vacuum's new CN destination is outside)
+        assert set(config["mikrotik"]["geoip"]) == {"country_db", "asn_db"}
+        assert config["mikrotik"]["traffic"]["allowed_destinations"] == [{"device_types": IOT_TYPES,
+                                                                          "countries": ["DE", "NL"]}]  # fmt: skip
         config["alerts"] = {"mqtt": {"enabled": False}}
         demo.site_file.write_text(yaml.safe_dump(config, sort_keys=False))
         demo.settings = load_settings(demo.site_file)

@@ -338,27 +338,56 @@ def _rows(text: str, table_id: str) -> list[tuple[str, list[str]]]:
 
 def test_network_page_shows_the_external_destinations_and_inbound_attempts(demo_settings: Settings) -> None:
     top = _sql(demo_settings, f"""
-        select coalesce(device_name, mac, '(no device)'), direction, sum(bytes_sent), sum(bytes_received)
-        from external_traffic_daily group by all
-        order by coalesce(sum(bytes_sent), 0) + coalesce(sum(bytes_received), 0) desc limit {TOP_DESTINATIONS}
+        select coalesce(device_name, mac, '(no device)') as device, coalesce(country_code, 'unknown'),
+               case when asn is null then 'unknown' else concat('AS', asn, ' ', as_org) end, direction,
+               sum(bytes_sent), sum(bytes_received)
+        from external_traffic_daily group by device, country_code, asn, as_org, direction
+        order by coalesce(sum(bytes_sent), 0) + coalesce(sum(bytes_received), 0) desc, device,
+                 country_code nulls last, asn nulls last, direction
+        limit {TOP_DESTINATIONS}
     """)  # fmt: skip
     inbound = _sql(demo_settings, "select sum(connections), sum(answered_connections) from inbound_attempts_daily")[0]
-    new = _sql(demo_settings, "select count(*) from new_destinations")[0][0]
     assert len(top) >= 8 and inbound[0] > 0  # the run's devices talk out, and the outside reaches the k3s master
     text = client_for(demo_settings).get("/network", params={"range": "7d"}).text
-    shown = [(c[0], c[3], c[4], c[5]) for _, c in _rows(text, "external-destinations")]
-    assert shown == [(device, direction, size(sent), size(received)) for device, direction, sent, received in top]
+    shown = [tuple(c[1:6]) for _, c in _rows(text, "external-destinations")]
+    assert shown == [(country, network, direction, size(sent), size(received))
+                     for _, country, network, direction, sent, received in top]  # fmt: skip
+    assert [c[0] for _, c in _rows(text, "external-destinations")] == [device for device, *_ in top]
+    # the demo's simulator ships GeoIP databases of its services: the busiest destinations have their countries
+    assert {c for _, c, *_ in top} - {"unknown"} >= {"DE", "US"}
     attempts = [c for _, c in _rows(text, "inbound-attempts")]
     assert sum(int(c[4]) for c in attempts) == inbound[0] and sum(int(c[5]) for c in attempts) == inbound[1]
-    # the run has no GeoIP databases: countries and networks are unknown, so no destination is new
-    assert new == 0 and "None: no device talked to a new country or network in this range." in text
-    assert {c[1] for _, c in _rows(text, "external-destinations")} == {"unknown"}
+    assert {c[0] for c in attempts} == {"FR"}  # someone in France reaches the k3s master's forwarded port
+
+
+def test_new_and_unexpected_destinations_are_the_marts(demo_settings: Settings) -> None:
+    """The run's new destinations (with the demo's GeoIP databases) and the one unexpected: the vacuum's CN
+    destination outside the demo site file's allow-list, highlighted among the new ones."""
+    new = _sql(demo_settings, """
+        select coalesce(device_name, mac), destination_kind, coalesce(country_code, 'unknown'),
+               case when asn is null then 'unknown' else concat('AS', asn, ' ', as_org) end,
+               coalesce(first_external_address, '–')
+        from new_destinations order by first_seen_at desc, 1, destination_kind, destination limit 200
+    """)  # fmt: skip
+    unexpected = _sql(demo_settings, """
+        select coalesce(device_name, mac), device_type, country_code, concat('AS', asn, ' ', as_org)
+        from device_destinations_unexpected order by last_seen_at desc, 1, country_code nulls last, asn nulls last
+    """)  # fmt: skip
+    assert len(new) > 10 and {country for _, _, country, _, _ in new} >= {"DE", "NL", "US", "CN"}
+    assert [(device_type, country) for _, device_type, country, _ in unexpected] == [("vacuum", "CN")]
+    text = client_for(demo_settings).get("/network", params={"range": "7d"}).text
+    rows = _rows(text, "new-destinations")
+    assert [(c[1], c[2].removesuffix("unexpected"), c[3], c[4], c[5]) for _, c in rows] == new
+    (vacuum,) = unexpected
+    flagged = {(c[1], c[2].removesuffix("unexpected"), c[3]) for cls, c in rows if cls == "bad"}
+    assert flagged == {(vacuum[0], "country", "CN"), (vacuum[0], "asn", "CN")}
+    assert [c[:4] for _, c in _rows(text, "unexpected-destinations")] == [list(u) for u in unexpected]
 
 
 def test_new_destinations_highlight_the_unexpected(
     demo_settings: Settings, empty_settings: Settings, network_run: NetworkRun
 ) -> None:
-    """With GeoIP answers and an allow-list (rows put into a copy of the run's warehouse): the new country and
+    """Hand-made rows in place of the run's (in a copy of its warehouse): the new country and
     network outside the list are highlighted, the allowed new country is not, and the unexpected table lists it."""
     mac, name = _sql(demo_settings, """
         select distinct mac, device_name from external_traffic_daily where direction = 'outbound' order by mac limit 1
@@ -369,6 +398,7 @@ def test_new_destinations_highlight_the_unexpected(
     target.parent.mkdir(parents=True)
     shutil.copyfile(demo_settings.warehouse.path, target)
     with duckdb.connect(str(target)) as con:
+        con.execute("delete from new_destinations; delete from device_destinations_unexpected")  # only these rows
         for kind, destination, country, asn, org in (("country", "DE", "DE", None, None),
                                                       ("country", "CN", "CN", None, None),
                                                       ("asn", "64500", "CN", 64500, "Example Cloud")):  # fmt: skip
@@ -414,11 +444,19 @@ def test_external_traffic_chart_is_the_marts_bytes_per_country_and_device(demo_s
                sum(coalesce(bytes_sent, 0) + coalesce(bytes_received, 0)) / 1e6 as mb
         from external_traffic_daily group by device order by mb desc, device limit 8
     """)  # fmt: skip
+    by_country = _sql(demo_settings, """
+        select coalesce(device_name, mac, '(no device)') as device, coalesce(country_code, 'unknown'),
+               sum(coalesce(bytes_sent, 0) + coalesce(bytes_received, 0)) / 1e6
+        from external_traffic_daily group by all
+    """)  # fmt: skip
     body = client_for(demo_settings).get("/api/charts/external_by_country", params={"range": "7d"}).json()
-    got = {t["name"]: sum(t["y"]) for t in body["data"]}
-    assert got.keys() == {d for d, _ in devices} and all(t["x"] == ["unknown"] for t in body["data"])
-    for device, mb in devices:
-        assert got[device] == pytest.approx(mb, abs=0.01), device
+    got = {(t["name"], x): y for t in body["data"] for x, y in zip(t["x"], t["y"], strict=True)}
+    busiest = {d for d, _ in devices}
+    want = {(device, country): mb for device, country, mb in by_country if device in busiest}
+    assert {t["name"] for t in body["data"]} == busiest and got.keys() == want.keys()
+    for key, mb in want.items():
+        assert got[key] == pytest.approx(mb, abs=0.01), key
+    assert {country for _, country in got} >= {"DE", "US"}  # the demo's GeoIP databases name the countries
     assert body["layout"]["barmode"] == "stack" and body["layout"]["xaxis"]["categoryorder"] == "total descending"
 
 

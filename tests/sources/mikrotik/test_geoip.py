@@ -13,11 +13,14 @@ import pytest
 from mmdb_writer import MMDBWriter
 from netaddr import IPSet
 
-from homelake.sources.base import PollOutcome
+from homelake.sim.model.flows import SERVICES
+from homelake.sim.model.site import build_site
+from homelake.sources.base import PollOutcome, SimContext
 from homelake.sources.mikrotik.client import MikrotikClient
 from homelake.sources.mikrotik.collector import poll_router
 from homelake.sources.mikrotik.config import MikrotikFamily, MikrotikRouter
 from homelake.sources.mikrotik.geoip import GeoIP, GeoipConfig, is_external
+from homelake.sources.mikrotik.simulator import MikrotikSimulator
 from tests.sources.mikrotik.conftest import make_ctx
 from tests.sources.mikrotik.test_collector import FakeRouter, _firewall, _ok
 
@@ -69,6 +72,33 @@ def test_a_corrupt_or_missing_database_is_one_warning(tmp_path: Path, caplog: py
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 2 and "connections land without it" in warnings[0]
     assert not geoip.enabled and geoip.lookups(["198.51.100.10"]) == []
+
+
+def test_the_simulators_site_file_ships_demo_databases_of_its_services(tmp_path: Path) -> None:
+    """`homelake demo`/`simulate`: the mikrotik section points `geoip` at databases the simulator wrote beside its
+    secrets; every simulated service's address answers its country and ASN, and the build names the simulator."""
+    site = build_site()
+    simulator = MikrotikSimulator(SimContext(site=site))
+    simulator.start()
+    try:
+        section = simulator.site_config(tmp_path / "secrets", interval_s=5)
+    finally:
+        simulator.stop()
+    family = MikrotikFamily.model_validate(section)
+    assert family.geoip is not None and family.geoip.country_db is not None and family.geoip.asn_db is not None
+    assert {family.geoip.country_db.parent, family.geoip.asn_db.parent} == {tmp_path / "geoip"}
+    geoip = GeoIP(family.geoip)
+    built = site.start.date().isoformat()  # the build date is the site's start, never the wall clock
+    for service in SERVICES.values():
+        row = geoip.lookup(service.address)
+        assert (row["country_code"], row["asn"], row["as_org"]) == (service.country, service.asn, service.org)
+        assert row["database"] == (f"GeoLite2-Country (homelake simulator) {built}"
+                                   f" + GeoLite2-ASN (homelake simulator) {built}")  # fmt: skip
+    assert geoip.lookup("192.0.2.1")["country_code"] is None  # only the services: nothing else is made up
+    # the demo's allow-list: the IoT clouds' countries, so the vacuum's later CN destination is the one unexpected
+    vacuum_rules = [r for r in family.traffic.allowed_destinations if "vacuum" in r.device_types]
+    assert [sorted(r.countries) for r in vacuum_rules] == [["DE", "NL"]]
+    assert "CN" not in {c for r in family.traffic.allowed_destinations for c in r.countries}
 
 
 def _poll(fixture_bytes: Callable[[str], bytes], geoip: GeoIP) -> PollOutcome:

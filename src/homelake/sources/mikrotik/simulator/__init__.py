@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import secrets
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from homelake.sim.model.flows import LAN_NETWORKS
 from homelake.sim.model.uplink import PROBE_TARGETS
 from homelake.sim.servers.secrets import write_secret
 from homelake.sources.base import SimContext
+from homelake.sources.mikrotik.simulator.geoip_dbs import DEMO_ALLOWED_DESTINATIONS, write_databases
 from homelake.sources.mikrotik.simulator.history import lay_history
 from homelake.sources.mikrotik.simulator.payloads import format_duration
 from homelake.sources.mikrotik.simulator.server import (
@@ -76,7 +78,8 @@ class MikrotikSimulator:
         ]  # fmt: skip
 
     def site_config(self, secrets_dir: Path, *, interval_s: float) -> dict[str, Any]:
-        """The `mikrotik:` section: one 0600 password file per router in `secrets_dir`."""
+        """The `mikrotik:` section: one 0600 password file per router in `secrets_dir`, and demo GeoIP databases of
+        the simulated services in `geoip/` beside it (the simulator's work directory)."""
         routers = []
         for endpoint in self.routers():
             secret = write_secret(Path(secrets_dir) / f"mikrotik-{endpoint['name']}.password", endpoint["password"])
@@ -90,5 +93,7 @@ class MikrotikSimulator:
             if endpoint["role"] == "firewall":
                 entry["probe_targets"] = list(PROBE_TARGETS)
             routers.append(entry)
+        geoip = write_databases(Path(secrets_dir).parent / "geoip", built_at=self.site.start)
         # the simulated LAN has a global IPv6 /64, which the default private ranges would not count as the LAN
-        return {"interval_s": interval_s, "routers": routers, "traffic": {"lan_networks": list(LAN_NETWORKS)}}
+        traffic = {"lan_networks": list(LAN_NETWORKS), "allowed_destinations": copy.deepcopy(DEMO_ALLOWED_DESTINATIONS)}
+        return {"interval_s": interval_s, "routers": routers, "geoip": geoip, "traffic": traffic}
