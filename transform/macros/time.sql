@@ -15,3 +15,14 @@
 {% macro seconds_before(ts, seconds) -%}
     ({{ ts }} - to_microseconds(cast(round({{ seconds }} * 1000000) as bigint)))
 {%- endmacro %}
+
+{#- One row per UTC hour an interval [start_us, end_us) (epoch microseconds, end exclusive) overlaps: the hour's
+    number since the epoch (hour_number * 3600 is its start in epoch seconds). Use in a select list. -#}
+{% macro utc_hour_numbers(start_us, end_us) -%}
+    unnest(range(floor({{ start_us }} / 3600000000)::bigint, floor(({{ end_us }} - 1) / 3600000000)::bigint + 1))
+{%- endmacro %}
+
+{#- Microseconds of [start_us, end_us) that fall in UTC hour `hour_number`. -#}
+{% macro hour_overlap_us(start_us, end_us, hour_number) -%}
+    (least({{ end_us }}, ({{ hour_number }} + 1) * 3600000000) - greatest({{ start_us }}, {{ hour_number }} * 3600000000))
+{%- endmacro %}

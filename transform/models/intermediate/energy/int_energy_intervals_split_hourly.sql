@@ -48,7 +48,7 @@ shares as (
         hour_number,
         case
             when duration_us = 0 then 0
-            else least(end_us, (hour_number + 1) * 3600000000) - greatest(start_us, hour_number * 3600000000)
+            else {{ hour_overlap_us('start_us', 'end_us', 'hour_number') }}
         end as overlap_us,
         duration_us,
         duration_us > {{ var('energy_max_reading_gap_s') }} * 1000000 as is_gap,

@@ -40,9 +40,7 @@ hours as (
 
     select
         *,
-        unnest(range(
-            floor(start_us / 3600000000)::bigint, floor((end_us - 1) / 3600000000)::bigint + 1
-        )) as hour_number
+        {{ utc_hour_numbers('start_us', 'end_us') }} as hour_number
     from timed
 
 ),
@@ -57,7 +55,7 @@ final as (
         to_timestamp(hour_number * 3600) as hour_start_at,
         is_gap,
         power_w,
-        (least(end_us, (hour_number + 1) * 3600000000) - greatest(start_us, hour_number * 3600000000))
+        {{ hour_overlap_us('start_us', 'end_us', 'hour_number') }}
             / 1000000.0 as overlap_s
     from hours
 

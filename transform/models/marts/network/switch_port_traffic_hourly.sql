@@ -18,9 +18,7 @@ hours as (
 
     select
         *,
-        unnest(range(
-            floor(start_us / 3600000000)::bigint, floor((end_us - 1) / 3600000000)::bigint + 1
-        )) as hour_number
+        {{ utc_hour_numbers('start_us', 'end_us') }} as hour_number
     from intervals
 
 ),
@@ -29,7 +27,7 @@ parts as (
 
     select
         *,
-        (least(end_us, (hour_number + 1) * 3600000000) - greatest(start_us, hour_number * 3600000000))
+        {{ hour_overlap_us('start_us', 'end_us', 'hour_number') }}
             / (end_us - start_us)::double as share
     from hours
 
