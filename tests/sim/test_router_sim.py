@@ -65,8 +65,10 @@ def test_every_value_is_a_string_over_a_day(site: Site) -> None:
         "ap-office",
         "/interface/wifi/registration-table",
     ) in seen
-    # 4 routers x (interface, resource, identity), leases, 2 wifi tables, the firewall's dhcp-client, connections, DNS
-    assert len(seen) == 3 * 4 + 1 + 2 + 3
+    # 4 routers x (interface, resource, identity), leases, 2 wifi tables, the firewall's dhcp-client, connections,
+    # DNS cache and Netwatch
+    assert len(seen) == 3 * 4 + 1 + 2 + 4
+    assert ("fw", "/tool/netwatch") in seen
 
 
 def test_lease_shapes(site: Site, at: datetime) -> None:
