@@ -81,6 +81,13 @@ def _layout(x_title: str, y_title: str, **extra: Any) -> dict[str, Any]:
     }
 
 
+def right_axis(title: str, *, from_zero: bool = True) -> dict[str, Any]:
+    """A second y axis on the right (`yaxis2`) for a trace drawn with `"yaxis": "y2"` beside the main one."""
+    axis: dict[str, Any] = {"title": {"text": title}, "overlaying": "y", "side": "right", "showgrid": False,
+                            "automargin": True}  # fmt: skip
+    return axis | {"rangemode": "tozero"} if from_zero else axis
+
+
 def _label(value: Any, group: str) -> str:
     if group == "room":
         return room_name(value)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from homelake.web import queries
-from homelake.web.charts import PARTIAL_NOTE, Chart, ChartContext, Figure, _layout, hbar, register, series
+from homelake.web.charts import PARTIAL_NOTE, Chart, ChartContext, Figure, _layout, hbar, register, right_axis, series
 from homelake.web.db import Result
 from homelake.web.pages import WarehouseDep, page_now, render, request_range
 from homelake.web.staleness import age_of
@@ -31,8 +31,7 @@ def energy_weather_figure(result: Result) -> Figure:
          "y": [r["heating_degree_days"] for r in rows], "line": {"width": 1.2, "color": "#7c3aed", "dash": "dot"}},
     ]  # fmt: skip
     layout = _layout("", "kWh")
-    layout["yaxis2"] = {"title": {"text": "°C · degree-days"}, "overlaying": "y", "side": "right",
-                        "showgrid": False, "automargin": True}  # fmt: skip
+    layout["yaxis2"] = right_axis("°C · degree-days", from_zero=False)
     return {"data": traces, "layout": layout}
 
 

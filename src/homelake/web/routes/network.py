@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from homelake.web import queries
-from homelake.web.charts import Chart, ChartContext, Figure, _layout, register, series
+from homelake.web.charts import Chart, ChartContext, Figure, _layout, register, right_axis, series
 from homelake.web.db import Result, Warehouse
 from homelake.web.fmt import span
 from homelake.web.pages import WarehouseDep, page_now, render, request_range
@@ -67,8 +67,7 @@ def latency_figure(result: Result) -> Figure:
             }
         )
     layout = _layout("", "round trip (ms)")
-    layout["yaxis2"] = {"title": {"text": "loss (%)"}, "overlaying": "y", "side": "right", "rangemode": "tozero",
-                        "showgrid": False, "automargin": True}  # fmt: skip
+    layout["yaxis2"] = right_axis("loss (%)")
     return {"data": traces, "layout": layout}
 
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from homelake.web import queries
-from homelake.web.charts import PARTIAL_NOTE, Chart, ChartContext, Figure, _layout, register, series
+from homelake.web.charts import PARTIAL_NOTE, Chart, ChartContext, Figure, _layout, register, right_axis, series
 from homelake.web.db import Result
 from homelake.web.pages import WarehouseDep, page_now, render, request_range
 from homelake.web.staleness import age_of
@@ -105,8 +105,7 @@ def weather_figure(result: Result) -> Figure:
             }
         )
     layout = _layout("", "°C")
-    layout["yaxis2"] = {"title": {"text": "W/m²"}, "overlaying": "y", "side": "right", "rangemode": "tozero",
-                        "showgrid": False, "automargin": True}  # fmt: skip
+    layout["yaxis2"] = right_axis("W/m²")
     return {"data": traces, "layout": layout}
 
 
