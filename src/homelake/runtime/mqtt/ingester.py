@@ -8,7 +8,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from homelake.lake.writer import LakeWriter
@@ -22,6 +22,7 @@ from homelake.runtime.mqtt.wire import Publish
 
 log = logging.getLogger(__name__)
 MAX_PENDING_BATCHES = 4  # archived batches waiting for the parse process before reading pauses
+RECEIPT_TICK = timedelta(microseconds=1)  # the lake's timestamp resolution
 
 
 @dataclass(slots=True)
@@ -104,6 +105,7 @@ class Ingester:
         self.lake = lake
         self.collector = collector or cfg.client_id
         self.clock = clock or (lambda: datetime.now(UTC))  # injectable: tests drive simulated weeks
+        self._last_stamp = datetime.min.replace(tzinfo=UTC)
         self.router = Router(cfg.topics, collector=self.collector, local_tz=local_tz)
         self.buffer = InboundBuffer(cfg.queue_max)
         self.metrics = IngestMetrics(queue_depth=self.buffer.qsize)
@@ -148,14 +150,23 @@ class Ingester:
             self.metrics.connected = up
 
     def _on_messages(self, publishes: list[Publish], generation: int) -> None:
-        received_at = self.clock()  # one socket read: received together
-        items = [Inbound(p, generation, received_at) for p in publishes]
+        stamps = self._stamps(len(publishes))
+        items = [Inbound(p, generation, at) for p, at in zip(publishes, stamps, strict=True)]
         while not self.buffer.put_many(items, timeout=0.5):  # block (back-pressure) but stay stoppable
             if self._stop.is_set():
                 return  # not acknowledged: the broker redelivers them to the next session
             self.subscriber.keepalive_tick()
         with self.metrics.lock:
             self.metrics.received += len(items)
+
+    def _stamps(self, n: int) -> list[datetime]:
+        """Receipt times for n messages read together: the clock, but strictly increasing by at least 1 µs per
+        message over this ingester's life, so (collector, received_at) names one message. The redelivery rule
+        (transform/macros/mqtt_redeliveries.sql) drops the rows of a redelivered message by that name; with one
+        stamp per socket read, one redelivered message would take the fresh messages read with it along."""
+        first = max(self.clock(), self._last_stamp + RECEIPT_TICK)
+        self._last_stamp = first + (n - 1) * RECEIPT_TICK
+        return [first + i * RECEIPT_TICK for i in range(n)]
 
     # -- writer thread ------------------------------------------------------------
     def _next_batch(self) -> list[Inbound]:
