@@ -1,4 +1,6 @@
-"""E2E: the simulated uplink's outages -> the firewall's probes and interface counters in the backfill -> lake ->
+"""E2E over a simulated week (the uplink model's upstream outage, link-down and flapping gateway fall in its first
+day and a half, quiet days follow): the simulated uplink's outages -> the firewall's probes and interface counters
+in the backfill -> lake ->
 dbt build -> `uplink_outages` equals the truth (start and end within one probe interval, the cause right),
 `uplink_quality_hourly` equals the probes' truth, `netwatch_status_changes` the router's Netwatch down periods
 to the second, and `wan_traffic_daily` the WAN port's byte truth; the PoE
@@ -22,12 +24,14 @@ from homelake.warehouse.query import connect_readonly
 
 pytestmark = pytest.mark.e2e
 PROBE_INTERVAL = timedelta(minutes=5)  # the backfill's step: one probe round each
-NOW = datetime(2025, 3, 12, 6, 0, tzinfo=UTC)  # pinned: the site starts 1.5 days before
+NOW = datetime(2025, 3, 12, 6, 0, tzinfo=UTC)  # pinned: the site starts a week before
+DAYS = 7
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
-    demo = DemoRun(tmp_path_factory.mktemp("uplink") / "site", days=1.5, now=NOW)
+    # the network families only: the firewall, access points and switch (DHCP leases name the PoE devices)
+    demo = DemoRun(tmp_path_factory.mktemp("uplink") / "site", days=DAYS, now=NOW, families=("mikrotik", "swos"))
     demo.start()
     try:
         demo.lay_history(step=PROBE_INTERVAL, mqtt=False)
@@ -116,28 +120,35 @@ def test_uplink_quality_hourly_equals_the_probes_truth(demo: DemoRun) -> None:
 
 
 def test_wan_traffic_daily_equals_the_counters_truth(demo: DemoRun) -> None:
-    """The one whole local day in the window: download and upload bytes within 0.5% of the WAN port's truth."""
+    """Every whole local day of the week (a reboot and the link-down among them): download and upload bytes
+    within 0.5% of the WAN port's truth."""
     fw = next(r for r in demo.site.routers if r.name == "fw")
     tz = demo.site.tz
-    day = (NOW.astimezone(tz) - timedelta(days=1)).date()
-    start = datetime.combine(day, datetime.min.time(), tz).astimezone(UTC)
-    truth = {"rx-byte": 0, "tx-byte": 0}
-    previous: dict[str, int] | None = None
-    for minute in range(24 * 60 + 1):  # the counters minute by minute: a drop is a reboot, counted from zero
-        row = next(r for r in wan_interfaces(demo.site, fw, start + timedelta(minutes=minute)) if r["name"] == WAN)
-        now = {k: int(row[k]) for k in truth}
-        if previous is not None:
-            for k in truth:
-                truth[k] += now[k] - previous[k] if now[k] >= previous[k] else now[k]
-        previous = now
-    ((rx, tx, polls),) = _query(demo, f"select rx_bytes, tx_bytes, polls from wan_traffic_daily where device_id = "
-                                      f"'fw' and interface_name = '{WAN}' and local_date = '{day}'")  # fmt: skip
-    assert polls >= 24 * 60 // 5 - 1
+    first = (demo.site.start.astimezone(tz) + timedelta(days=1)).date()
+    days = [first + timedelta(days=k) for k in range((NOW.astimezone(tz).date() - first).days)]
+    assert len(days) >= DAYS - 1
+    got = {day: (rx, tx, polls) for day, rx, tx, polls in _query(
+        demo, f"select local_date, rx_bytes, tx_bytes, polls from wan_traffic_daily "
+              f"where device_id = 'fw' and interface_name = '{WAN}'")}  # fmt: skip
+    for day in days:
+        start = datetime.combine(day, datetime.min.time(), tz).astimezone(UTC)
+        end = datetime.combine(day + timedelta(days=1), datetime.min.time(), tz).astimezone(UTC)
+        truth = {"rx-byte": 0, "tx-byte": 0}
+        previous: dict[str, int] | None = None
+        for minute in range(int((end - start).total_seconds()) // 60 + 1):  # minute by minute: a drop is a reboot
+            row = next(r for r in wan_interfaces(demo.site, fw, start + timedelta(minutes=minute)) if r["name"] == WAN)
+            now = {k: int(row[k]) for k in truth}
+            if previous is not None:
+                for k in truth:
+                    truth[k] += now[k] - previous[k] if now[k] >= previous[k] else now[k]
+            previous = now
+        rx, tx, polls = got[day]
+        assert polls >= 24 * 60 // 5 - 1, day
+        assert truth["rx-byte"] > 10**8, day
+        assert rx == pytest.approx(truth["rx-byte"], rel=0.005), day
+        assert tx == pytest.approx(truth["tx-byte"], rel=0.005), day
     # only the firewall faces the internet: the switch's and the access points' ether1 are LAN ports
     assert _query(demo, "select distinct device_id from wan_traffic_daily") == [("fw",)]
-    assert truth["rx-byte"] > 10**8
-    assert rx == pytest.approx(truth["rx-byte"], rel=0.005)
-    assert tx == pytest.approx(truth["tx-byte"], rel=0.005)
 
 
 def _p95(values: list[float]) -> float:
@@ -175,7 +186,7 @@ def test_poe_energy_per_port_equals_the_switch_truth(demo: DemoRun) -> None:
         return switch.energy_wh(ports[port], start, end) if port in ports else 0.0
 
     assert {port for port, *_ in hours} == set(range(1, POE_PORTS + 1))
-    assert len(hours) >= POE_PORTS * 30  # the 1.5 days' whole hours
+    assert len(hours) >= POE_PORTS * (DAYS * 24 - 2)  # the week's whole hours
     for port, hour, energy_wh, _ in hours:
         start = hour.astimezone(UTC)
         assert energy_wh == pytest.approx(truth_wh(port, start, start + timedelta(hours=1)), rel=0.02, abs=1e-9)
