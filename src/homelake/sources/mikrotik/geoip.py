@@ -49,12 +49,15 @@ def _open(path: Path | None, what: str) -> _Database | None:
     return _Database(reader, f"{meta.database_type} {built}")
 
 
+DOCUMENTATION_NETWORKS = tuple(
+    ipaddress.ip_network(n) for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32")
+)
+
+
 def is_external(address: str) -> bool:
     """True for a globally routable address (documentation ranges count, so tests and the simulator use them)."""
     ip = ipaddress.ip_address(address)
-    documentation = any(ip in ipaddress.ip_network(n) for n in ("192.0.2.0/24", "198.51.100.0/24",
-                                                                 "203.0.113.0/24", "2001:db8::/32"))  # fmt: skip
-    return documentation or ip.is_global
+    return ip.is_global or any(ip in network for network in DOCUMENTATION_NETWORKS)
 
 
 class GeoIP:
