@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from homelake.secrets import SecretRef
+from homelake.sources.config import unique_names
 
 
 class HikvisionCamera(BaseModel):
@@ -87,8 +88,5 @@ class HikvisionFamily(BaseModel):
 
     @model_validator(mode="after")
     def _unique_names(self) -> HikvisionFamily:
-        names = [c.name for c in self.cameras]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"camera names must be unique; repeated: {', '.join(dupes)}")
+        unique_names((c.name for c in self.cameras), "camera names")
         return self

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from homelake.sources.config import unique_names
 from homelake.sources.journald.parser import EntryFilter
 
 
@@ -51,8 +52,5 @@ class JournaldFamily(BaseModel):
 
     @model_validator(mode="after")
     def _unique_names(self) -> JournaldFamily:
-        names = [n.name for n in self.nodes]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"node names must be unique; repeated: {', '.join(dupes)}")
+        unique_names((n.name for n in self.nodes), "node names")
         return self

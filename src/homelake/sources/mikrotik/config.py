@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from homelake.secrets import SecretRef
+from homelake.sources.config import unique_names
 from homelake.sources.mikrotik.geoip import GeoipConfig
 from homelake.sources.mikrotik.traffic import TrafficConfig
 
@@ -62,8 +63,5 @@ class MikrotikFamily(BaseModel):
 
     @model_validator(mode="after")
     def _unique_names(self) -> MikrotikFamily:
-        names = [r.name for r in self.routers]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"router names must be unique; repeated: {', '.join(dupes)}")
+        unique_names((r.name for r in self.routers), "router names")
         return self

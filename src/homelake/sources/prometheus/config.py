@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from homelake.sources.config import unique_names
 from homelake.sources.prometheus.allow import DEFAULT_ALLOW, AllowList
 
 
@@ -44,8 +45,5 @@ class PrometheusFamily(BaseModel):
 
     @model_validator(mode="after")
     def _unique_names(self) -> PrometheusFamily:
-        names = [e.name for e in self.endpoints]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"endpoint names must be unique; repeated: {', '.join(dupes)}")
+        unique_names((e.name for e in self.endpoints), "endpoint names")
         return self

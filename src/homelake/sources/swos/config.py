@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from homelake.secrets import SecretRef
+from homelake.sources.config import unique_names
 
 
 class SwosSnmp(BaseModel):
@@ -61,8 +62,5 @@ class SwosFamily(BaseModel):
 
     @model_validator(mode="after")
     def _unique_names(self) -> SwosFamily:
-        names = [s.name for s in self.switches]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"switch names must be unique; repeated: {', '.join(dupes)}")
+        unique_names((s.name for s in self.switches), "switch names")
         return self
