@@ -166,6 +166,16 @@ class Capture(Protocol):
     async def aclose(self) -> None: ...
 
 
+class Cadenced(Protocol):
+    """A site-file level that may set its own poll cadence: a device, or its family's section (None: not set)."""
+
+    @property
+    def interval_s(self) -> float | None: ...
+
+    @property
+    def timeout_s(self) -> float | None: ...
+
+
 @dataclass(frozen=True)
 class FamilyContext:
     """What a family's builders are given: its own config section and site-wide facts, never the whole Settings."""
@@ -181,6 +191,14 @@ class FamilyContext:
     neighbours_known: bool = False  # another family lands a neighbour table (DHCP leases) to discover from
     # a camera of any configured family by name, for triggered work (None: no such camera); the caller closes it
     capture: Callable[[str], Capture | None] | None = None
+
+    def interval_for(self, *levels: Cadenced) -> float:
+        """A poll interval: the first of `levels` (a device, then its family) that sets one, else the site's."""
+        return next((level.interval_s for level in levels if level.interval_s), self.interval_s)
+
+    def timeout_for(self, *levels: Cadenced) -> float:
+        """A timeout: the first of `levels` (a device, then its family) that sets one, else the site's."""
+        return next((level.timeout_s for level in levels if level.timeout_s), self.timeout_s)
 
 
 # `await discover(neighbours, metadata)` -> every target to poll now, asked every `refresh_s`. Neighbours: the

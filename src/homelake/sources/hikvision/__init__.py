@@ -36,8 +36,8 @@ def poll_targets(ctx: FamilyContext) -> list[PollTarget]:
     return [
         HikvisionTarget(
             cam, _password(cam), local_tz=ctx.local_tz if cam.timezone is None else ZoneInfo(cam.timezone),
-            interval_s=cam.interval_s or family.interval_s or ctx.interval_s,
-            timeout_s=cam.timeout_s or family.timeout_s or ctx.timeout_s, collector=ctx.collector,
+            interval_s=ctx.interval_for(cam, family),
+            timeout_s=ctx.timeout_for(cam, family), collector=ctx.collector,
             media_dir=family.media_dir, snapshot_every_s=family.snapshot_every_s,
         )
         for cam in family.cameras
@@ -62,7 +62,7 @@ def stream_targets(ctx: FamilyContext) -> list[StreamTarget]:
     return [
         AlertStreamTarget(
             cam, _password(cam), local_tz=ctx.local_tz if cam.timezone is None else ZoneInfo(cam.timezone),
-            timeout_s=cam.timeout_s or family.timeout_s or ctx.timeout_s, collector=ctx.collector,
+            timeout_s=ctx.timeout_for(cam, family), collector=ctx.collector,
             media_dir=family.media_dir, relay=relay_of(cam),
             frames=FrameCache(family.frame_cache, family.frame_cache_every_s),
             nearby=NearbyMotion(ctx.lake_root, cam.motion_sensors, cam.motion_window_s)
@@ -85,7 +85,7 @@ def capture(ctx: FamilyContext, name: str) -> Capture | None:
     return CameraCapture(
         cam, _password(cam), media_dir=family.media_dir,
         local_tz=ctx.local_tz if cam.timezone is None else ZoneInfo(cam.timezone),
-        timeout_s=cam.timeout_s or family.timeout_s or ctx.timeout_s, collector=ctx.collector,
+        timeout_s=ctx.timeout_for(cam, family), collector=ctx.collector,
     )  # fmt: skip
 
 

@@ -8,9 +8,10 @@ from typing import Any
 import orjson
 
 from homelake.sources.base import ParseContext, ParseResult, PayloadError, Reject
+from homelake.sources.columns import Column, col
 from homelake.sources.hikvision.datasets import HIKVISION_ALERTS
 from homelake.sources.hikvision.multipart import MultipartStream, Part, boundary_in
-from homelake.sources.hikvision.parser import INT, LOWER, TEXT, TIME, Column, col
+from homelake.sources.hikvision.parser import INT, LOWER, TEXT, TIME
 from homelake.sources.hikvision.values import mac as _mac
 from homelake.sources.hikvision.xmltree import fields, local, parse_xml
 

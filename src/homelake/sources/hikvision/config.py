@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from homelake.secrets import SecretRef
+from homelake.sources.config import DeviceConfig, unique_names
 
 
-class HikvisionCamera(BaseModel):
+class HikvisionCamera(DeviceConfig):
     """One camera or NVR. `url` is the base, e.g. `https://192.168.1.64` (the client adds `/ISAPI/...`)."""
 
-    model_config = ConfigDict(extra="forbid")
+    url_error: ClassVar[str] = "must start with https:// (or http:// together with allow_http: true)"
+    http_error: ClassVar[str | None] = "plain http:// exposes the camera's login; use https:// or set allow_http: true"
 
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
-    url: str
     username: str = "admin"
     password: SecretRef | None = None
     # True: verify against system CAs; a path: verify against that CA bundle; False: explicit opt-out.
@@ -40,18 +41,8 @@ class HikvisionCamera(BaseModel):
     motion_sensors: list[str] = []
     motion_window_s: float = Field(30.0, gt=0, le=600)
 
-    @field_validator("url")
-    @classmethod
-    def _url(cls, value: str) -> str:
-        value = value.rstrip("/")
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("must start with https:// (or http:// together with allow_http: true)")
-        return value
-
     @model_validator(mode="after")
-    def _http_needs_opt_in(self) -> HikvisionCamera:
-        if self.url.startswith("http://") and not self.allow_http:
-            raise ValueError("plain http:// exposes the camera's login; use https:// or set allow_http: true")
+    def _burst_fits(self) -> HikvisionCamera:
         if (self.burst_count - 1) * self.burst_spacing_s >= self.stall_s / 2:
             raise ValueError("a burst (burst_count - 1) x burst_spacing_s must stay under half of stall_s")
         return self
@@ -87,8 +78,5 @@ class HikvisionFamily(BaseModel):
 
     @model_validator(mode="after")
     def _unique_names(self) -> HikvisionFamily:
-        names = [c.name for c in self.cameras]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"camera names must be unique; repeated: {', '.join(dupes)}")
+        unique_names((c.name for c in self.cameras), "camera names")
         return self

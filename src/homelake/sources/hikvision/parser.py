@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 from xml.etree.ElementTree import Element, tostring
 
 from homelake.sources.base import ParseContext, ParseResult, PayloadError, Reject
+from homelake.sources.columns import Column, Convert, col, plain
 from homelake.sources.hikvision import values as v
 from homelake.sources.hikvision.datasets import (
     HIKVISION_DEVICE_INFO,
@@ -17,40 +17,9 @@ from homelake.sources.hikvision.datasets import (
 )
 from homelake.sources.hikvision.xmltree import descendants, fields, local, parse_xml, text
 
-Convert = Callable[[Any, ParseContext], Any]
-
-
-def _plain(parse: Callable[[Any], Any]) -> Convert:
-    return lambda value, _ctx: parse(value)
-
-
-TEXT, LOWER, INT, FLOAT, MAC, BUILD = map(_plain, (v.text, v.lower, v.integer, v.number, v.mac, v.build))
+TEXT, LOWER, INT, FLOAT, MAC, BUILD = map(plain, (v.text, v.lower, v.integer, v.number, v.mac, v.build))
 TIME: Convert = lambda value, ctx: v.device_time(value, ctx.local_tz)  # noqa: E731 - one line in the table
 ERROR_STATES = frozenset({"error", "smartfailed", "offline", "mismatch", "abnormal", "notexist"})
-
-
-@dataclass(frozen=True)
-class Column:
-    """One lake column: read from the first of `keys` that is set, converted, optionally required."""
-
-    name: str
-    keys: tuple[str, ...]
-    convert: Convert
-    required: bool = False
-
-    def value(self, item: Mapping[str, Any], ctx: ParseContext) -> Any:  # noqa: ANN401 - a column holds any type
-        key = next((k for k in self.keys if item.get(k) not in (None, "")), self.keys[0])
-        try:
-            result = self.convert(item.get(key), ctx)
-        except ValueError as exc:
-            raise ValueError(f"{key}: {exc}") from None
-        if result is None and self.required:
-            raise ValueError(f"{key}: required but absent")
-        return result
-
-
-def col(name: str, keys: str, convert: Convert, *, required: bool = False) -> Column:
-    return Column(name, tuple(keys.split("|")), convert, required)
 
 
 DEVICE_INFO_COLUMNS = (
@@ -76,7 +45,7 @@ TRIGGER_COLUMNS = (
     col("event_type", "eventType", LOWER, required=True),
     col("channel", "dynVideoInputChannelID|videoInputChannelID|dynInputIOPortID|inputIOPortID", INT),
     col("notification_methods", "methods", TEXT),
-    col("notifies_center", "notifies_center", _plain(lambda x: x)),
+    col("notifies_center", "notifies_center", plain(lambda x: x)),
 )
 STORAGE_COLUMNS = (
     col("disk_id", "id", TEXT),
@@ -84,7 +53,7 @@ STORAGE_COLUMNS = (
     col("status", "status", LOWER),
     col("capacity_mb", "capacity", FLOAT),
     col("free_mb", "freeSpace", FLOAT),
-    col("is_error", "is_error", _plain(lambda x: x)),
+    col("is_error", "is_error", plain(lambda x: x)),
 )
 
 

@@ -21,8 +21,8 @@ def poll_targets(ctx: FamilyContext) -> list[PollTarget]:
         JournaldTarget(
             node, family.entry_filter(node), CursorStore(folder / f"{node.name}.cursor" if folder else None),
             local_tz=ctx.local_tz, collector=ctx.collector, quiet_s=family.quiet_s, max_entries=family.max_entries,
-            interval_s=node.interval_s or family.interval_s or ctx.interval_s,
-            timeout_s=node.timeout_s or family.timeout_s or ctx.timeout_s,
+            interval_s=ctx.interval_for(node, family),
+            timeout_s=ctx.timeout_for(node, family),
         )
         for node in family.nodes
     ]  # fmt: skip

@@ -3,32 +3,25 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from homelake.sources.config import DeviceConfig, unique_names
 from homelake.sources.journald.parser import EntryFilter
 
 
-class JournaldNode(BaseModel):
+class JournaldNode(DeviceConfig):
     """One node's gateway, e.g. `http://pi1.cluster:19531`. `units` add to the family's kept units."""
 
-    model_config = ConfigDict(extra="forbid")
+    url_error: ClassVar[str] = "must start with http:// or https:// (the gateway's base URL, port 19531 by default)"
 
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
-    url: str
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")  # a node's host name may have dots
     units: list[str] = []
     max_priority: int | None = Field(None, ge=0, le=7)
     verify_tls: bool | Path = True
     interval_s: float | None = Field(None, gt=0)
     timeout_s: float | None = Field(None, gt=0)
-
-    @field_validator("url")
-    @classmethod
-    def _url(cls, value: str) -> str:
-        value = value.rstrip("/")
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https:// (the gateway's base URL, port 19531 by default)")
-        return value
 
 
 class JournaldFamily(BaseModel):
@@ -51,8 +44,5 @@ class JournaldFamily(BaseModel):
 
     @model_validator(mode="after")
     def _unique_names(self) -> JournaldFamily:
-        names = [n.name for n in self.nodes]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"node names must be unique; repeated: {', '.join(dupes)}")
+        unique_names((n.name for n in self.nodes), "node names")
         return self

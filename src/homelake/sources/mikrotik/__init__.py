@@ -27,8 +27,8 @@ def poll_targets(ctx: FamilyContext) -> list[PollTarget]:
                 router,
                 password,
                 local_tz=ctx.local_tz if router.timezone is None else ZoneInfo(router.timezone),
-                interval_s=router.interval_s or family.interval_s or ctx.interval_s,
-                timeout_s=router.timeout_s or family.timeout_s or ctx.timeout_s,
+                interval_s=ctx.interval_for(router, family),
+                timeout_s=ctx.timeout_for(router, family),
                 collector=ctx.collector,
                 geoip=geoip,
             )

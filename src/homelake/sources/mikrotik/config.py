@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from homelake.secrets import SecretRef
+from homelake.sources.config import DeviceConfig, unique_names
 from homelake.sources.mikrotik.geoip import GeoipConfig
 from homelake.sources.mikrotik.traffic import TrafficConfig
 
 
-class MikrotikRouter(BaseModel):
+class MikrotikRouter(DeviceConfig):
     """One router. `url` is the base, e.g. `https://192.168.88.1` (the client adds `/rest`)."""
 
-    model_config = ConfigDict(extra="forbid")
+    url_error: ClassVar[str] = "must start with https:// (or http:// together with allow_http: true)"
+    http_error: ClassVar[str | None] = "plain http:// sends the password in clear; use https:// or set allow_http: true"
 
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
-    url: str
     role: Literal["firewall", "switch", "ap", "router"] = "router"
     username: str = "admin"
     password: SecretRef | None = None
@@ -29,20 +29,6 @@ class MikrotikRouter(BaseModel):
     interval_s: float | None = None
     timeout_s: float | None = None
     probe_targets: list[str] = []  # addresses the router pings each poll (`/rest/ping`): gateway, resolvers
-
-    @field_validator("url")
-    @classmethod
-    def _url(cls, value: str) -> str:
-        value = value.rstrip("/")
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("must start with https:// (or http:// together with allow_http: true)")
-        return value
-
-    @model_validator(mode="after")
-    def _http_needs_opt_in(self) -> MikrotikRouter:
-        if self.url.startswith("http://") and not self.allow_http:
-            raise ValueError("plain http:// sends the password in clear; use https:// or set allow_http: true")
-        return self
 
 
 class MikrotikFamily(BaseModel):
@@ -62,8 +48,5 @@ class MikrotikFamily(BaseModel):
 
     @model_validator(mode="after")
     def _unique_names(self) -> MikrotikFamily:
-        names = [r.name for r in self.routers]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"router names must be unique; repeated: {', '.join(dupes)}")
+        unique_names((r.name for r in self.routers), "router names")
         return self

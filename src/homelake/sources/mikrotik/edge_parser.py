@@ -10,6 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 from homelake.sources.base import ParseContext, ParseResult, PayloadError, Reject
+from homelake.sources.columns import Column, Convert, col
 from homelake.sources.mikrotik import values as v
 from homelake.sources.mikrotik.edge_datasets import (
     MIKROTIK_CONNECTIONS,
@@ -18,7 +19,7 @@ from homelake.sources.mikrotik.edge_datasets import (
     MIKROTIK_NETWATCH,
     MIKROTIK_PINGS,
 )
-from homelake.sources.mikrotik.parser import BOOL, DURATION, FLOAT, INT, LOCAL_TIME, TEXT, Column, Convert
+from homelake.sources.mikrotik.parser import BOOL, DURATION, FLOAT, INT, LOCAL_TIME, TEXT, is_set
 
 CONNECTIONS = MIKROTIK_CONNECTIONS.key
 DNS_CACHE = MIKROTIK_DNS_CACHE.key
@@ -120,7 +121,7 @@ def _prefix_length(value: object, _ctx: ParseContext) -> int | None:
 
 
 def _col(name: str, keys: str, convert: Convert, *, required: bool = False) -> Column:
-    return Column(name, tuple(keys.split("|")), convert, required)
+    return col(name, keys, convert, required=required, is_set=is_set)
 
 
 CONNECTION_COLUMNS = (
@@ -225,7 +226,7 @@ def _rows(dataset: str, items: Sequence[Any], ctx: ParseContext, columns: Sequen
                     continue
                 converted = memo.get((key, raw) if only_key is None else raw, _MISS)
                 if converted is _MISS:
-                    converted = _convert(column, key, raw, ctx)
+                    converted = column.converted(key, raw, ctx)
                     if len(memo) < _MEMO_MAX:
                         memo[(key, raw) if only_key is None else raw] = converted
                 row[name] = converted
@@ -236,23 +237,12 @@ def _rows(dataset: str, items: Sequence[Any], ctx: ParseContext, columns: Sequen
 
 
 def _first_set(item: dict[str, Any], keys: tuple[str, ...]) -> str:
-    """The key Column.value reads: the first whose value is set, else the first."""
+    """The key Column.value reads (the first set, by `is_set`, else the first), inline: this table is big."""
     for key in keys:
         value = item.get(key)
         if value is not None and not (isinstance(value, str) and not value.strip()):
             return key
     return keys[0]
-
-
-def _convert(column: Column, key: str, raw: str, ctx: ParseContext) -> object:
-    """Column.value for a one-key column whose value is already in hand (same errors, one call less)."""
-    try:
-        converted = column.convert(raw, ctx)
-    except ValueError as exc:
-        raise ValueError(f"{key}: {exc}") from None
-    if converted is None and column.required:
-        raise ValueError(f"{key}: required but absent")
-    return converted
 
 
 def _items(payload: object, what: str) -> list[Any]:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from homelake.sources.base import ParseContext, ParseResult, PayloadError, Reject
+from homelake.sources.columns import Column, Convert, col, plain
 from homelake.sources.mikrotik import values as v
 from homelake.sources.mikrotik.datasets import (
     MIKROTIK_DHCP_LEASES,
@@ -22,12 +22,6 @@ INTERFACES = MIKROTIK_INTERFACES.key
 SYSTEM = MIKROTIK_SYSTEM.key
 WIFI_MENUS = ("wifi", "wifiwave2", "wireless", "capsman")
 
-Convert = Callable[[Any, ParseContext], Any]
-
-
-def _plain(parse: Callable[[Any], Any]) -> Convert:
-    return lambda value, _ctx: parse(value)
-
 
 def _local_time(value: object, ctx: ParseContext) -> object:
     return v.parse_local_time(value, ctx.local_tz)
@@ -37,45 +31,29 @@ LOCAL_TIME: Convert = _local_time
 
 
 TEXT, BOOL, INT, FLOAT = (
-    _plain(v.parse_text),
-    _plain(v.parse_bool),
-    _plain(v.parse_int),
-    _plain(v.parse_float),
+    plain(v.parse_text),
+    plain(v.parse_bool),
+    plain(v.parse_int),
+    plain(v.parse_float),
 )
 DURATION, MAC, IP, MTU = (
-    _plain(v.parse_duration),
-    _plain(v.parse_mac),
-    _plain(v.parse_ip),
-    _plain(v.parse_mtu),
+    plain(v.parse_duration),
+    plain(v.parse_mac),
+    plain(v.parse_ip),
+    plain(v.parse_mtu),
 )
-RATE, SIGNAL = _plain(v.parse_rate), _plain(v.parse_signal)
+RATE, SIGNAL = plain(v.parse_rate), plain(v.parse_signal)
 # `bytes` is one "tx,rx" string (AP perspective: first = sent to the client).
-PAIR_TX, PAIR_RX = _plain(lambda s: v.parse_pair(s)[0]), _plain(lambda s: v.parse_pair(s)[1])
+PAIR_TX, PAIR_RX = plain(lambda s: v.parse_pair(s)[0]), plain(lambda s: v.parse_pair(s)[1])
 
 
-@dataclass(frozen=True)
-class Column:
-    """One lake column: read from the first of `keys` that is set, converted, optionally required."""
-
-    name: str
-    keys: tuple[str, ...]
-    convert: Convert
-    required: bool = False
-
-    def value(self, item: dict[str, Any], ctx: ParseContext) -> object:
-        keys = self.keys
-        key = keys[0] if len(keys) == 1 else next((k for k in keys if v.present(item.get(k)) is not None), keys[0])
-        try:
-            result = self.convert(item.get(key), ctx)
-        except ValueError as exc:
-            raise ValueError(f"{key}: {exc}") from None
-        if result is None and self.required:
-            raise ValueError(f"{key}: required but absent")
-        return result
+def is_set(value: object) -> bool:
+    """Whether RouterOS set a value: an absent key and a blank string are both unset."""
+    return v.present(value) is not None
 
 
-def _col(name: str, keys: str, convert: Convert, required: bool = False) -> Column:
-    return Column(name, tuple(keys.split("|")), convert, required)
+def _col(name: str, keys: str, convert: Convert, *, required: bool = False) -> Column:
+    return col(name, keys, convert, required=required, is_set=is_set)
 
 
 LEASE_COLUMNS = (

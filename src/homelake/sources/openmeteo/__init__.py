@@ -17,7 +17,7 @@ def poll_targets(ctx: FamilyContext) -> list[PollTarget]:
     config: OpenMeteoFamily = ctx.config
     if not _configured(config):  # no location, no weather: never a request to a public API the owner did not ask for
         return []
-    timeout_s = config.timeout_s or ctx.timeout_s
+    timeout_s = ctx.timeout_for(config)
     targets: list[PollTarget] = [
         OpenMeteoTarget(config, local_tz=ctx.local_tz, timeout_s=timeout_s, collector=ctx.collector)
     ]

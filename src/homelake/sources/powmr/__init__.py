@@ -18,7 +18,7 @@ def poll_targets(ctx: FamilyContext) -> list[PollTarget]:
     return [
         PowmrTarget(
             inverter, local_tz=ctx.local_tz, interval_s=inverter.interval_s or family.interval_s,
-            timeout_s=inverter.timeout_s or family.timeout_s or ctx.timeout_s, max_gap_s=family.max_gap_s,
+            timeout_s=ctx.timeout_for(inverter, family), max_gap_s=family.max_gap_s,
             collector=ctx.collector,
         )
         for inverter in family.inverters

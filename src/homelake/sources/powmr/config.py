@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from homelake.sources.config import unique_names
+
 
 class PowmrInverter(BaseModel):
     """One inverter. `register_map` names a map in sources/powmr/maps/ (`inv8851`, `hvm_hm`, `srne`) or a path.
@@ -49,8 +51,5 @@ class PowmrFamily(BaseModel):
 
     @model_validator(mode="after")
     def _unique_names(self) -> PowmrFamily:
-        names = [i.name for i in self.inverters]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"inverter names must be unique; repeated: {', '.join(dupes)}")
+        unique_names((i.name for i in self.inverters), "inverter names")
         return self

@@ -23,8 +23,8 @@ def poll_targets(ctx: FamilyContext) -> list[PollTarget]:
     return [
         PrometheusTarget(
             endpoint, family.allow_list(endpoint), local_tz=ctx.local_tz, collector=ctx.collector,
-            interval_s=endpoint.interval_s or family.interval_s or ctx.interval_s,
-            timeout_s=endpoint.timeout_s or family.timeout_s or ctx.timeout_s,
+            interval_s=ctx.interval_for(endpoint, family),
+            timeout_s=ctx.timeout_for(endpoint, family),
         )
         for endpoint in family.endpoints
     ]  # fmt: skip

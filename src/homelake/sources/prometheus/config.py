@@ -2,31 +2,27 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from typing import ClassVar
 
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from homelake.sources.config import DeviceConfig, unique_names
 from homelake.sources.prometheus.allow import DEFAULT_ALLOW, AllowList
 
 
-class PrometheusEndpoint(BaseModel):
+class PrometheusEndpoint(DeviceConfig):
     """One endpoint, e.g. `http://pi1.cluster:9100/metrics`. `allow` adds patterns to the family's default."""
 
-    model_config = ConfigDict(extra="forbid")
+    url_error: ClassVar[str] = "must start with http:// or https:// (the full metrics URL, e.g. .../metrics)"
+    strip_slash: ClassVar[bool] = False  # the full metrics URL, kept as given
 
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
-    url: str
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")  # a node's host name may have dots
     node: str | None = None  # the machine it describes; defaults to the name
     job: str = "node"  # node | k3s | kube-state-metrics | homelake | ...
     allow: list[str] = []
     allow_all: bool = False  # keep every family (small endpoints the owner wants whole)
     interval_s: float | None = Field(None, gt=0)
     timeout_s: float | None = Field(None, gt=0)
-
-    @field_validator("url")
-    @classmethod
-    def _url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https:// (the full metrics URL, e.g. .../metrics)")
-        return value
 
 
 class PrometheusFamily(BaseModel):
@@ -44,8 +40,5 @@ class PrometheusFamily(BaseModel):
 
     @model_validator(mode="after")
     def _unique_names(self) -> PrometheusFamily:
-        names = [e.name for e in self.endpoints]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"endpoint names must be unique; repeated: {', '.join(dupes)}")
+        unique_names((e.name for e in self.endpoints), "endpoint names")
         return self

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from homelake.secrets import SecretRef
+from homelake.sources.config import unique_names
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 _HTTP_PORT = 80  # the default port, left out of URLs
@@ -96,8 +97,5 @@ class ShellyFamily(BaseModel):
 
     @model_validator(mode="after")
     def _unique_names(self) -> ShellyFamily:
-        names = [device.name for device in self.devices]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"device ids must be unique; repeated: {', '.join(dupes)}")
+        unique_names((device.name for device in self.devices), "device ids")
         return self

@@ -116,8 +116,8 @@ class ShellyDiscovery:
     def __init__(self, ctx: FamilyContext, *, clock: Callable[[], datetime] = utc_now) -> None:
         self.ctx, self.collector, self.clock = ctx, ctx.collector, clock
         self.family: ShellyFamily = ctx.config
-        self.interval_s = self.family.interval_s or ctx.interval_s
-        self.timeout_s = self.family.timeout_s or ctx.timeout_s
+        self.interval_s = ctx.interval_for(self.family)
+        self.timeout_s = ctx.timeout_for(self.family)
         self._confirmed: dict[tuple[str, str], tuple[str, ShellyIdentity]] = {}
         self._unanswered: set[tuple[str, str]] = set()  # (mac, url) already logged as not answering
         self._static = {device.name: (device, _password(device)) for device in self.family.devices}

@@ -20,8 +20,8 @@ def poll_targets(ctx: FamilyContext) -> list[PollTarget]:
         register_secret(password)
         community = switch.snmp.community.resolve() if switch.snmp else None
         register_secret(community)
-        interval_s = switch.interval_s or family.interval_s or ctx.interval_s
-        timeout_s = switch.timeout_s or family.timeout_s or ctx.timeout_s
+        interval_s = ctx.interval_for(switch, family)
+        timeout_s = ctx.timeout_for(switch, family)
         targets.append(SwosTarget(switch, password, interval_s=interval_s, timeout_s=timeout_s, family=ctx,
                                   community=community))  # fmt: skip
     return targets

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from homelake.secrets import SecretRef
+from homelake.sources.config import DeviceConfig, unique_names
 
 
 class SwosSnmp(BaseModel):
@@ -28,26 +29,16 @@ class SwosSnmp(BaseModel):
         return str(value) if isinstance(value, int) and not isinstance(value, bool) else value  # YAML's `1`
 
 
-class SwosSwitch(BaseModel):
+class SwosSwitch(DeviceConfig):
     """One switch. `url` is its web UI, e.g. `http://192.168.88.5` (SwOS Lite speaks plain HTTP only)."""
 
-    model_config = ConfigDict(extra="forbid")
+    url_error: ClassVar[str] = "must start with http:// (SwOS Lite has no HTTPS) or https://"
 
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
-    url: str
     username: str = "admin"
     password: SecretRef | None = None
     interval_s: float | None = Field(None, gt=0)
     timeout_s: float | None = Field(None, gt=0)
     snmp: SwosSnmp | None = None  # absent: no SNMP (the `.b` pages only, which carry no byte counters)
-
-    @field_validator("url")
-    @classmethod
-    def _url(cls, value: str) -> str:
-        value = value.rstrip("/")
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// (SwOS Lite has no HTTPS) or https://")
-        return value
 
 
 class SwosFamily(BaseModel):
@@ -61,8 +52,5 @@ class SwosFamily(BaseModel):
 
     @model_validator(mode="after")
     def _unique_names(self) -> SwosFamily:
-        names = [s.name for s in self.switches]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"switch names must be unique; repeated: {', '.join(dupes)}")
+        unique_names((s.name for s in self.switches), "switch names")
         return self
