@@ -139,6 +139,7 @@ def slaac_address(mac: str) -> str:
 
 
 def uses_privacy_addresses(client: Client) -> bool:
+    """Whether the device's IPv6 connections come from temporary addresses (by its catalogue device type)."""
     return client.metadata.device_type in PRIVACY_DEVICE_TYPES
 
 
