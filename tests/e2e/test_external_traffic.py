@@ -1,7 +1,8 @@
 """E2E: the simulated LAN's connections -> the firewall's connection table polled in the backfill (GeoIP from the
 databases the demo's site file names, which the simulator wrote for its services) -> lake -> dbt build ->
 `external_traffic_daily` equals the simulator's flow truth per device x country x ASN, the churn between polls
-measured; a device that starts talking to a new country shows in `new_destinations` the same day and, outside the
+measured (phones, laptops and tablets' IPv6 flows from temporary addresses named through the polled IPv6 neighbour
+table); a device that starts talking to a new country shows in `new_destinations` the same day and, outside the
 allow-list, raises an alert."""
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from homelake.alerts.store import AlertStore
 from homelake.cli.transform import run_transform
 from homelake.settings import load_settings
 from homelake.sim.demo.pipeline import DemoRun
-from homelake.sim.model.flows import RENEW_S, SERVICES, FlowLife, flow_lives
+from homelake.sim.model.flows import RENEW_S, SERVICES, FlowLife, flow_lives, slaac_address, uses_privacy_addresses
 from homelake.sim.model.site import sample_times
 from homelake.sources.mikrotik.simulator.edge_history import TABLES_EVERY
 from homelake.warehouse.query import connect_readonly
@@ -140,6 +141,32 @@ def test_external_traffic_daily_equals_the_flow_truth(demo: DemoRun, truth: dict
           f"short-lived (30 s) flows lost {short_share:.0%} of their bytes")  # fmt: skip
     assert 0 < churn_share < 0.01
     assert short_share > 0.5  # 30-second connections are mostly invisible to a 1-minute poll
+
+
+def test_privacy_address_devices_get_their_bytes_through_the_neighbour_table(
+    demo: DemoRun, truth: dict[str, Any]
+) -> None:
+    """The phones' (laptops', tablets') IPv6 connections come from temporary addresses, which name no MAC: the
+    neighbour table names the device, so their bytes per device x country x ASN equal the truth like the others'."""
+    day, _, _ = _day(demo)
+    lives = [life for life in truth["lives"] if uses_privacy_addresses(life.client) and ":" in life.service.address]
+    keys = {_key(life) for life in lives} & {k for k, v in truth["seen"].items() if v != [0, 0]}
+    assert len({k[0] for k in keys}) >= 3
+    rows = _query(demo, f"select mac, country_code, asn, direction, bytes_sent, bytes_received "
+                        f"from external_traffic_daily where local_date = '{day}'")  # fmt: skip
+    got = {(mac, country, asn, direction): (sent, received) for mac, country, asn, direction, sent, received in rows}
+    for key in keys:
+        assert got.get(key) == tuple(truth["seen"][key]), key
+        assert sum(truth["seen"][key]) == pytest.approx(sum(truth["carried"][key]), rel=0.01), key
+    # the connection table held their temporary addresses (never their SLAAC ones), each named by the neighbour table
+    polled = [life for life in lives if any(life.started_at <= p < life.ended_at for p in truth["polls"])]
+    expected = {(life.v6_address, life.client.mac) for life in polled}
+    assert not {address for address, _ in expected} & {slaac_address(mac) for _, mac in expected}
+    listed = ", ".join(repr(address) for address, _ in sorted(expected))
+    attributed = _query(demo, "select distinct lan_address, mac, mac_source from intermediate."
+                              f"int_firewall_flows_attributed where lan_address in ({listed})")  # fmt: skip
+    assert {(address, mac) for address, mac, _ in attributed} == expected
+    assert {source for *_, source in attributed} == {"neighbor"}
 
 
 def test_traffic_capture_daily_estimates_the_tails(demo: DemoRun, truth: dict[str, Any]) -> None:

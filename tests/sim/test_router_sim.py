@@ -19,7 +19,7 @@ import pytest
 from homelake.sim.model.site import Site
 from homelake.sim.servers.tls import tls_available
 from homelake.sources.base import ParseContext
-from homelake.sources.mikrotik import parser
+from homelake.sources.mikrotik import edge_parser, parser
 from homelake.sources.mikrotik.simulator import (
     RouterSimServer,
     SimRestError,
@@ -66,9 +66,9 @@ def test_every_value_is_a_string_over_a_day(site: Site) -> None:
         "/interface/wifi/registration-table",
     ) in seen
     # 4 routers x (interface, resource, identity), leases, 2 wifi tables, the firewall's dhcp-client, connections,
-    # DNS cache and Netwatch
-    assert len(seen) == 3 * 4 + 1 + 2 + 4
-    assert ("fw", "/tool/netwatch") in seen
+    # DNS cache, Netwatch and IPv6 neighbours
+    assert len(seen) == 3 * 4 + 1 + 2 + 5
+    assert ("fw", "/tool/netwatch") in seen and ("fw", "/ipv6/neighbor") in seen
 
 
 def test_lease_shapes(site: Site, at: datetime) -> None:
@@ -122,6 +122,8 @@ def test_payloads_parse_without_rejects(site: Site, at: datetime) -> None:
             results.append(parser.parse_leases(payloads["/ip/dhcp-server/lease"], ctx))
         if "/interface/wifi/registration-table" in payloads:
             results.append(parser.parse_wifi(payloads["/interface/wifi/registration-table"], ctx, "wifi"))
+        if "/ipv6/neighbor" in payloads:
+            results.append(edge_parser.parse_ipv6_neighbors(payloads["/ipv6/neighbor"], ctx))
         for result in results:
             assert result.rows and not result.rejects, (router.name, result.dataset, result.rejects[:1])
 
@@ -133,6 +135,7 @@ def test_payloads_parse_without_rejects(site: Site, at: datetime) -> None:
         ("sw", "/ip/dhcp-server/lease", 400, "no such command or directory (dhcp-server)"),
         ("ap-living", "/ip/dhcp-server/lease", 400, "no such command or directory (dhcp-server)"),
         ("fw", "/xyz", 400, "no such command or directory (xyz)"),
+        ("sw", "/ipv6/neighbor", 400, "no such command or directory (ipv6)"),
         ("fw", "/ip/dhcp-server/lease/print", 400, "no such command"),
         ("fw", "/interface/*FFFF", 404, None),
     ],

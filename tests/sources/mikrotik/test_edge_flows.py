@@ -11,7 +11,7 @@ from typing import Any
 from mmdb_writer import MMDBWriter
 from netaddr import IPSet
 
-from homelake.sim.model.flows import SERVICES, flows_at, slaac_address
+from homelake.sim.model.flows import SERVICES, flows_at, slaac_address, uses_privacy_addresses
 from homelake.sim.model.site import build_site
 from homelake.sources.mikrotik.client import MikrotikClient
 from homelake.sources.mikrotik.collector import poll_router
@@ -54,8 +54,13 @@ def test_connections_and_their_countries_equal_the_truth(tmp_path: Path) -> None
     truth = {(f.src_address, f.src_port, f.service.address): (f.sent_bytes, f.received_bytes)
              for f in flows_at(SITE, AT)}  # fmt: skip
     assert got == truth and len(truth) >= 10
-    v6 = {src for src, _, dst in got if ":" in dst}  # IPv6 flows too ([v6]:port), from SLAAC (EUI-64) sources
-    assert v6 and v6 <= {slaac_address(c.mac) for c in SITE.clients}
+    # IPv6 flows too ([v6]:port): from SLAAC (EUI-64) sources, and phones' and laptops' from temporary addresses
+    v6 = {src for src, _, dst in got if ":" in dst}
+    slaac = {slaac_address(c.mac) for c in SITE.clients}
+    assert v6 & slaac and v6 - slaac
+    assert v6 - slaac == {
+        f.src_address for f in flows_at(SITE, AT) if uses_privacy_addresses(f.client) and ":" in f.src_address
+    }
     countries = {r["address"]: (r["country_code"], r["asn"]) for r in by["mikrotik/geoip_lookups"].rows}
     used = {f.service for f in flows_at(SITE, AT)}
     assert {countries[s.address] for s in used} == {(s.country, s.asn) for s in used}

@@ -1,9 +1,11 @@
 """Who on the LAN talks to which external service (the truth): long-lived connections renewed on a schedule,
-short-lived ones the table poll mostly misses (the churn), a forwarded port that outsiders reach, and a device
-that starts talking to a new country a while after the site's start."""
+short-lived ones the table poll mostly misses (the churn), a forwarded port that outsiders reach, a device
+that starts talking to a new country a while after the site's start, and phones, laptops and tablets whose IPv6
+connections come from temporary (privacy) addresses that rotate daily."""
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import math
 import zlib
@@ -108,14 +110,23 @@ class FlowLife:
     def service(self) -> Service:
         return SERVICES[self.talk.service]
 
+    @property
+    def v6_address(self) -> str:
+        """The LAN device's IPv6 address for this connection (the one it had when the connection opened)."""
+        return v6_source(self.client, self.started_at)
+
     def bytes_between(self, start: datetime, end: datetime) -> tuple[float, float]:
         """(sent, received) by the LAN device while the connection was open within [start, end)."""
         seconds = max(0.0, (min(end, self.ended_at) - max(start, self.started_at)).total_seconds())
         return self.talk.sent_rate * seconds, self.talk.received_rate * seconds
 
 
-LAN_V6_PREFIX = "2001:db8:88:0"  # the LAN's IPv6 /64; devices use SLAAC addresses (EUI-64 from the MAC)
+LAN_V6_PREFIX = "2001:db8:88:0"  # the LAN's IPv6 /64; devices have SLAAC addresses (EUI-64 from the MAC)
 LAN_NETWORKS = ("192.168.88.0/24", "2001:db8:88::/64")  # the simulated site's LAN, as its site file names it
+# RFC 8981: these open their outgoing connections from a temporary address, a new one each day (on a phase of
+# the device's own, as the spec's desync factor); a connection keeps the address it opened with.
+PRIVACY_DEVICE_TYPES = frozenset({"phone", "laptop", "tablet"})
+TEMPORARY_ADDRESS_S = 24 * HOUR_S
 
 
 def slaac_address(mac: str) -> str:
@@ -125,6 +136,38 @@ def slaac_address(mac: str) -> str:
     eui = [*octets[:3], 0xFF, 0xFE, *octets[3:]]
     groups = [f"{eui[i] << 8 | eui[i + 1]:x}" for i in range(0, 8, 2)]
     return str(ipaddress.ip_address(f"{LAN_V6_PREFIX}:" + ":".join(groups)))
+
+
+def uses_privacy_addresses(client: Client) -> bool:
+    """Whether the device's IPv6 connections come from temporary addresses (by its catalogue device type)."""
+    return client.metadata.device_type in PRIVACY_DEVICE_TYPES
+
+
+def temporary_period(mac: str, t: datetime) -> tuple[int, datetime, datetime]:
+    """(number, start, end) of the temporary-address period holding t for the device with this MAC."""
+    phase = zlib.crc32(f"{mac}/temporary".encode()) % TEMPORARY_ADDRESS_S
+    number = math.floor((t.timestamp() - phase) / TEMPORARY_ADDRESS_S)
+    start = datetime.fromtimestamp(phase + number * TEMPORARY_ADDRESS_S, UTC)
+    return number, start, start + timedelta(seconds=TEMPORARY_ADDRESS_S)
+
+
+def temporary_address(mac: str, period: int) -> str:
+    """The device's temporary address of one period: a random-looking interface id from (MAC, period), with the
+    universal/local bit clear (RFC 4941) and never `ff:fe` in the middle (no EUI-64 look-alike)."""
+    digest = bytearray(hashlib.sha256(f"{mac}/temporary/{period}".encode()).digest()[:8])
+    digest[0] &= ~0x02 & 0xFF
+    if digest[3:5] == b"\xff\xfe":
+        digest[4] = 0xFD
+    groups = [f"{digest[i] << 8 | digest[i + 1]:x}" for i in range(0, 8, 2)]
+    return str(ipaddress.ip_address(f"{LAN_V6_PREFIX}:" + ":".join(groups)))
+
+
+def v6_source(client: Client, at: datetime) -> str:
+    """The address a connection opened at `at` comes from: the temporary address of the day for a device that
+    uses privacy addresses, else its SLAAC address."""
+    if uses_privacy_addresses(client):
+        return temporary_address(client.mac, temporary_period(client.mac, at)[0])
+    return slaac_address(client.mac)
 
 
 def _phase(client: Client, talk: Talk) -> float:
@@ -156,7 +199,7 @@ def flows_at(site: Site, t: datetime) -> list[Flow]:
                 continue
             service = SERVICES[talk.service]
             started = datetime.fromtimestamp(opened, UTC)
-            source = slaac_address(state.mac) if ":" in service.address else state.ip
+            source = v6_source(state.client, started) if ":" in service.address else state.ip
             elapsed = now - opened
             flows.append(Flow(state.client, source, _port(state.client, talk, started), service, started,
                               int(talk.sent_rate * elapsed), int(talk.received_rate * elapsed), talk.protocol,
@@ -167,13 +210,18 @@ def flows_at(site: Site, t: datetime) -> list[Flow]:
 def flow_lives(site: Site, start: datetime, end: datetime) -> Iterator[FlowLife]:
     """Every connection open at some time in [start, end), whole (the truth of what the LAN sent and received)."""
     for client in site.clients:
-        for talk in talks(client):
-            since = site.start + timedelta(seconds=talk.since_s)
-            for online, offline in site.online_sessions(client, start, end):
-                window = _window(client, talk, online.timestamp())
-                while window < min(end, offline).timestamp():
-                    opened = max(datetime.fromtimestamp(window, UTC), online, since)
-                    closed = min(datetime.fromtimestamp(window + talk.lasts_s, UTC), offline)
-                    if opened < closed and closed > start and opened < end:
-                        yield FlowLife(client, talk, opened, closed)
-                    window += talk.every_s
+        yield from client_flow_lives(site, client, start, end)
+
+
+def client_flow_lives(site: Site, client: Client, start: datetime, end: datetime) -> Iterator[FlowLife]:
+    """flow_lives of one device."""
+    for talk in talks(client):
+        since = site.start + timedelta(seconds=talk.since_s)
+        for online, offline in site.online_sessions(client, start, end):
+            window = _window(client, talk, online.timestamp())
+            while window < min(end, offline).timestamp():
+                opened = max(datetime.fromtimestamp(window, UTC), online, since)
+                closed = min(datetime.fromtimestamp(window + talk.lasts_s, UTC), offline)
+                if opened < closed and closed > start and opened < end:
+                    yield FlowLife(client, talk, opened, closed)
+                window += talk.every_s

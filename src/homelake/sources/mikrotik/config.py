@@ -29,6 +29,13 @@ class MikrotikRouter(DeviceConfig):
     interval_s: float | None = None
     timeout_s: float | None = None
     probe_targets: list[str] = []  # addresses the router pings each poll (`/rest/ping`): gateway, resolvers
+    # poll `/ipv6/neighbor` (which MAC each IPv6 address is: names the device behind a privacy address);
+    # None: on for the firewall, whose connection table is polled
+    ipv6_neighbors: bool | None = None
+
+    @property
+    def polls_ipv6_neighbors(self) -> bool:
+        return self.role == "firewall" if self.ipv6_neighbors is None else self.ipv6_neighbors
 
 
 class MikrotikFamily(BaseModel):

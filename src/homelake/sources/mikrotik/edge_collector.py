@@ -1,4 +1,5 @@
-"""The edge part of a router poll: the firewall's connection table and DNS cache, and router-run pings."""
+"""The edge part of a router poll: the firewall's connection table and DNS cache, the IPv6 neighbour table, and
+router-run pings."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ from homelake.sources.mikrotik.geoip import GEOIP_LOOKUPS, GeoIP
 PING_PATH = "/ping"
 CONNECTIONS_PATH, DNS_CACHE_PATH = "/ip/firewall/connection", "/ip/dns/cache"
 DHCP_CLIENT_PATH, NETWATCH_PATH = "/ip/dhcp-client", "/tool/netwatch"
+IPV6_NEIGHBORS_PATH = "/ipv6/neighbor"
+IPV6_NEIGHBOR_PROPLIST = "address,mac-address,interface,status,router"
 # Only what the flow marts need: a 20k-entry table stays small on the wire.
 CONNECTION_PROPLIST = ",".join((
     "protocol", "src-address", "dst-address", "src-port", "dst-port", "reply-src-address", "reply-dst-address",
@@ -58,18 +61,23 @@ async def tables(
     client: MikrotikClient, make_ctx: Callable[[], ParseContext], outcome: PollOutcome, geoip: GeoIP | None = None
 ) -> None:
     """The firewall's connection table (`.proplist`-limited), DNS cache, DHCP clients (the WAN's public address)
-    and Netwatch entries; a router without one of them skips it (400 "no such command", or 404), and an empty
-    table (no Netwatch configured) lands nothing.
+    and Netwatch entries, and the IPv6 neighbour table where the router polls it (by default the firewall); a
+    router without one of them skips it (400 "no such command", or 404), and an empty table (no Netwatch
+    configured) lands nothing.
 
     With `geoip`, each external address seen for the first time gets a `mikrotik/geoip_lookups` row."""
-    if client.router.role != "firewall":
-        return
-    menus = (
-        (f"{CONNECTIONS_PATH}?.proplist={CONNECTION_PROPLIST}", edge_parser.CONNECTIONS, edge_parser.parse_connections),
-        (DNS_CACHE_PATH, edge_parser.DNS_CACHE, edge_parser.parse_dns_cache),
-        (DHCP_CLIENT_PATH, edge_parser.DHCP_CLIENT, edge_parser.parse_dhcp_client),
-        (f"{NETWATCH_PATH}?.proplist={NETWATCH_PROPLIST}", edge_parser.NETWATCH, edge_parser.parse_netwatch),
-    )
+    menus: list[tuple[str, str, Callable[[object, ParseContext], ParseResult]]] = []
+    if client.router.role == "firewall":
+        menus += [
+            (f"{CONNECTIONS_PATH}?.proplist={CONNECTION_PROPLIST}", edge_parser.CONNECTIONS,
+             edge_parser.parse_connections),
+            (DNS_CACHE_PATH, edge_parser.DNS_CACHE, edge_parser.parse_dns_cache),
+            (DHCP_CLIENT_PATH, edge_parser.DHCP_CLIENT, edge_parser.parse_dhcp_client),
+            (f"{NETWATCH_PATH}?.proplist={NETWATCH_PROPLIST}", edge_parser.NETWATCH, edge_parser.parse_netwatch),
+        ]  # fmt: skip
+    if client.router.polls_ipv6_neighbors:
+        menus.append((f"{IPV6_NEIGHBORS_PATH}?.proplist={IPV6_NEIGHBOR_PROPLIST}", edge_parser.IPV6_NEIGHBORS,
+                      edge_parser.parse_ipv6_neighbors))  # fmt: skip
     for path, dataset, parse in menus:
         try:
             response = await client.get(path)

@@ -1,4 +1,4 @@
-"""The mikrotik family's network-edge datasets (firewall connections, DNS cache, router-run pings)."""
+"""The mikrotik family's network-edge datasets (firewall connections, DNS cache, IPv6 neighbours, router-run pings)."""
 
 from __future__ import annotations
 
@@ -39,6 +39,20 @@ MIKROTIK_DNS_CACHE = Dataset(
         column("ttl_s", F),
     ),
     "The router's DNS cache per poll: which names the LAN resolved to which addresses.",
+)
+
+MIKROTIK_IPV6_NEIGHBORS = Dataset(
+    "mikrotik",
+    "ipv6_neighbors",
+    (
+        column("address", S, False),
+        column("mac", S),
+        column("interface", S),
+        column("status", S),
+        column("is_router", B),
+    ),
+    "The router's IPv6 neighbour table per poll: which MAC each LAN address (SLAAC, temporary, link-local) belongs "
+    "to; mac is null for an entry still resolving or failed.",
 )
 
 MIKROTIK_PINGS = Dataset(
@@ -114,6 +128,7 @@ GEOIP_LOOKUPS = Dataset(
 EDGE_DATASETS: tuple[Dataset, ...] = (
     MIKROTIK_CONNECTIONS,
     MIKROTIK_DNS_CACHE,
+    MIKROTIK_IPV6_NEIGHBORS,
     MIKROTIK_PINGS,
     MIKROTIK_DHCP_CLIENT,
     MIKROTIK_NETWATCH,

@@ -1,4 +1,5 @@
-"""Pure parsers of the network edge: firewall connections, DNS cache and router-run pings to lake rows."""
+"""Pure parsers of the network edge: firewall connections, DNS cache, IPv6 neighbours and router-run pings to lake
+rows."""
 
 from __future__ import annotations
 
@@ -16,16 +17,18 @@ from homelake.sources.mikrotik.edge_datasets import (
     MIKROTIK_CONNECTIONS,
     MIKROTIK_DHCP_CLIENT,
     MIKROTIK_DNS_CACHE,
+    MIKROTIK_IPV6_NEIGHBORS,
     MIKROTIK_NETWATCH,
     MIKROTIK_PINGS,
 )
-from homelake.sources.mikrotik.parser import BOOL, DURATION, FLOAT, INT, LOCAL_TIME, TEXT, is_set
+from homelake.sources.mikrotik.parser import BOOL, DURATION, FLOAT, INT, LOCAL_TIME, MAC, TEXT, is_set
 
 CONNECTIONS = MIKROTIK_CONNECTIONS.key
 DNS_CACHE = MIKROTIK_DNS_CACHE.key
 PINGS = MIKROTIK_PINGS.key
 DHCP_CLIENT = MIKROTIK_DHCP_CLIENT.key
 NETWATCH = MIKROTIK_NETWATCH.key
+IPV6_NEIGHBORS = MIKROTIK_IPV6_NEIGHBORS.key
 
 _BRACKETED = re.compile(r"\[([0-9A-Fa-f:.%a-z]+)\](?::(\d{1,5}))?")
 _MAX_PORT = 65535
@@ -120,6 +123,22 @@ def _prefix_length(value: object, _ctx: ParseContext) -> int | None:
         raise ValueError(f"not an address: {text!r}") from None
 
 
+def _ipv6(value: object, _ctx: ParseContext) -> str | None:
+    """An IPv6 address in canonical form; a zone (`fe80::1%bridge`) is dropped, the interface is its own field."""
+    text = v.parse_text(value)
+    if text is None:
+        return None
+    try:
+        return str(ipaddress.IPv6Address(text.strip().partition("%")[0]))
+    except ValueError:
+        raise ValueError(f"not an IPv6 address: {text!r}") from None
+
+
+def _status(value: object, _ctx: ParseContext) -> str | None:
+    text = v.parse_text(value)
+    return None if text is None else text.strip().lower()
+
+
 def _col(name: str, keys: str, convert: Convert, *, required: bool = False) -> Column:
     return col(name, keys, convert, required=required, is_set=is_set)
 
@@ -149,6 +168,14 @@ DNS_COLUMNS = (
     _col("record_type", "type", TEXT),
     _col("data", "data|address", TEXT),  # v6 prints `data`; older builds had `address` for A records
     _col("ttl_s", "ttl", DURATION),
+)
+
+IPV6_NEIGHBOR_COLUMNS = (
+    _col("address", "address", _ipv6, required=True),
+    _col("mac", "mac-address", MAC),  # absent while resolving (incomplete) or after it failed
+    _col("interface", "interface", TEXT),
+    _col("status", "status", _status),  # noarp, incomplete, reachable, stale, delay, probe, failed
+    _col("is_router", "router", BOOL),
 )
 
 PING_COLUMNS = (
@@ -261,6 +288,11 @@ def parse_dns_cache(payload: object, ctx: ParseContext) -> ParseResult:
     return _rows(DNS_CACHE, _items(payload, "dns cache"), ctx, DNS_COLUMNS)
 
 
+def parse_ipv6_neighbors(payload: object, ctx: ParseContext) -> ParseResult:
+    """`GET /rest/ipv6/neighbor` -> one row per entry (an empty table is no rows)."""
+    return _rows(IPV6_NEIGHBORS, _items(payload, "ipv6 neighbors"), ctx, IPV6_NEIGHBOR_COLUMNS)
+
+
 def parse_ping(payload: object, ctx: ParseContext) -> ParseResult:
     """`POST /rest/ping {address, count}` -> one row per echo; a single reply object is one echo."""
     items = [payload] if isinstance(payload, dict) else _items(payload, "ping")
@@ -287,6 +319,7 @@ def parse_netwatch(payload: object, ctx: ParseContext) -> ParseResult:
 EDGE_PARSERS: dict[str, Callable[[Any, ParseContext], ParseResult]] = {
     CONNECTIONS: parse_connections,
     DNS_CACHE: parse_dns_cache,
+    IPV6_NEIGHBORS: parse_ipv6_neighbors,
     PINGS: parse_ping,
     DHCP_CLIENT: parse_dhcp_client,
     NETWATCH: parse_netwatch,

@@ -1,4 +1,5 @@
-"""The firewall's view of the uplink, rendered from the site's uplink model: WAN link state, DHCP client, pings."""
+"""The firewall's view of the uplink and the LAN's traffic, rendered from the site model: WAN link state, DHCP
+client, pings, Netwatch, the connection table, DNS cache and IPv6 neighbours."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 from homelake.sim.model.flows import FORWARDED_PORT, FORWARDED_TO_PORT, SERVICES, flows_at
 from homelake.sim.model.model import Router
+from homelake.sim.model.neighbours import ipv6_neighbours, link_local_address
 from homelake.sim.model.site import Site
 from homelake.sim.model.uplink import GATEWAY, ISP_DNS, PROBE_TARGETS, PUBLIC_IPS, RESOLVER, Uplink
 from homelake.sources.mikrotik.simulator.payloads import format_duration, interfaces
@@ -17,6 +19,9 @@ WAN = "ether1"
 DHCP_CLIENT, PING = "/ip/dhcp-client", "/ping"
 CONNECTIONS, DNS_CACHE = "/ip/firewall/connection", "/ip/dns/cache"
 NETWATCH = "/tool/netwatch"
+IPV6_NEIGHBORS = "/ipv6/neighbor"
+LAN_BRIDGE = "bridge"
+ISP_ROUTER_MAC = "00:00:5e:00:53:01"  # the ISP's router on the WAN port (a documentation MAC, RFC 7042)
 NETWATCH_INTERVAL_S, NETWATCH_PACKETS = 10, 10  # RouterOS's defaults: a test every 10 s, 10 echoes (icmp)
 NETWATCH_COMMENTS = {GATEWAY: "isp gateway", RESOLVER: "public resolver", ISP_DNS: "isp dns"}
 PACKET_BYTES = 900
@@ -168,9 +173,26 @@ def dns_cache(site: Site, router: Router, t: datetime) -> list[dict[str, str]]:
     ]  # fmt: skip
 
 
+def ipv6_neighbors(site: Site, router: Router, t: datetime) -> list[dict[str, str]]:
+    """`/ipv6/neighbor`: the ISP's router on the WAN port (failed, without a MAC, while the link is down), then every
+    address the LAN's IPv6 devices use (link-local, SLAAC, temporary) with the device's MAC, as RouterOS prints it."""
+    del router
+    link_up = Uplink(site).link_up(t)
+    isp = {"address": link_local_address(ISP_ROUTER_MAC), "interface": WAN, "router": "true",
+           "status": "reachable" if link_up else "failed"}  # fmt: skip
+    if link_up:
+        isp["mac-address"] = ISP_ROUTER_MAC.upper()
+    rows = [isp] + [
+        {"address": n.address, "interface": LAN_BRIDGE, "mac-address": n.mac.upper(), "router": "false",
+         "status": n.status}
+        for n in ipv6_neighbours(site, t)
+    ]  # fmt: skip
+    return [{".id": f"*{number:X}", "comment": "", "dynamic": "true"} | row for number, row in enumerate(rows, 1)]
+
+
 def edge_menus(router: Router) -> dict[str, Callable[[Site, Router, datetime], Any]]:
     """The firewall's extra menus (and its `/interface` with the WAN link following the uplink)."""
     if router.role != "firewall":
         return {}
     return {"/interface": wan_interfaces, DHCP_CLIENT: dhcp_client, CONNECTIONS: connections, DNS_CACHE: dns_cache,
-            NETWATCH: netwatch}  # fmt: skip
+            NETWATCH: netwatch, IPV6_NEIGHBORS: ipv6_neighbors}  # fmt: skip

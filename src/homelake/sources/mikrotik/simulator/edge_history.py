@@ -1,4 +1,5 @@
-"""Simulated history of the firewall's edge: each step's pings, Netwatch, connection table and DNS cache, parsed."""
+"""Simulated history of the firewall's edge: each step's pings, Netwatch, connection table, DNS cache and IPv6
+neighbour table, parsed."""
 
 from __future__ import annotations
 
@@ -11,11 +12,18 @@ from homelake.sources.base import HistoryContext, ParseContext, ParseResult
 from homelake.sources.mikrotik import edge_parser
 from homelake.sources.mikrotik.edge_collector import PING_COUNT
 from homelake.sources.mikrotik.geoip import GEOIP_LOOKUPS, GeoIP
-from homelake.sources.mikrotik.simulator.edge import connections, dhcp_client, dns_cache, netwatch, ping
+from homelake.sources.mikrotik.simulator.edge import (
+    connections,
+    dhcp_client,
+    dns_cache,
+    ipv6_neighbors,
+    netwatch,
+    ping,
+)
 
 COLLECTOR = "backfill"
-# The connection table and DNS cache go every minute (the live collector's default interval), whatever the step
-# of the pings: a connection that ends between two polls takes its bytes since the last one with it.
+# The connection table, DNS cache and IPv6 neighbours go every minute (the live collector's default interval),
+# whatever the step of the pings: a connection that ends between two polls takes its bytes since the last one with it.
 TABLES_EVERY = timedelta(minutes=1)
 
 
@@ -27,12 +35,14 @@ def _tables(ctx: HistoryContext, router: Router, t: datetime, geoip: GeoIP | Non
         addresses = (row[k] for row in flows.rows for k in ("src_ip", "dst_ip", "reply_src_ip", "reply_dst_ip"))
         results.append(ParseResult(GEOIP_LOOKUPS.key, [parse_ctx.origin() | row for row in geoip.lookups(addresses)]))
     results.append(edge_parser.parse_dns_cache(dns_cache(ctx.site, router, t), parse_ctx))
+    results.append(edge_parser.parse_ipv6_neighbors(ipv6_neighbors(ctx.site, router, t), parse_ctx))
     return results
 
 
 def lay_edge_history(ctx: HistoryContext) -> int:
     """Pings, the DHCP client and the Netwatch entries of every firewall at start, start + step, ... < end, and
-    its connection table and DNS cache every TABLES_EVERY (every step when that is longer); rows stored."""
+    its connection table, DNS cache and IPv6 neighbours every TABLES_EVERY (every step when that is longer); rows
+    stored."""
     rows = 0
     config = ctx.config
     geoip = GeoIP(config.geoip) if config is not None and config.geoip is not None else None
