@@ -170,9 +170,12 @@ def test_determinism_and_seed(site: Site) -> None:
 
 def test_circuits_seed(site: Site, tmp_path: Path) -> None:
     rows = circuit_rows(site)
-    assert all(tuple(row) == ("mac", "device_id", "channel", "circuit", "room", "load") for row in rows)
+    assert all(tuple(row) == ("mac", "device_id", "channel", "circuit", "room", "load", "kind") for row in rows)
     pro = [row for row in rows if row["device_id"].startswith("shellypro4pm-")]
     assert [row["channel"] for row in pro] == [0, 1, 2, 3] and len({row["room"] for row in pro}) == 4
+    assert {row["kind"] for row in pro} == {"circuit"}
+    em = [(row["channel"], row["circuit"], row["kind"]) for row in rows if row["device_id"].startswith("shellyem-")]
+    assert em == [(0, "generator", "generator"), (1, "inverter_output", "inverter_output")]
     path = write_circuits_csv(site, tmp_path / "seeds" / "circuits.csv")
     with path.open(newline="") as handle:
         assert list(csv.DictReader(handle)) == [{k: str(v) for k, v in row.items()} for row in rows]
