@@ -1,5 +1,6 @@
 """E2E: simulated days of Shelly devices over real HTTP and a real Mosquitto, with reboots, an MQTT
-outage and a device offline for hours → lake → dbt build → power_daily_by_room == the load model's truth.
+outage and a device offline for hours → lake → dbt build → power_daily_by_room == the load model's truth, and
+the Shelly EM on the power system (generator line, inverter output) → energy_meter_daily == the power model's.
 
 The window is the first three days of the site's week: they hold every hard case (reboots, a 2.5-hour MQTT outage,
 a meter offline for four hours) at 3/7 of the cost; test_the_week_contains_the_hard_cases checks that they still
@@ -98,7 +99,7 @@ def week(tmp_path_factory: pytest.TempPathFactory) -> dict:
     # only the energy models and their tests: the full project's build is the transform tests' business
     build_warehouse(
         lake_root=tmp / "lake", warehouse_path=warehouse, metadata_csv=metadata, site_timezone=str(TZ),
-        select="+power_daily_by_room +unmetered_load_hourly",
+        select="+power_daily_by_room +unmetered_load_hourly +energy_meter_daily",
     )  # fmt: skip
     return {
         "site": site,
@@ -206,3 +207,43 @@ def test_unmetered_load_is_the_truth(week: dict) -> None:
         if hours >= 12:
             assert have == pytest.approx(want, rel=0.02), day
     assert sum(1 for _, _, hours in days.values() if hours >= 12) >= DAYS
+
+
+def test_energy_meter_matches_the_power_model(week: dict) -> None:
+    """The Shelly EM, polled over HTTP and publishing over MQTT like every Shelly: per local day its generator
+    clamp (channel 0) meters the power model's generator energy and its inverter-output clamp (channel 1) the load
+    the inverter delivered, each within 1 %; nothing flows back through either; and neither channel is a room
+    circuit, so no room and no hour of unmetered load counts them (they would double the metered load)."""
+    site = week["site"]
+    model, em = power_model(site), shelly_state(site).device("shelly-em-utility")
+    con = connect_readonly(week["warehouse"])
+    try:
+        rows = con.execute(
+            "select local_date, channel, kind, energy_kwh, returned_energy_kwh, coverage from energy_meter_daily "
+            "where device_id = ? order by 1, 2",
+            [em.device_id],
+        ).fetchall()
+        in_rooms = con.execute(
+            "select count(*) from energy_hourly_by_circuit where device_id = ?", [em.device_id]
+        ).fetchone()
+        metered_max = con.execute("select max(metered_load_wh / inverter_load_wh) from unmetered_load_hourly "
+                                  "where is_complete and inverter_load_wh > 0").fetchone()  # fmt: skip
+    finally:
+        con.close()
+    assert in_rooms == (0,)
+    assert metered_max is not None and metered_max[0] < 1.0  # the EM's output clamp is no circuit of the load
+    day0 = START.astimezone(TZ).date()
+    got = {(day, channel): (kind, kwh, returned, coverage) for day, channel, kind, kwh, returned, coverage in rows}
+    generator_days = 0
+    for offset in range(DAYS):
+        day = day0 + timedelta(days=offset)
+        a = datetime(day.year, day.month, day.day, tzinfo=TZ)
+        b = a + timedelta(days=1)
+        for channel, kind, flow in ((0, "generator", "generator"), (1, "inverter_output", "load")):
+            want_kwh = model.energy_wh(flow, a, b) / 1000
+            have_kind, have_kwh, returned_kwh, coverage = got[(day, channel)]
+            print(f"EM {day} {kind}: {have_kwh:.3f} kWh vs power model {want_kwh:.3f} kWh (coverage {coverage:.3f})")
+            assert have_kind == kind and returned_kwh == 0 and coverage > 0.99
+            assert have_kwh == pytest.approx(want_kwh, rel=0.01), (day, kind)
+        generator_days += model.energy_wh("generator", a, b) > 1000
+    assert generator_days >= 1, "the window holds generator runs, so the generator clamp is really compared"

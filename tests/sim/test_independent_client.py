@@ -28,6 +28,7 @@ from homelake.sources.shelly.gen2.simulator import FW_ID
 from homelake.sources.shelly.simulator.fleet import ShellyFleet
 
 PRO4PM, PLUS1PM, PLUG, PASSWORD = "shelly-pro4pm-utility", "shelly-plus1pm-hall", "shelly-plugs-kitchen", "s3cret-pw"
+EM = "shelly-em-utility"
 AT = timedelta(hours=40, minutes=3)  # a moment when these devices are up and the Pro 4PM has loads on and off
 
 
@@ -120,13 +121,13 @@ def test_aioshelly_rejects_a_wrong_password_on_gen2(state: ShellyState, gen2_fle
         asyncio.run(_rpc_read(_host(gen2_fleet, state, PRO4PM), gen2_fleet.port, dev.mac12, None))
 
 
-async def _block_read(host: str, mac: str, password: str) -> dict[str, Any]:
+async def _block_read(host: str, mac: str, password: str | None) -> dict[str, Any]:
     """Gen1 as Home Assistant does it: a CoAP context, HTTP /shelly, /settings, /status, /cit/d, CoAP cit/s."""
     coap = COAP()
     await coap.initialize(0, [IPv4Address("127.0.0.1")])  # any free UDP port; replies come back to it
     try:
         async with aiohttp.ClientSession() as session:
-            options = ConnectionOptions(host, "admin", password, device_mac=mac)
+            options = ConnectionOptions(host, "admin" if password else None, password, device_mac=mac)
             device = await BlockDevice.create(session, coap, options)
             try:
                 await device.initialize()
@@ -159,6 +160,28 @@ def test_aioshelly_reads_a_gen1_plug_over_http_and_coiot(site: Site, state: Shel
     meter = seen["status"]["meters"][0]  # the HTTP /status aioshelly read agrees with CoIoT
     assert (meter["power"], meter["total"]) == (relay["power"], relay["energy"])
     assert seen["status"]["relays"][0]["ison"] is bool(relay["output"])
+
+
+@pytest.mark.integration
+def test_aioshelly_reads_the_gen1_em_over_http_and_coiot(site: Site, state: ShellyState,
+                                                         gen1_fleet: ShellyFleet) -> None:  # fmt: skip
+    """The EM on the power system: aioshelly reads its `/status` `emeters[]` and CoIoT emeter blocks as the power
+    model's truth (generator clamp, inverter-output clamp), the totals in Wh."""
+    dev, t = state.device(EM), (site.start + AT).timestamp()
+    assert state.offline_mode(dev, t) is None
+    seen = asyncio.run(_block_read(_host(gen1_fleet, state, EM), dev.mac12, None))
+    assert (seen["model"], seen["gen"], seen["hostname"], seen["mac"]) == ("SHEM", 1, dev.device_id, dev.mac12)
+    assert seen["supported"] and seen["auth"] is False and seen["name"] == dev.client.metadata.name
+    cell = state.power.cell(t)
+    truth = {0: cell.generator_w, 1: cell.load_w}
+    assert truth[1] > 0
+    for ch, emeter in enumerate(seen["status"]["emeters"]):
+        block = seen["blocks"][("emeter", str(ch))]
+        assert emeter["power"] == pytest.approx(truth[ch], abs=0.005) and block["power"] == emeter["power"]
+        assert emeter["total"] == state.em_total_wh(dev, ch, t) == block["energy"]
+        assert emeter["total_returned"] == 0 == block["energyReturned"]
+        assert emeter["voltage"] == block["voltage"] == state.em_voltage_v(dev, t)
+    assert len(seen["status"]["emeters"]) == 2 and seen["status"]["relays"][0]["ison"] is False
 
 
 @pytest.mark.integration

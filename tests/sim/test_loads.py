@@ -14,7 +14,7 @@ from homelake.sim.model import weather
 from homelake.sim.model.climate import indoor
 from homelake.sim.model.loads import LoadModel, circuit_rows, load_model, truth_energy_by_room_day, write_circuits_csv
 from homelake.sim.model.occupancy import truth_door_events, truth_motion_events
-from homelake.sim.model.shelly_devices import REBOOT_DOWN_S
+from homelake.sim.model.shelly_devices import REBOOT_DOWN_S, Schedule, shelly_devices
 from homelake.sim.model.shelly_state import ShellyState
 from homelake.sim.model.site import Site, build_site
 
@@ -170,9 +170,12 @@ def test_determinism_and_seed(site: Site) -> None:
 
 def test_circuits_seed(site: Site, tmp_path: Path) -> None:
     rows = circuit_rows(site)
-    assert all(tuple(row) == ("mac", "device_id", "channel", "circuit", "room", "load") for row in rows)
+    assert all(tuple(row) == ("mac", "device_id", "channel", "circuit", "room", "load", "kind") for row in rows)
     pro = [row for row in rows if row["device_id"].startswith("shellypro4pm-")]
     assert [row["channel"] for row in pro] == [0, 1, 2, 3] and len({row["room"] for row in pro}) == 4
+    assert {row["kind"] for row in pro} == {"circuit"}
+    em = [(row["channel"], row["circuit"], row["kind"]) for row in rows if row["device_id"].startswith("shellyem-")]
+    assert em == [(0, "generator", "generator"), (1, "inverter_output", "inverter_output")]
     path = write_circuits_csv(site, tmp_path / "seeds" / "circuits.csv")
     with path.open(newline="") as handle:
         assert list(csv.DictReader(handle)) == [{k: str(v) for k, v in row.items()} for row in rows]
@@ -207,3 +210,21 @@ def test_door_and_motion_truth(site: Site) -> None:
         assert states[:2] in ([True, False], [False, True]) and all(
             a != b for a, b in zip(states, states[1:], strict=False)
         )
+
+
+def test_the_energy_meter_moves_no_other_devices_faults(site: Site, model: LoadModel) -> None:
+    """The EM joined the catalogue last and is no candidate for offline windows or MQTT outages; its reboots are
+    keyed by its own id. So every other device's reboots, offline windows and MQTT outages are those of the fleet
+    without it, over the model's history and two months on, and no load channel is the EM's."""
+    devices = shelly_devices(site)
+    without = [d for d in devices if not d.emeters]
+    (em,) = [d for d in devices if d.emeters]
+    assert devices[-1] is em and em.model == "SHEM"
+    fleet, before = Schedule(site, devices), Schedule(site, without)
+    a, b = site.start.timestamp() - 30 * 86400, site.start.timestamp() + 60 * 86400
+    assert fleet.offline_windows(a, b) == before.offline_windows(a, b) != []
+    assert fleet.mqtt_outages(a, b) == before.mqtt_outages(a, b) != []
+    for device in without:
+        assert fleet.reboots(device.key, a, b) == before.reboots(device.key, a, b)
+    assert fleet.reboots(em.key, a, b) and not before.reboots(em.key, a, b)
+    assert em.device_id not in {c.device.device_id for c in model.channels}

@@ -4,7 +4,7 @@ their mapped loopback addresses (auth, offline behaviour, faults, the SimulatedS
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from homelake.sim.demo.serve import SimulatedSite
+from homelake.sim.model.shelly_devices import REBOOT_DOWN_S
 from homelake.sim.model.shelly_state import ShellyState, shelly_state
 from homelake.sim.model.site import Site
 from homelake.sources.base import ParseContext, ParseResult
@@ -197,3 +198,37 @@ def test_simulated_site_with_the_fleet_writes_the_config(site: Site, tmp_path: P
         assert (tmp_path / "seeds" / "circuits.csv").read_text().startswith("mac,device_id,channel,circuit,room,load")
         url = f"http://127.88.0.64:{fleet.port}/shelly"
         assert httpx.get(url).json()["type"] == "SHSW-25"
+
+
+def test_the_em_meters_the_power_system_and_keeps_its_totals_across_a_reboot(site: Site, state: ShellyState) -> None:
+    """The EM's `/status`, read through the Gen1 parser: channel 0 meters the power model's generator, channel 1 the
+    inverter's load. Across its reboot the Wh totals keep counting (an EM stores them) and miss only what passed
+    while it was down; the uptime and the MQTT watt-minute `energy` restart."""
+    em = state.device("shelly-em-utility")
+    start = site.start.timestamp()
+    reboot = state.schedule.reboots(em.key, start, start + 14 * 86400)[0]
+    before, after = reboot - 6 * 3600, reboot + REBOOT_DOWN_S + 600
+    readings = {}
+    for t in (before, after):
+        at = datetime.fromtimestamp(t, UTC)
+        status = render_status(site, em, at)
+        assert "meters" not in status and len(status["emeters"]) == 2
+        rows = [row for row in _rows(_parse(site, em.device_id, status, at), "shelly/switch_readings")
+                if row["component"] == "meter"]  # fmt: skip
+        readings[t] = {row["channel"]: row for row in rows}
+        (device,) = _rows(_parse(site, em.device_id, status, at), "shelly/device_status")
+        assert device["uptime_s"] == state.uptime_s(em, t)
+    assert state.uptime_s(em, after) < 700 < state.uptime_s(em, before)
+    power = state.power
+    for ch, flow in ((0, "generator"), (1, "load")):
+        was, now = readings[before][ch], readings[after][ch]
+        assert now["power_w"] == pytest.approx(power.cell(after).flow_w(flow), abs=0.005)
+        assert now["returned_energy_wh"] == 0 and now["model"] == "SHEM"
+        lost = power.energy_wh(flow, reboot, reboot + REBOOT_DOWN_S)
+        want = power.energy_wh(flow, before, after) - lost
+        assert now["energy_wh"] - was["energy_wh"] == pytest.approx(want, abs=0.11)  # totals have 0.1 Wh steps
+        assert now["energy_wh"] >= was["energy_wh"] > 10_000  # a lifetime total, not restarted at the reboot
+        assert state.em_metered_wh(em, ch, before, after) == pytest.approx(want, abs=1e-6)
+        wmin = state.em_energy_wmin(em, ch, after)  # MQTT `emeter/N/energy` restarted at the boot
+        assert wmin == int(power.energy_wh(flow, state.boot_at(em, after), after) * 60)
+    assert readings[after][1]["energy_wh"] - readings[before][1]["energy_wh"] > 100  # the load never stops

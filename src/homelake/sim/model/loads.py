@@ -4,7 +4,9 @@ Every metered Shelly channel feeds one circuit with one load (shelly_devices.CIR
 constant on a 10 s grid aligned to the Unix epoch (0.1 W resolution, so a cell's energy is an exact
 number of joules); `energy_wh` is the exact integral, partial cells included. A rebooting device's
 relays are off for REBOOT_DOWN_S, so what the counters sum up is exactly the truth. The Bulb meters
-power only (no counter), so it is in `circuit_rows` but not in the energy truth.
+power only (no counter), so it is in `circuit_rows` but not in the energy truth. The EM's channels measure
+the power system (sim/model/power.py), not a load: they are in `circuit_rows` with their own `kind`
+(shelly_devices.METER_POINTS) and in no load truth here.
 """
 
 from __future__ import annotations
@@ -27,13 +29,23 @@ from homelake.sim.model.cluster import NODES, cluster_for
 from homelake.sim.model.load_profiles import LOADS, Interval
 from homelake.sim.model.occupancy import occupancy
 from homelake.sim.model.presence import local_epoch
-from homelake.sim.model.shelly_devices import CELL_S, CIRCUITS, REBOOT_DOWN_S, Schedule, ShellyDevice, shelly_devices
+from homelake.sim.model.shelly_devices import (
+    CELL_S,
+    CIRCUITS,
+    EM_ROOM,
+    METER_POINTS,
+    REBOOT_DOWN_S,
+    Schedule,
+    ShellyDevice,
+    shelly_devices,
+)
 from homelake.sim.model.site import Site
 
 CELLS = int(3600 // CELL_S)
 BLOCK_CACHE = 8000
 RUN_CACHE = 4096
-CIRCUIT_COLUMNS = ("mac", "device_id", "channel", "circuit", "room", "load")
+CIRCUIT_COLUMNS = ("mac", "device_id", "channel", "circuit", "room", "load", "kind")
+CIRCUIT_KIND = "circuit"  # a room circuit; the EM's channels are `generator` / `inverter_output`
 
 
 @dataclass(frozen=True)
@@ -243,9 +255,15 @@ class LoadModel:
         return found
 
     def circuit_rows(self) -> list[dict[str, Any]]:
-        """The circuits seed: mac, device_id, channel, circuit, room, load per metered channel."""
-        return [dict(zip(CIRCUIT_COLUMNS, (c.device.client.mac, c.device.device_id, c.channel, c.circuit,
-                                           c.room, c.load), strict=True)) for c in self.channels]  # fmt: skip
+        """The circuits seed: mac, device_id, channel, circuit, room, load, kind per metered channel; the energy
+        meter's channels last, with the kind that keeps them out of room sums and no load."""
+        rows = [(c.device.client.mac, c.device.device_id, c.channel, c.circuit, c.room, c.load, CIRCUIT_KIND)
+                for c in self.channels]  # fmt: skip
+        for device in self.devices:
+            for ch in device.emeters:
+                circuit, kind = METER_POINTS[(device.key, ch)]
+                rows.append((device.client.mac, device.device_id, ch, circuit, EM_ROOM, "", kind))
+        return [dict(zip(CIRCUIT_COLUMNS, row, strict=True)) for row in rows]
 
     def write_circuits_csv(self, path: str | Path) -> Path:
         path = Path(path)

@@ -28,6 +28,7 @@ GEN_START_SOC, GEN_STOP_SOC = 0.20, 0.80
 CHARGE_MAX_W = 3000.0
 UNMETERED_W = 60.0  # router, fridge controller, the inverter's own standby: what no Shelly sees
 FUEL_L_PER_KWH = 0.35
+CUMULATIVE_FLOWS = ("generator", "load")  # what the site's energy meter measures (cumulative_wh)
 FLOWS = ("pv", "load", "metered_load", "battery_charge", "battery_discharge", "generator", "losses", "shed")
 
 
@@ -67,6 +68,8 @@ class PowerModel:
         self.anchor = anchor - anchor % CELL_S
         self.generator_off = tuple((a.timestamp(), b.timestamp()) for a, b in generator_off)
         self._cells: list[PowerCell] = []
+        # Wh from the anchor to each cell's start, for the flows a meter integrates (CUMULATIVE_FLOWS)
+        self._cumulative: dict[str, list[float]] = {flow: [0.0] for flow in CUMULATIVE_FLOWS}
         self._soc, self._gen_on = 0.6, False
         self._lock = threading.Lock()
 
@@ -116,8 +119,21 @@ class PowerModel:
             raise ValueError(f"the power model starts at {datetime.fromtimestamp(self.anchor, UTC).isoformat()}")
         with self._lock:
             while len(self._cells) <= index:
-                self._cells.append(self._step(self.anchor + len(self._cells) * CELL_S))
+                cell = self._step(self.anchor + len(self._cells) * CELL_S)
+                self._cells.append(cell)
+                for flow, sums in self._cumulative.items():
+                    sums.append(sums[-1] + cell.flow_w(flow) * CELL_S / 3600.0)
             return self._cells[index]
+
+    def cumulative_wh(self, flow: str, t: datetime | float) -> float:
+        """Energy (Wh) of `generator` or `load` from the model's anchor to t, in constant time (a meter's counter
+        reads this at every poll); 0 before the anchor, where the model has no state."""
+        ts = t.timestamp() if isinstance(t, datetime) else float(t)
+        if ts <= self.anchor:
+            return 0.0
+        cell = self.cell(ts)
+        index = int((ts - self.anchor) // CELL_S)
+        return self._cumulative[flow][index] + cell.flow_w(flow) * (ts - cell.start) / 3600.0
 
     def energy_wh(self, flow: str, t0: datetime | float, t1: datetime | float) -> float:
         """Exact energy of a flow (one of FLOWS) over [t0, t1)."""

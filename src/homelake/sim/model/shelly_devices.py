@@ -35,6 +35,7 @@ class ModelSpec:
     outputs: int
     output_kind: Literal["switch", "relay", "light", "none"]
     meters: Literal["counter", "power", "none"]
+    emeters: int = 0  # energy-meter channels (EM: CT clamps with Wh counters that survive reboots)
 
 
 MODELS: dict[str, ModelSpec] = {
@@ -50,6 +51,7 @@ MODELS: dict[str, ModelSpec] = {
     "SHVIN-1": ModelSpec(None, 1, "light", "counter"),
     "SHHT-1": ModelSpec(None, 0, "none", "none"),
     "SHMOS-01": ModelSpec(None, 0, "none", "none"),
+    "SHEM": ModelSpec(None, 1, "relay", "none", emeters=2),  # its relay (a contactor output) is not metered
 }
 
 
@@ -70,6 +72,15 @@ CIRCUITS: dict[tuple[str, int], tuple[str, str, str]] = {
     ("shelly-bulb-bedroom", 0): ("bedside", "bedroom", "bulb"),
     ("shelly-plusplugs-rack", 0): ("k3s_master", "utility", "k3s_node"),  # the cluster's master (sim/model/cluster)
 }
+
+# (catalogue client id, EM channel) -> (circuit, kind): what an energy meter's clamp measures. Not room circuits:
+# the generator's line into the inverter, and the inverter's AC output (every circuit above together, and more).
+# The circuits seed says so in its `kind` column, which keeps them out of every room sum.
+METER_POINTS: dict[tuple[str, int], tuple[str, str]] = {
+    ("shelly-em-utility", 0): ("generator", "generator"),
+    ("shelly-em-utility", 1): ("inverter_output", "inverter_output"),
+}
+EM_ROOM = "utility"
 
 
 @dataclass(frozen=True)
@@ -106,6 +117,11 @@ class ShellyDevice:
     @property
     def has_counter(self) -> bool:
         return self.spec.meters == "counter"
+
+    @property
+    def emeters(self) -> tuple[int, ...]:
+        """The energy-meter channels (`/status` `emeters[]`); none on switches, plugs and sensors."""
+        return tuple(range(self.spec.emeters))
 
 
 @dataclass(frozen=True)
@@ -145,7 +161,11 @@ class Schedule:
         self.anchor = local_epoch(site.origin, 0, site.tz)
         self.devices = {d.key: d for d in devices}
         self.by_id = {d.device_id: d for d in devices}
-        self._rebooters = [d.key for d in devices if d.metered and not d.sleeper]
+        self._rebooters = [d.key for d in devices if (d.metered or d.emeters) and not d.sleeper]
+        # outages hit devices with switched, metered circuits: the gaps the energy pipeline must survive. Energy
+        # meters reboot (on a schedule keyed by their own id) but stay out of this pool, so adding one moves no
+        # other device's offline window or MQTT outage.
+        self._window_pool = [d.key for d in devices if d.metered and not d.sleeper]
 
     @functools.cache  # noqa: B019 - one Schedule per site, kept for the site's lifetime
     def _period(self, key: str) -> tuple[float, float]:
@@ -187,7 +207,7 @@ class Schedule:
         period, jitter = (MQTT_PERIOD, MQTT_JITTER) if kind == "mqtt" else (OFFLINE_PERIOD, OFFLINE_JITTER)
         begin = _snap(self.anchor + k * period + noise.uniform(0, jitter, self.seed, kind, k))
         hours = noise.uniform(*((2, 5) if kind == "mqtt" else (2, 6)), self.seed, kind, k, "len")
-        pool = self._rebooters  # outages hit metered devices: the gaps the energy pipeline must survive
+        pool = self._window_pool
         key = pool[int(noise.unit(self.seed, kind, k, "device") * len(pool))]
         mode = "none" if kind == "mqtt" else "timeout" if noise.chance(0.3, self.seed, kind, k, "m") else "refused"
         start, end = datetime.fromtimestamp(begin, UTC), datetime.fromtimestamp(_snap(begin + hours * HOUR), UTC)

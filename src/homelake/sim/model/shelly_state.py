@@ -14,15 +14,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
-from homelake.sim.model import weather
+from homelake.sim.model import noise, weather
 from homelake.sim.model.climate import indoor
 from homelake.sim.model.load_profiles import LOADS
 from homelake.sim.model.loads import LoadModel, load_model
 from homelake.sim.model.occupancy import occupancy
-from homelake.sim.model.shelly_devices import REBOOT_DOWN_S, Schedule, ShellyDevice, Window
+from homelake.sim.model.power import PowerModel, power_model
+from homelake.sim.model.shelly_devices import METER_POINTS, REBOOT_DOWN_S, Schedule, ShellyDevice, Window
 from homelake.sim.model.site import Site
 
 DAY = 86400.0
+# what an energy meter's clamp measures, by kind (shelly_devices.METER_POINTS) -> the power model's flow
+METER_FLOWS = {"generator": "generator", "inverter_output": "load"}
 OfflineMode = Literal["refused", "timeout"]
 
 
@@ -90,6 +93,8 @@ class ShellyState:
         return self.loads.power_w((dev.device_id, channel), t)
 
     def output(self, dev: ShellyDevice, channel: int, t: float) -> bool:
+        if dev.emeters:  # the EM's relay (a contactor output) switches nothing on this site
+            return False
         if channel not in dev.metered:  # the Uni's relay 0 switches the irrigation pump
             return channel == 0 and self.loads.power_dw(("shelly-pro4pm-utility", 2), t) > 0
         ch = self.loads.channel((dev.device_id, channel))
@@ -126,6 +131,59 @@ class ShellyState:
 
     def gen1_counters_wmin(self, dev: ShellyDevice, channel: int, t: float) -> list[float]:
         return [round(j / 60, 3) for j in self.minutes_j(dev, channel, t)]
+
+    # --- energy meters (EM): their clamps read the power model, their Wh counters survive reboots ---------------
+    @property
+    def power(self) -> PowerModel:
+        return power_model(self.site)
+
+    def meter_flow(self, dev: ShellyDevice, channel: int) -> str:
+        """The power model flow an EM channel measures (`generator` or `load`)."""
+        try:
+            return METER_FLOWS[METER_POINTS[(dev.key, channel)][1]]
+        except KeyError:
+            raise KeyError(f"{dev.device_id} has no energy-meter channel {channel}") from None
+
+    def em_power_w(self, dev: ShellyDevice, channel: int, t: float) -> float:
+        """Active power (W) at t: the power model's flow (0 before the model's anchor)."""
+        if t < self.power.anchor:
+            return 0.0
+        return self.power.cell(t).flow_w(self.meter_flow(dev, channel))
+
+    def em_voltage_v(self, dev: ShellyDevice, t: float) -> float:
+        """The line voltage both clamps share (the generator's or the inverter's 230 V)."""
+        return round(230.0 + noise.uniform(-2.5, 2.5, self.site.seed, dev.key, "voltage", int(t // 60)), 2)
+
+    def em_lost_wh(self, dev: ShellyDevice, channel: int, t: float) -> float:
+        """Energy (Wh) that flowed from the model's anchor to t while the meter was rebooting (not metered)."""
+        flow, anchor = self.meter_flow(dev, channel), self.power.anchor
+        return sum(self.power.energy_wh(flow, max(r, anchor), min(r + REBOOT_DOWN_S, t))
+                   for r in self.schedule.reboots(dev.key, anchor - REBOOT_DOWN_S, t))  # fmt: skip
+
+    def em_base_wh(self, dev: ShellyDevice, channel: int) -> float:
+        """The counter at the power model's anchor: the meter's lifetime before the simulated days."""
+        return float(round(noise.uniform(20_000, 400_000, self.site.seed, dev.key, "em-total", channel)))
+
+    def em_metered_wh(self, dev: ShellyDevice, channel: int, t0: float, t1: float) -> float:
+        """Exact energy (Wh) the channel metered in [t0, t1): the flow, minus what passed while it rebooted."""
+        flow = self.meter_flow(dev, channel)
+        through = self.power.cumulative_wh(flow, t1) - self.power.cumulative_wh(flow, t0)
+        return through - (self.em_lost_wh(dev, channel, t1) - self.em_lost_wh(dev, channel, t0))
+
+    def em_total_wh(self, dev: ShellyDevice, channel: int, t: float) -> float:
+        """`emeters[].total` and MQTT `emeter/N/total`: Wh, one decimal, kept across reboots (the EM stores it)."""
+        flow = self.meter_flow(dev, channel)
+        wh = self.em_base_wh(dev, channel) + self.power.cumulative_wh(flow, t) - self.em_lost_wh(dev, channel, t)
+        return math.floor(wh * 10) / 10
+
+    def em_returned_wh(self, dev: ShellyDevice, channel: int, t: float) -> float:
+        """`total_returned`: nothing flows back through either clamp on this site (no grid, no export)."""
+        return 0.0
+
+    def em_energy_wmin(self, dev: ShellyDevice, channel: int, t: float) -> int:
+        """MQTT `emeter/N/energy`: watt-minutes since the last boot (this one does restart at a reboot)."""
+        flow, boot = self.meter_flow(dev, channel), self.boot_at(dev, t)
+        return int((self.power.cumulative_wh(flow, t) - self.power.cumulative_wh(flow, boot)) * 60)
 
     def device_temperature_c(self, dev: ShellyDevice, t: float) -> float:
         """The device's own temperature: warm electronics plus self-heating from the load."""

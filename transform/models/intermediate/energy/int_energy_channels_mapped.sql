@@ -1,6 +1,12 @@
 {#- One row per metered channel (device_id, channel) with its circuit and room: the circuits seed row
     for the channel (matched by device id, else by the device's MAC), else the room of the whole device
-    from device_metadata with the circuit named device_id:channel. -#}
+    from device_metadata with the circuit named device_id:channel.
+
+    `kind` says what the channel measures: `circuit` (a room's circuit: the only kind room sums count),
+    or what an energy meter's clamp sits on, `generator` (a generator's line into the inverter) or
+    `inverter_output` (the inverter's whole AC output, which every circuit is part of) as the seed's
+    `kind` column says; an energy meter's channel the seed does not name (device_metadata device_type
+    `energy_meter`) is `energy_meter`. Neither may count again in a room. -#}
 with
 
 observations as (
@@ -38,7 +44,8 @@ circuit_matches as (
         channels.channel,
         circuits.circuit,
         circuits.room,
-        circuits.load_name
+        circuits.load_name,
+        circuits.kind
     from channels
     left join devices
         on channels.device_id = devices.device_id
@@ -61,6 +68,11 @@ final as (
         -- a circuit row without a room still falls back to the device's room
         coalesce(circuit_matches.room, devices.room) as room,
         circuit_matches.load_name,
+        coalesce(
+            circuit_matches.kind,
+            case when devices.device_type = 'energy_meter' then 'energy_meter' end,
+            'circuit'
+        ) as kind,
         case
             when circuit_matches.room is not null then 'circuits'
             when devices.room is not null then 'device_metadata'

@@ -11,7 +11,10 @@
     device time is then corrected by the device's offset at the earlier check: at a check itself it is the
     receipt time, so live readings keep the collector's clock, and a late one lands where the collector's
     clock would have placed it. A clock reset to 1970, a year off, or wrong since the last check fails
-    the test and falls back to received_at. -#}
+    the test and falls back to received_at.
+
+    `counter` is `import` for the energy_wh counter and `export` for an energy meter's returned_energy_wh
+    (energy_wh then holds that counter's reading), so both go through the same reset-safe differencing. -#}
 {#- A table, not a view: every energy model and test reads it, and the staging dedupe under it is the
     costliest step of the build. -#}
 {{ config(materialized='table') }}
@@ -93,7 +96,7 @@ timed as (
 
 ),
 
-final as (
+placed as (
 
     select
         device_id,
@@ -107,13 +110,31 @@ final as (
         received_at,
         device_ts,
         energy_wh,
+        returned_energy_wh,
         uptime_s,
         transport,
         component,
         generation
     from timed
+    where channel is not null
+
+),
+
+final as (
+
+    -- one row per counter reading: `import` (energy_wh, what flowed to the load) and, on energy meters,
+    -- `export` (returned_energy_wh, what flowed back); each counter is differenced on its own
+    select
+        device_id, channel, 'import' as counter, order_at, time_source, observed_at, received_at, device_ts,
+        energy_wh, uptime_s, transport, component, generation
+    from placed
     where energy_wh is not null
-        and channel is not null
+    union all
+    select
+        device_id, channel, 'export' as counter, order_at, time_source, observed_at, received_at, device_ts,
+        returned_energy_wh as energy_wh, uptime_s, transport, component, generation
+    from placed
+    where returned_energy_wh is not null
 
 )
 

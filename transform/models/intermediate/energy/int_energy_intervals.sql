@@ -7,6 +7,8 @@
     the marts and the data tests all read it. -#}
 {{ config(materialized='table') }}
 
+{%- set persistent = "('" ~ var('energy_persistent_counter_components') | join("', '") ~ "')" %}
+
 with
 
 observations as (
@@ -21,7 +23,7 @@ ordered as (
         *,
         -- ties (the same receipt time) put the lower reading first, so they never look like a drop
         row_number() over (
-            partition by device_id, channel order by order_at, energy_wh, transport, observed_at
+            partition by device_id, channel, counter order by order_at, energy_wh, transport, observed_at
         ) as reading_number
     from observations
 
@@ -39,7 +41,9 @@ evidence as (
     select
         *,
         uptime_s < last_value(uptime_s ignore nulls) over preceding_readings
-            - {{ var('energy_uptime_tolerance_s') }} as is_uptime_drop,
+            - {{ var('energy_uptime_tolerance_s') }}
+            -- an energy meter keeps its totals across a reboot: only a drop of the counter resets it
+            and not coalesce(component in {{ persistent }}, false) as is_uptime_drop,
         last_value(case when uptime_s is not null then reading_number end ignore nulls)
             over preceding_readings as uptime_reference_number,
         energy_wh < lag(energy_wh) over same_transport - {{ var('energy_reset_tolerance_wh') }}
@@ -48,13 +52,15 @@ evidence as (
     from ordered
     window
         preceding_readings as (
-            partition by device_id, channel
+            partition by device_id, channel, counter
             order by reading_number
             rows between unbounded preceding and 1 preceding
         ),
         -- and of the same time source: readings placed by the collector's clock (a late Gen1 queue's bare
         -- `energy` values, all at one receipt) never compare with those placed by the device's
-        same_transport as (partition by device_id, channel, transport, time_source order by reading_number)
+        same_transport as (
+            partition by device_id, channel, counter, transport, time_source order by reading_number
+        )
 
 ),
 
@@ -81,7 +87,7 @@ resets as (
         has_reboot_evidence
         and coalesce(
             max(case when has_reboot_evidence then reading_number end) over (
-                partition by device_id, channel
+                partition by device_id, channel, counter
                 order by reading_number
                 rows between unbounded preceding and 1 preceding
             ),
@@ -96,7 +102,7 @@ segments as (
     select
         *,
         sum(case when is_reset then 1 else 0 end) over (
-            partition by device_id, channel
+            partition by device_id, channel, counter
             order by reading_number
             rows between unbounded preceding and current row
         ) as boot_number
@@ -109,7 +115,7 @@ running as (
     select
         *,
         max(energy_wh) over (
-            partition by device_id, channel, boot_number
+            partition by device_id, channel, counter, boot_number
             order by reading_number
             rows between unbounded preceding and current row
         ) as counter_wh
@@ -124,7 +130,7 @@ paired as (
         lag(order_at) over by_reading as previous_order_at,
         lag(counter_wh) over by_reading as previous_counter_wh
     from running
-    window by_reading as (partition by device_id, channel order by reading_number)
+    window by_reading as (partition by device_id, channel, counter order by reading_number)
 
 ),
 
@@ -133,6 +139,7 @@ final as (
     select
         device_id,
         channel,
+        counter,
         reading_number,
         boot_number,
         -- after a reboot with a known uptime the counter only counted since the boot

@@ -44,6 +44,7 @@ shares as (
     select
         device_id,
         channel,
+        counter,
         reading_number,
         hour_number,
         case
@@ -62,6 +63,7 @@ final as (
     select
         device_id,
         channel,
+        counter,
         reading_number,
         to_timestamp(hour_number * 3600) as hour_start_at,
         overlap_us / 1000000.0 as overlap_s,

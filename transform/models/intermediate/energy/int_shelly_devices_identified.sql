@@ -65,7 +65,8 @@ final as (
         identified.mac,
         case when identified.mac is not null then identified.mac_source end as mac_source,
         device_metadata.name,
-        device_metadata.room
+        device_metadata.room,
+        device_metadata.device_type
     from identified
     left join device_metadata
         on identified.mac = device_metadata.mac

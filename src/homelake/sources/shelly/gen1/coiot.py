@@ -33,7 +33,7 @@ _TEMPERATURE_MODELS = ("SHPLG-S", "SHSW-25")
 def _sensors(dev: ShellyDevice) -> list[tuple[dict[str, Any], Callable[[ShellyState, float], Any]]]:
     """(description, value at t) per CoIoT sensor of the device, in `cit/d` order."""
     out: list[tuple[dict[str, Any], Callable[[ShellyState, float], Any]]] = []
-    device_blk = dev.spec.outputs + 1
+    device_blk = dev.spec.outputs + len(dev.emeters) + 1
     out.append(({"I": 9103, "T": "EVC", "D": "cfgChanged", "R": "U16", "L": device_blk}, lambda st, t: 0))
     for ch in range(dev.spec.outputs):
         blk, base = ch + 1, 100 * (ch + 1)
@@ -56,6 +56,8 @@ def _sensors(dev: ShellyDevice) -> list[tuple[dict[str, Any], Callable[[ShellySt
             out.append(({"I": 4003 + base, "T": "E", "D": "energy", "U": "Wmin", "R": ["U32", "-1"], "L": blk}, energy))
         if dev.spec.output_kind == "relay":
             out.append(({"I": 6002 + base, "T": "A", "D": "overpower", "R": ["0/1", "-1"], "L": blk}, lambda st, t: 0))
+    for ch in dev.emeters:  # the EM: block emeter_<ch> after the relay, sensors 4105.. + 100 * ch (Wh, not Wmin)
+        out += _emeter_sensors(dev, ch, blk=dev.spec.outputs + 1 + ch)
     if dev.model in _TEMPERATURE_MODELS:
         out += [
             ({"I": 3104, "T": "T", "D": "deviceTemp", "U": "C", "R": ["-40/300", "999"], "L": device_blk},
@@ -67,11 +69,29 @@ def _sensors(dev: ShellyDevice) -> list[tuple[dict[str, Any], Callable[[ShellySt
     return out
 
 
+def _emeter_sensors(
+    dev: ShellyDevice, ch: int, blk: int
+) -> list[tuple[dict[str, Any], Callable[[ShellyState, float], Any]]]:
+    base = 4105 + 100 * ch
+    return [
+        ({"I": base, "T": "P", "D": "power", "U": "W", "R": ["0/31800", "-1"], "L": blk},
+         lambda st, t: round(st.em_power_w(dev, ch, t), 2)),
+        ({"I": base + 1, "T": "E", "D": "energy", "U": "Wh", "R": ["U32", "-1"], "L": blk},
+         lambda st, t: st.em_total_wh(dev, ch, t)),
+        ({"I": base + 2, "T": "E", "D": "energyReturned", "U": "Wh", "R": ["U32", "-1"], "L": blk},
+         lambda st, t: st.em_returned_wh(dev, ch, t)),
+        ({"I": base + 3, "T": "V", "D": "voltage", "U": "V", "R": ["0/265", "-1"], "L": blk},
+         lambda st, t: st.em_voltage_v(dev, t)),
+    ]  # fmt: skip
+
+
 def render_cit_d(dev: ShellyDevice) -> dict[str, Any]:
     """The CoIoT description of the device (`GET /cit/d`, CoAP `cit/d`)."""
     kind = "light" if dev.spec.output_kind == "light" else "relay"
     blocks = [{"I": ch + 1, "D": f"{kind}_{ch}"} for ch in range(dev.spec.outputs)]
-    return {"blk": [*blocks, {"I": dev.spec.outputs + 1, "D": "device"}], "sen": [d for d, _ in _sensors(dev)]}
+    blocks += [{"I": dev.spec.outputs + 1 + ch, "D": f"emeter_{ch}"} for ch in dev.emeters]
+    device = {"I": dev.spec.outputs + len(dev.emeters) + 1, "D": "device"}
+    return {"blk": [*blocks, device], "sen": [d for d, _ in _sensors(dev)]}
 
 
 def render_cit_s(st: ShellyState, dev: ShellyDevice, t: float) -> dict[str, Any]:

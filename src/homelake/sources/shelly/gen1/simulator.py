@@ -1,10 +1,12 @@
 """Pure Gen1 payloads of a simulated Shelly at time t: `/shelly`, `/status`, `/settings` (devices.md 2.2-2.3).
 
-Energy is in watt-minutes (`meters[].total` int, `counters`), counted since the device's last boot.
+Energy is in watt-minutes (`meters[].total` int, `counters`), counted since the device's last boot; the EM's
+`emeters[].total` / `total_returned` are Wh (one decimal) that the device keeps across reboots.
 """
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Any
 
@@ -38,6 +40,8 @@ def render_gen1_shelly(st: ShellyState, dev: ShellyDevice, *, auth: bool = False
         info["num_meters"] = meters
     if dev.model == "SHSW-25":
         info["num_rollers"] = 1
+    if dev.emeters:
+        info["num_emeters"] = len(dev.emeters)
     return info
 
 
@@ -81,7 +85,26 @@ def _relay(st: ShellyState, dev: ShellyDevice, ch: int, t: float) -> dict[str, A
              "timer_remaining": 0, "overpower": False, "source": source}  # fmt: skip
     if dev.model == "SHSW-25":
         relay |= {"overtemperature": False, "is_valid": True}
+    if dev.emeters:
+        relay["is_valid"] = True
     return relay
+
+
+def reactive_var(power_w: float) -> float:
+    """The EM's reactive power: the generator and the inverter both run at a power factor of about 0.98."""
+    return round(0.2 * power_w, 2)
+
+
+def power_factor(power_w: float) -> float:
+    return round(power_w / math.hypot(power_w, reactive_var(power_w)), 2) if power_w else 0.0
+
+
+def _emeter(st: ShellyState, dev: ShellyDevice, ch: int, t: float) -> dict[str, Any]:
+    """One EM channel (`emeters[i]`): W, var, V and Wh counters of consumed and returned energy."""
+    power = round(st.em_power_w(dev, ch, t), 2)
+    return {"power": power, "reactive": reactive_var(power), "pf": power_factor(power),
+            "voltage": st.em_voltage_v(dev, t), "is_valid": True, "total": st.em_total_wh(dev, ch, t),
+            "total_returned": st.em_returned_wh(dev, ch, t)}  # fmt: skip
 
 
 def _light(st: ShellyState, dev: ShellyDevice, t: float) -> dict[str, Any]:
@@ -134,6 +157,8 @@ def render_gen1_status(st: ShellyState, dev: ShellyDevice, t: float) -> dict[str
         status["relays"] = [_relay(st, dev, ch, t) for ch in range(dev.spec.outputs)]
     if dev.metered:
         status["meters"] = [_meter(st, dev, ch, t) for ch in dev.metered]
+    if dev.emeters:
+        status["emeters"] = [_emeter(st, dev, ch, t) for ch in dev.emeters]
     if dev.model == "SHSW-25":
         status["rollers"] = [{"state": "stop", "power": 0.0, "is_valid": True, "safety_switch": False,
                               "overtemperature": False, "stop_reason": "normal", "last_direction": "stop",
@@ -167,4 +192,7 @@ def render_gen1_settings(st: ShellyState, dev: ShellyDevice, t: float, *, auth: 
     }  # fmt: skip
     if dev.model == "SHSW-25":
         settings["mode"] = "relay"
+    if dev.emeters:
+        settings["device"]["num_emeters"] = len(dev.emeters)
+        settings["emeters"] = [{"appliance_type": "General", "max_power": 0, "ctraf_type": 50} for _ in dev.emeters]
     return settings

@@ -1,7 +1,8 @@
 """What the simulated Shellies publish over MQTT in a time range (pure; devices.md 2.4 and 2.6).
 
 Gen1: `shellies/<id>/relay|light/<i>` state, `/power`, `/energy` (watt-minutes) and `info` (the `/status`)
-every 30 s; `online` and
+every 30 s (an EM: `emeter/<i>/power`, `reactive_power`, `voltage`, `pf`, `energy` and `returned_energy` in
+watt-minutes since boot, `total` and `total_returned` in Wh kept across reboots); `online` and
 `announce` at (re)connect; H&T `sensor/*` at each wake; Motion `status` on changes. Gen2: `<id>/online`,
 `<id>/events/rpc` NotifyFullStatus at (re)connect or wake, NotifyStatus each device minute with the
 switches' `aenergy` and `apower` (`params.ts` on the device's drifting clock), NotifyEvent for button
@@ -24,7 +25,7 @@ from homelake.sim.model.shelly_state import ShellyState, shelly_state
 from homelake.sim.model.site import Site
 from homelake.sim.servers.mqtt_publish import Message
 from homelake.sources.shelly import ids
-from homelake.sources.shelly.gen1.simulator import firmware, render_gen1_status
+from homelake.sources.shelly.gen1.simulator import firmware, power_factor, reactive_var, render_gen1_status
 from homelake.sources.shelly.gen2.simulator import current_a, render_gen2_status, switch_status
 
 GEN1_PERIOD_S = 30.0
@@ -93,9 +94,21 @@ def _gen1_periodic(st: ShellyState, dev: ShellyDevice, t: float) -> list[Message
             found.append((t, f"{base}/{kind}/{ch}/power", f"{st.power_w(dev, ch, t):.2f}".encode(), False))
         if ch in dev.metered and dev.has_counter:
             found.append((t, f"{base}/{kind}/{ch}/energy", str(st.gen1_total_wmin(dev, ch, t)).encode(), False))
+    for ch in dev.emeters:
+        found += [(t, f"{base}/emeter/{ch}/{name}", value.encode(), False) for name, value in _emeter(st, dev, ch, t)]
     # the whole `/status` each update period: the only Gen1 payload that says when (`unixtime`, meter `timestamp`)
     found.append((t, f"{base}/info", _json(render_gen1_status(st, dev, t)), False))
     return found
+
+
+def _emeter(st: ShellyState, dev: ShellyDevice, ch: int, t: float) -> list[tuple[str, str]]:
+    """(topic tail, payload) of one EM channel, in the firmware's order (tests/fixtures/shelly/SHEM_*_mqtt.json)."""
+    power = round(st.em_power_w(dev, ch, t), 2)
+    return [("power", f"{power:.2f}"), ("reactive_power", f"{reactive_var(power):.2f}"),
+            ("voltage", f"{st.em_voltage_v(dev, t):.2f}"), ("pf", f"{power_factor(power):.2f}"),
+            ("energy", str(st.em_energy_wmin(dev, ch, t))), ("returned_energy", "0"),
+            ("total", f"{st.em_total_wh(dev, ch, t):.1f}"),
+            ("total_returned", f"{st.em_returned_wh(dev, ch, t):.1f}")]  # fmt: skip
 
 
 def _gen2_connect(st: ShellyState, dev: ShellyDevice, t: float) -> list[Message]:
