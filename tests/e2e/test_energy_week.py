@@ -1,6 +1,7 @@
 """E2E: simulated days of Shelly devices over real HTTP and a real Mosquitto, with reboots, an MQTT
 outage and a device offline for hours → lake → dbt build → power_daily_by_room == the load model's truth, and
-the Shelly EM on the power system (generator line, inverter output) → energy_meter_daily == the power model's.
+the Shelly EM on the power system (generator line, inverter output) → energy_meter_daily == the power model's, and
+meter_crosscheck_daily finds the EM and the inverter in agreement on every complete day.
 
 The window is the first three days of the site's week: they hold every hard case (reboots, a 2.5-hour MQTT outage,
 a meter offline for four hours) at 3/7 of the cost; test_the_week_contains_the_hard_cases checks that they still
@@ -16,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 import pytest
+import yaml
 
 from homelake.lake import layout
 from homelake.lake.writer import BufferedLakeWriter, LakeWriter
@@ -36,7 +38,7 @@ from homelake.sources.powmr.simulator.history import lay_history as lay_inverter
 from homelake.sources.shelly.target import ShellyTarget
 from homelake.testing.broker import Mosquitto
 from homelake.testing.clock import ManualClock
-from homelake.warehouse.publish import build_warehouse
+from homelake.warehouse.publish import DEFAULT_PROJECT_DIR, build_warehouse
 from homelake.warehouse.query import connect_readonly
 
 pytestmark = pytest.mark.e2e
@@ -99,7 +101,7 @@ def week(tmp_path_factory: pytest.TempPathFactory) -> dict:
     # only the energy models and their tests: the full project's build is the transform tests' business
     build_warehouse(
         lake_root=tmp / "lake", warehouse_path=warehouse, metadata_csv=metadata, site_timezone=str(TZ),
-        select="+power_daily_by_room +unmetered_load_hourly +energy_meter_daily",
+        select="+power_daily_by_room +unmetered_load_hourly +energy_meter_daily +meter_crosscheck_daily",
     )  # fmt: skip
     return {
         "site": site,
@@ -247,3 +249,31 @@ def test_energy_meter_matches_the_power_model(week: dict) -> None:
             assert have_kwh == pytest.approx(want_kwh, rel=0.01), (day, kind)
         generator_days += model.energy_wh("generator", a, b) > 1000
     assert generator_days >= 1, "the window holds generator runs, so the generator clamp is really compared"
+
+
+def test_meter_crosscheck_finds_the_em_and_the_inverter_agree(week: dict) -> None:
+    """Two instruments on one wire: on every day the EM and the inverter both cover completely, its generator clamp
+    against the inverter's generator energy and its output clamp against the inverter's load differ by no more than
+    the project's tolerance (dbt vars meter_crosscheck_tolerance_pct, meter_crosscheck_floor_wh), so no row is
+    disagreeing; each channel has complete days, and a day the generator ran is compared."""
+    dbt_vars = yaml.safe_load((DEFAULT_PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
+    tolerance = dbt_vars["meter_crosscheck_tolerance_pct"] / 100
+    floor_kwh = dbt_vars["meter_crosscheck_floor_wh"] / 1000
+    em = shelly_state(week["site"]).device("shelly-em-utility")
+    con = connect_readonly(week["warehouse"])
+    try:
+        rows = con.execute(
+            "select local_date, kind, meter_kwh, inverter_kwh, difference_pct, is_complete, is_disagreeing "
+            "from meter_crosscheck_daily where device_id = ? order by local_date, channel",
+            [em.device_id],
+        ).fetchall()
+    finally:
+        con.close()
+    complete = [r for r in rows if r[5]]
+    for day, kind, meter_kwh, inverter_kwh, pct, _, disagreeing in complete:
+        print(f"crosscheck {day} {kind}: EM {meter_kwh:.3f} kWh vs inverter {inverter_kwh:.3f} kWh ({pct}%)")
+        assert not disagreeing, (day, kind)
+        assert meter_kwh == pytest.approx(inverter_kwh, rel=tolerance, abs=floor_kwh), (day, kind)
+    assert {kind for _, kind, *_ in complete} == {"generator", "inverter_output"}
+    assert sum(1 for r in complete if r[1] == "inverter_output") >= DAYS - 1
+    assert any(r[1] == "generator" and r[3] > 1 for r in complete), "a generator day is compared"

@@ -295,6 +295,10 @@ def test_power_page_draws_the_books_and_the_now_figures(page: object, base_url: 
         assert "stale" not in (page.get_attribute(tile, "class") or "")  # type: ignore[attr-defined]
     assert page.locator("#generator-runs tbody tr").count() >= 2  # type: ignore[attr-defined]
     assert page.locator("#room-costs tbody tr").count() >= 2  # type: ignore[attr-defined]
+    # the EM beside the inverter: the run's two days x generator and output clamps, none disagreeing, a current age
+    assert page.locator("#meter-crosscheck tbody tr").count() == 4  # type: ignore[attr-defined]  # noqa: PLR2004
+    assert page.locator("#meter-crosscheck tbody tr.bad").count() == 0  # type: ignore[attr-defined]
+    assert "stale" not in (page.get_attribute("#meters-age", "class") or "")  # type: ignore[attr-defined]
     page.screenshot(path=str(SHOTS / "power-week.png"), full_page=True)  # type: ignore[attr-defined]
 
 

@@ -39,7 +39,8 @@ FLOW_MISSING = ["No external traffic data yet (external_traffic_daily is not in 
                 "No inbound data yet (inbound_attempts_daily is not in the warehouse yet)",
                 "No PoE energy yet (poe_energy_daily is not in the warehouse yet)"]  # fmt: skip
 POWER_MARTS = ["inverter_latest", "energy_flows_daily", "energy_flows_hourly", "battery_daily", "generator_runs",
-               "self_sufficiency_daily", "pv_performance_daily", "weather_hourly"]  # fmt: skip
+               "self_sufficiency_daily", "pv_performance_daily", "weather_hourly", "meter_crosscheck_daily",
+               "energy_meter_hourly"]  # fmt: skip
 
 
 def _sql(settings: Settings, sql: str) -> list[tuple[object, ...]]:
@@ -219,6 +220,7 @@ def test_pages_say_which_mart_is_missing(empty_settings: Settings, path: str) ->
         assert "No generator data yet (generator_runs is not in the warehouse yet)" in text
         assert "No battery data yet (battery_daily is not in the warehouse yet)" in text
         assert "No PV performance yet (pv_performance_daily is not in the warehouse yet)" in text
+        assert "No meter cross-check yet (meter_crosscheck_daily is not in the warehouse yet)" in text
     for name in NETWORK_CHARTS + POWER_CHARTS:
         body = client.get(f"/api/charts/{name}").json()
         assert body["empty"] and "is not in the warehouse yet" in body["message"], name
@@ -256,12 +258,61 @@ def test_empty_marts_say_none(demo_settings: Settings, empty_settings: Settings)
     power = client.get("/power", params={"range": "7d"}).text
     assert "None: the generator did not run in this range." in power
     assert "No battery readings in this range." in power and "No PV yield with irradiance in this range." in power
+    assert "None: no energy meter on the power system" in power and 'id="meter-crosscheck"' not in power
     assert 'id="tile-pv"' not in power and "Traceback" not in power
     for name in NETWORK_CHARTS + POWER_CHARTS:
         body = client.get(f"/api/charts/{name}", params={"range": "7d"}).json()
         assert body["empty"] and body.get("none"), name
     assert client.get("/api/charts/power_books").json()["message"] == "No inverter data in this range."
     assert client.get("/api/charts/power_day").json()["message"] == "No inverter data on this day."
+
+
+def test_power_page_sets_the_meter_beside_the_inverter(
+    demo_settings: Settings, empty_settings: Settings, network_run: NetworkRun, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Meters section: one row per day and EM channel of meter_crosscheck_daily, EM and inverter kWh as the mart
+    has them, the run's partial days marked and none disagreeing; a disagreeing day is highlighted; the newest meter
+    reading's age goes stale; and the page keeps the dashboard's credential rule."""
+    rows = _sql(demo_settings, """
+        select local_date, channel, meter_kwh, inverter_kwh, is_complete, is_disagreeing from meter_crosscheck_daily
+        order by local_date desc, device_id, channel
+    """)  # fmt: skip
+    assert len(rows) >= 4 and {channel for _, channel, *_ in rows} == {0, 1}  # two days x generator, inverter output
+    client = client_for(demo_settings)
+    text = client.get("/power", params={"range": "7d"}).text
+    table = _table(text, "meter-crosscheck")
+    shown = re.findall(r'<tr class="([^"]*)"><td>([\d-]+)</td>.*?<td class="num">([\d,.]+)</td>'
+                       r'<td class="num">([\d,.–]+) <small>', table, re.S)  # fmt: skip
+    assert [(day, kwh, inverter) for _, day, kwh, inverter in shown] == [
+        (str(day), f"{meter:,.2f}", f"{inverter:,.2f}") for day, _, meter, inverter, _, _ in rows
+    ]
+    assert not any(disagreeing for *_, disagreeing in rows) and "bad" not in {row for row, *_ in shown}
+    assert table.count("% metered") == sum(1 for *_, complete, _ in rows if not complete) >= 2  # the run's partial days
+    assert re.search(r'<span class="now-figure" id="meters-age"[^>]*>newest meter reading <span class="age">', text)
+    with clock_from(network_run.collected_until + timedelta(days=3)):
+        later = client.get("/power", params={"range": "7d"}).text
+    assert re.search(r'<span class="now-figure stale" id="meters-age"[^>]*>[^<]*<span class="age">· 3.0 d ago', later)
+    # a clamp on the wrong wire: the output clamp reads a fifth more than the inverter on the newest day
+    target = empty_settings.warehouse.path
+    target.parent.mkdir(parents=True)
+    shutil.copyfile(demo_settings.warehouse.path, target)
+    newest = rows[0][0]
+    with duckdb.connect(str(target)) as con:
+        con.execute(
+            "update meter_crosscheck_daily set meter_kwh = inverter_kwh * 1.2, difference_pct = 20.0, "
+            "is_complete = true, is_disagreeing = true where local_date = ? and channel = 1",
+            [newest],
+        )
+    wrong = _table(client_for(empty_settings).get("/power", params={"range": "7d"}).text, "meter-crosscheck")
+    flagged = re.findall(
+        r'<tr class="bad"><td>([\d-]+)</td>.*?<td class="num">\+20\.00</td>\s*<td>disagrees</td>', wrong, re.S
+    )
+    assert flagged == [str(newest)] and wrong.count('<tr class="bad">') == 1
+    # the page answers only with the dashboard's credential, like every page
+    monkeypatch.setenv("HOMELAKE_DASH_TOKEN", "power-token-123")
+    config = DashboardConfig(auth=DashboardAuth(token=SecretRef(env="HOMELAKE_DASH_TOKEN")))
+    denied = client_for(demo_settings, config).get("/power", params={"range": "7d"})
+    assert denied.status_code == 401 and "meter-crosscheck" not in denied.text
 
 
 def test_switch_ports_latest_is_the_newest_poll(demo_settings: Settings) -> None:

@@ -861,6 +861,22 @@ where local_date between $first_day and $last_day
 order by local_date, device_id
 """)
 
+# The energy meter on the power system against the inverter, per day and channel (meter_crosscheck_daily).
+METER_CROSSCHECK = q("meter_crosscheck", """
+select local_date, device_id, channel, circuit, kind, inverter_flow, meter_kwh, inverter_kwh, difference_wh,
+       difference_pct, meter_coverage, inverter_coverage, is_complete, is_disagreeing
+from meter_crosscheck_daily
+where local_date between $first_day and $last_day
+order by local_date desc, device_id, channel
+""")
+
+# The newest reading of those meter channels: the Meters section's age (the site has no such meter when null).
+METER_READINGS_UNTIL = q("meter_readings_until", f"""
+select max({_READINGS_UNTIL}) as readings_until_at
+from energy_meter_hourly
+where kind in ('generator', 'inverter_output')
+""")
+
 # Money per room over the range's days (energy_cost_daily_by_room): unknown, not understated, when a day with
 # energy had no price.
 ROOM_COSTS = q("room_costs", """

@@ -1,6 +1,6 @@
 """Power `/power`: the inverter now, the daily books (PV, battery, generator, grid, load, losses), power and
-state of charge over time, the battery per day, generator runs, self-sufficiency, PV performance, the cost per room
-and the weather."""
+state of charge over time, the battery per day, generator runs, self-sufficiency, PV performance, the energy meter
+against the inverter, the cost per room and the weather."""
 
 from __future__ import annotations
 
@@ -167,6 +167,8 @@ def power(request: Request, wh: WarehouseDep) -> Response:
     runs = wh.run(queries.GENERATOR_RUNS, values)
     pv = wh.run(queries.PV_PERFORMANCE, values)
     costs = wh.run(queries.ROOM_COSTS, values)
+    meters = wh.run(queries.METER_CROSSCHECK, values)
+    meters_until = (wh.run(queries.METER_READINGS_UNTIL).first() or {}).get("readings_until_at")
     return render(
         request,
         "power.html",
@@ -184,5 +186,9 @@ def power(request: Request, wh: WarehouseDep) -> Response:
         pv_missing=pv.missing,
         costs=costs.records(),
         costs_missing=costs.missing,
+        meters=meters.records(),
+        meters_missing=meters.missing,
+        # no reading from a generator or inverter-output channel ever: the site has no such meter
+        meters_age=age_of(meters_until, now, "energy") if meters_until is not None else None,
         charts=CHARTS,
     )
